@@ -1,0 +1,53 @@
+"""newsbrief: "No time to read? Get a summary" — extract, summarize and serve news articles offline.
+
+The public API is small and typed::
+
+    import newsbrief
+    article = newsbrief.extract(html, url="https://example.com/story")
+    summary = newsbrief.summarize(article, method="default", sentences=3)
+    for s in summary.sentences:
+        print(s.index, s.score, s.text)
+
+Nothing heavy is imported until it is used.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from newsbrief.errors import NewsbriefError
+from newsbrief.models import Article, Document, Length, Sentence, Summary, SummaryOptions, SummarySentence
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Article",
+    "Document",
+    "Length",
+    "NewsbriefError",
+    "Sentence",
+    "Summary",
+    "SummaryOptions",
+    "SummarySentence",
+    "__version__",
+    "extract",
+    "prepare",
+    "summarize",
+]
+
+if TYPE_CHECKING:
+    from newsbrief.extract import extract
+    from newsbrief.pipeline import prepare, summarize
+
+
+def __getattr__(name: str) -> Any:
+    # Lazy so that `import newsbrief` and `newsbrief --help` stay fast.
+    if name == "extract":
+        from newsbrief.extract import extract
+
+        return extract
+    if name in ("summarize", "prepare"):
+        from newsbrief import pipeline
+
+        return getattr(pipeline, name)
+    raise AttributeError(f"module 'newsbrief' has no attribute {name!r}")

@@ -1,0 +1,134 @@
+"""One exception tree for everything newsbrief raises on purpose.
+
+    NewsbriefError
+    ├── InputError                  bad input from the user (CLI exit code 2, HTTP 4xx)
+    │   ├── EmptyInput              nothing but whitespace
+    │   ├── UndecodableInput        binary or undecodable bytes
+    │   ├── InputTooLarge           over the size limit (says how to raise it)
+    │   ├── NoArticleText           no article text found in the page
+    │   ├── UnsupportedContentType  a URL that answered with something other than HTML/text
+    │   ├── InvalidOptions          contradictory or out-of-range options
+    │   └── DataFormatError         a malformed line in a JSONL file (carries the line number)
+    ├── UnknownSummarizer           a method name that is not registered
+    ├── FetchError                  a URL could not be fetched
+    │   ├── FetchTimeout
+    │   ├── Unreachable
+    │   ├── BlockedAddress          SSRF guard refused a private/loopback address
+    │   └── HTTPStatusError         the server answered 4xx/5xx
+    ├── BackendError                a summarizer backend (LLM endpoint, local model) failed
+    │   └── MissingDependency       an optional extra is not installed
+    └── StorageError                the database refused or failed
+
+Third-party exceptions are translated at the edge (``raise FetchTimeout(...) from exc``);
+front ends catch ``NewsbriefError`` and show ``str(exc)``.
+"""
+
+from __future__ import annotations
+
+
+class NewsbriefError(Exception):
+    """Base class of every error newsbrief raises on purpose."""
+
+    #: Stable machine-readable code, used in the API's error shape.
+    code: str = "error"
+    #: HTTP status a web front end should answer with.
+    http_status: int = 500
+
+
+class InputError(NewsbriefError):
+    """The input given by the user cannot be used."""
+
+    code = "bad_input"
+    http_status = 400
+
+
+class EmptyInput(InputError):
+    code = "empty_input"
+    http_status = 400
+
+
+class UndecodableInput(InputError):
+    code = "undecodable_input"
+    http_status = 415
+
+
+class InputTooLarge(InputError):
+    code = "input_too_large"
+    http_status = 413
+
+
+class NoArticleText(InputError):
+    code = "no_article_text"
+    http_status = 422
+
+
+class UnsupportedContentType(InputError):
+    code = "unsupported_content_type"
+    http_status = 415
+
+
+class InvalidOptions(InputError):
+    code = "invalid_options"
+    http_status = 400
+
+
+class DataFormatError(InputError):
+    """A record in a data file is malformed; ``line`` is 1-based."""
+
+    code = "data_format"
+    http_status = 400
+
+    def __init__(self, message: str, *, path: str | None = None, line: int | None = None) -> None:
+        where = ""
+        if path is not None and line is not None:
+            where = f"{path}:{line}: "
+        elif line is not None:
+            where = f"line {line}: "
+        super().__init__(f"{where}{message}")
+        self.path = path
+        self.line = line
+
+
+class UnknownSummarizer(NewsbriefError):
+    code = "unknown_method"
+    http_status = 400
+
+
+class FetchError(NewsbriefError):
+    code = "fetch_failed"
+    http_status = 502
+
+
+class FetchTimeout(FetchError):
+    code = "fetch_timeout"
+    http_status = 504
+
+
+class Unreachable(FetchError):
+    code = "unreachable"
+    http_status = 502
+
+
+class BlockedAddress(FetchError):
+    code = "blocked_address"
+    http_status = 400
+
+
+class HTTPStatusError(FetchError):
+    code = "http_status"
+    http_status = 502
+
+
+class BackendError(NewsbriefError):
+    code = "backend_error"
+    http_status = 502
+
+
+class MissingDependency(BackendError):
+    code = "missing_dependency"
+    http_status = 501
+
+
+class StorageError(NewsbriefError):
+    code = "storage_error"
+    http_status = 500

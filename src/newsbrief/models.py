@@ -1,0 +1,237 @@
+"""The domain objects every part of newsbrief passes around.
+
+``Article`` is what extraction produces, ``Document`` is an article split into sentences
+(what a summarizer reads), ``Length`` is the requested summary size, and ``Summary`` is what
+a summarizer returns. All are plain dataclasses: cheap to build, easy to serialise.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from newsbrief.errors import InvalidOptions
+
+#: Output formats the front ends can render a summary in.
+Format = Literal["text", "bullets", "markdown", "json"]
+FORMATS: tuple[str, ...] = ("text", "bullets", "markdown", "json")
+
+#: Default number of sentences when no length is requested.
+DEFAULT_SENTENCES = 3
+
+
+@dataclass(frozen=True)
+class Article:
+    """An article's main text and metadata.
+
+    ``text`` holds one paragraph per line (``"\\n"``-separated), as trafilatura emits it.
+    """
+
+    text: str
+    title: str | None = None
+    author: str | None = None
+    date: str | None = None
+    site: str | None = None
+    url: str | None = None
+    language: str | None = None
+    description: str | None = None
+
+    @property
+    def paragraphs(self) -> list[str]:
+        """Return the non-empty paragraphs of the text."""
+        return [p.strip() for p in self.text.split("\n") if p.strip()]
+
+    def metadata(self) -> dict[str, str | None]:
+        """Return the metadata fields (everything but the text)."""
+        return {
+            "title": self.title,
+            "author": self.author,
+            "date": self.date,
+            "site": self.site,
+            "url": self.url,
+            "language": self.language,
+        }
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict of the article."""
+        return {**self.metadata(), "description": self.description, "text": self.text}
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of an article.
+
+    ``index`` is its position among the article's sentences (0-based), ``paragraph`` the
+    0-based paragraph it stands in, ``start``/``end`` its character offsets in ``Article.text``.
+    """
+
+    text: str
+    index: int
+    paragraph: int
+    start: int
+    end: int
+
+    @property
+    def n_words(self) -> int:
+        return len(self.text.split())
+
+
+@dataclass(frozen=True)
+class Document:
+    """An article split into sentences, in a known language: what a summarizer reads."""
+
+    article: Article
+    sentences: tuple[Sentence, ...]
+    language: str
+
+    @property
+    def title(self) -> str | None:
+        return self.article.title
+
+    @property
+    def n_paragraphs(self) -> int:
+        return (self.sentences[-1].paragraph + 1) if self.sentences else 0
+
+
+@dataclass(frozen=True)
+class Length:
+    """A requested summary length: exactly one of sentences, words or ratio.
+
+    ``ratio`` is a fraction of the article's sentences (0 < ratio <= 1).
+    """
+
+    sentences: int | None = None
+    words: int | None = None
+    ratio: float | None = None
+
+    def __post_init__(self) -> None:
+        given = [
+            name for name in ("sentences", "words", "ratio") if getattr(self, name) is not None
+        ]
+        if len(given) > 1:
+            raise InvalidOptions(
+                f"give only one of sentences, words or ratio (got {', '.join(given)})"
+            )
+        if self.sentences is not None and self.sentences < 1:
+            raise InvalidOptions(f"sentences must be at least 1 (got {self.sentences})")
+        if self.words is not None and self.words < 1:
+            raise InvalidOptions(f"words must be at least 1 (got {self.words})")
+        if self.ratio is not None and not (0 < self.ratio <= 1):
+            raise InvalidOptions(f"ratio must be in (0, 1] (got {self.ratio})")
+
+    @classmethod
+    def of(
+        cls, *, sentences: int | None = None, words: int | None = None, ratio: float | None = None
+    ) -> Length:
+        """Build a Length, defaulting to ``DEFAULT_SENTENCES`` sentences when none is given."""
+        if sentences is None and words is None and ratio is None:
+            sentences = DEFAULT_SENTENCES
+        return cls(sentences=sentences, words=words, ratio=ratio)
+
+    def max_sentences(self, n_available: int) -> int:
+        """Return the most sentences this length allows from ``n_available``."""
+        if self.sentences is not None:
+            return min(self.sentences, n_available)
+        if self.ratio is not None:
+            return max(1, min(n_available, math.ceil(self.ratio * n_available)))
+        return n_available  # a word budget is enforced by the selector
+
+    def describe(self) -> str:
+        if self.sentences is not None:
+            return f"{self.sentences} sentences"
+        if self.words is not None:
+            return f"{self.words} words"
+        return f"ratio {self.ratio}"
+
+    def to_dict(self) -> dict[str, int | float]:
+        return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
+
+
+@dataclass(frozen=True)
+class SummaryOptions:
+    """Everything a front end passes to ``newsbrief.summarize``: one object for CLI, API, batch.
+
+    ``language`` forces the article's language (detected when None); ``summary_language`` asks
+    abstractive methods to write in another language. ``config`` carries backend settings
+    (e.g. an LLM endpoint) to the summarizer's factory.
+    """
+
+    method: str = "default"
+    length: Length = field(default_factory=Length.of)
+    format: str = "text"
+    language: str | None = None
+    summary_language: str | None = None
+    config: tuple[tuple[str, Any], ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.format not in FORMATS:
+            raise InvalidOptions(
+                f"unknown format {self.format!r}; choose one of: {', '.join(FORMATS)}"
+            )
+
+
+@dataclass(frozen=True)
+class SummarySentence:
+    """One sentence of a summary.
+
+    For extractive methods ``index`` is the sentence's position in the article and ``score``
+    the method's score. Abstractive sentences have no index; the faithfulness check fills
+    ``support`` (0..1), ``supported`` and ``evidence`` (indices of supporting article sentences).
+    """
+
+    text: str
+    index: int | None = None
+    score: float | None = None
+    support: float | None = None
+    supported: bool | None = None
+    evidence: tuple[int, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"text": self.text, "index": self.index, "score": self.score}
+        if self.support is not None:
+            out["support"] = self.support
+            out["supported"] = self.supported
+            out["evidence"] = list(self.evidence)
+        return out
+
+
+@dataclass
+class Summary:
+    """A summary of one article, with what is needed to show and audit it."""
+
+    sentences: list[SummarySentence]
+    method: str
+    language: str
+    kind: Literal["extractive", "abstractive"] = "extractive"
+    article: Article | None = None
+    length: Length | None = None
+    timings: dict[str, float] = field(default_factory=dict)
+    #: Extra facts a method reports (chunks used by map-reduce, model name, fallbacks, ...).
+    info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def text(self) -> str:
+        """The summary as plain text, one sentence after another."""
+        return " ".join(s.text for s in self.sentences)
+
+    @property
+    def n_words(self) -> int:
+        return sum(len(s.text.split()) for s in self.sentences)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the JSON shape documented in docs/api.md."""
+        article = self.article
+        return {
+            "method": self.method,
+            "kind": self.kind,
+            "language": self.language,
+            "length": self.length.to_dict() if self.length else None,
+            "article": article.metadata() if article else None,
+            "summary": self.text,
+            "sentences": [s.to_dict() for s in self.sentences],
+            "words": self.n_words,
+            "timings": {k: round(v, 6) for k, v in self.timings.items()},
+            **({"info": self.info} if self.info else {}),
+        }

@@ -1,0 +1,146 @@
+"""The summarizer registry.
+
+A summarizer is anything with a ``name``, a one-line ``description``, a ``kind``
+("extractive" or "abstractive") and a ``summarize(doc, options)`` method returning an
+``Output``. Built-ins register themselves in ``_BUILTINS`` below (one line each); third-party
+packages add theirs through the ``newsbrief.summarizers`` entry-point group, and both go
+through the same lookup::
+
+    register("mine", "my_package.mine:MySummarizer", "What it does, in one line.")
+
+Factories are given as ``"module:attribute"`` strings so that nothing heavy is imported until
+a method is actually used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from importlib.metadata import entry_points
+from typing import Any, Literal, Protocol, runtime_checkable
+
+from newsbrief.errors import UnknownSummarizer
+from newsbrief.models import Document, SummaryOptions, SummarySentence
+
+__all__ = [
+    "Output",
+    "Summarizer",
+    "SummarizerInfo",
+    "available",
+    "describe",
+    "get",
+    "register",
+]
+
+Kind = Literal["extractive", "abstractive"]
+
+
+@dataclass
+class Output:
+    """What a summarizer returns: its sentences (article order for extractive) and extra facts."""
+
+    sentences: list[SummarySentence]
+    info: dict[str, Any] = field(default_factory=dict)
+
+
+@runtime_checkable
+class Summarizer(Protocol):
+    """The one interface every summarizer implements."""
+
+    name: str
+    kind: Kind
+
+    def summarize(self, doc: Document, options: SummaryOptions) -> Output:
+        """Summarize ``doc`` within ``options.length``."""
+        ...
+
+
+@dataclass(frozen=True)
+class SummarizerInfo:
+    name: str
+    target: str | Callable[..., Summarizer]
+    description: str
+    kind: Kind = "extractive"
+    #: True for methods that need no network, no extra install and no model file.
+    offline: bool = True
+
+
+_REGISTRY: dict[str, SummarizerInfo] = {}
+_ALIASES: dict[str, str] = {}
+_entry_points_loaded = False
+
+
+def register(
+    name: str,
+    target: str | Callable[..., Summarizer],
+    description: str,
+    *,
+    kind: Kind = "extractive",
+    offline: bool = True,
+) -> None:
+    """Register a summarizer factory under ``name`` (a later registration replaces it)."""
+    _REGISTRY[name] = SummarizerInfo(name, target, description, kind, offline)
+
+
+def alias(name: str, target: str) -> None:
+    """Make ``name`` resolve to the registered method ``target`` (used for ``default``)."""
+    _ALIASES[name] = target
+
+
+def _load_entry_points() -> None:
+    global _entry_points_loaded
+    if _entry_points_loaded:
+        return
+    _entry_points_loaded = True
+    for ep in entry_points(group="newsbrief.summarizers"):
+        if ep.name not in _REGISTRY:
+            register(ep.name, ep.value, f"plug-in from {ep.value}")
+
+
+def available() -> list[str]:
+    """Return the names of every registered method, ``default`` included."""
+    _load_entry_points()
+    return sorted({*_REGISTRY, *_ALIASES})
+
+
+def resolve(name: str) -> str:
+    """Return the registered name ``name`` stands for (follows aliases such as ``default``)."""
+    _load_entry_points()
+    seen = set()
+    while name in _ALIASES and name not in seen:
+        seen.add(name)
+        name = _ALIASES[name]
+    if name not in _REGISTRY:
+        raise UnknownSummarizer(f"Unknown summarizer {name!r}. Available: {', '.join(available())}")
+    return name
+
+
+def describe(name: str) -> SummarizerInfo:
+    """Return the registry entry for ``name`` (aliases resolved)."""
+    return _REGISTRY[resolve(name)]
+
+
+_INSTANCES: dict[tuple[str, tuple[tuple[str, Any], ...]], Summarizer] = {}
+
+
+def get(name: str, **config: Any) -> Summarizer:
+    """Return a ready summarizer for ``name``; instances are cached per (name, config).
+
+    Raises:
+        UnknownSummarizer: no method of that name; the message lists the available ones.
+    """
+    real = resolve(name)
+    key = (real, tuple(sorted(config.items())))
+    if key not in _INSTANCES:
+        target = _REGISTRY[real].target
+        if isinstance(target, str):
+            module_name, _, attr = target.partition(":")
+            target = getattr(importlib.import_module(module_name), attr)
+        _INSTANCES[key] = target(**config)
+    return _INSTANCES[key]
+
+
+# Built-in methods: one line each.
+register("lead", "newsbrief.summarizers.lead:LeadSummarizer", "First N sentences: the baseline every method must beat.")
+alias("default", "lead")

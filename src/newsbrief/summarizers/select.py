@@ -1,0 +1,85 @@
+"""Pick sentences from per-sentence scores within a length budget, without repeating content.
+
+Shared by every extractive method: a method scores sentences, this module chooses.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from newsbrief.models import Document, Length, SummarySentence
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+#: Two sentences sharing this fraction of their word trigrams count as near-duplicates.
+#: Trigram blocking (Paulus et al., 2017) with a soft threshold instead of "any shared trigram",
+#: which rejects too much on long news sentences.
+DUPLICATE_TRIGRAM_OVERLAP = 0.5
+
+
+def _trigrams(text: str) -> set[tuple[str, ...]]:
+    words = [w.lower() for w in _WORD.findall(text)]
+    if len(words) < 3:
+        return {tuple(words)} if words else set()
+    return {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
+
+
+def is_near_duplicate(
+    candidate: set[tuple[str, ...]], chosen: Sequence[set[tuple[str, ...]]]
+) -> bool:
+    """Return True when ``candidate`` repeats most of a chosen sentence (or vice versa)."""
+    if not candidate:
+        return True
+    for other in chosen:
+        if not other:
+            continue
+        shared = len(candidate & other)
+        if shared / min(len(candidate), len(other)) >= DUPLICATE_TRIGRAM_OVERLAP:
+            return True
+    return False
+
+
+def select(
+    doc: Document,
+    scores: Sequence[float],
+    length: Length,
+    *,
+    min_words: int = 4,
+) -> list[SummarySentence]:
+    """Choose the best-scoring sentences within ``length``, returned in article order.
+
+    Sentences are taken greedily by score; a near-duplicate of one already taken is skipped.
+    With a word budget, sentences are added while they fit; the best one is always taken so a
+    summary is never empty. Sentences shorter than ``min_words`` are only used when nothing
+    else is left (they are usually captions or bylines).
+    """
+    sentences = doc.sentences
+    if not sentences:
+        return []
+    if len(scores) != len(sentences):
+        raise ValueError(f"{len(scores)} scores for {len(sentences)} sentences")
+    limit = length.max_sentences(len(sentences))
+    order = sorted(range(len(sentences)), key=lambda i: (-scores[i], i))
+    long_enough = [i for i in order if sentences[i].n_words >= min_words]
+    order = long_enough + [i for i in order if sentences[i].n_words < min_words]
+
+    chosen: list[int] = []
+    grams: list[set[tuple[str, ...]]] = []
+    words = 0
+    for i in order:
+        if len(chosen) >= limit:
+            break
+        n = sentences[i].n_words
+        if length.words is not None and chosen and words + n > length.words:
+            continue
+        g = _trigrams(sentences[i].text)
+        if is_near_duplicate(g, grams):
+            continue
+        chosen.append(i)
+        grams.append(g)
+        words += n
+    return [
+        SummarySentence(text=sentences[i].text, index=i, score=float(scores[i]))
+        for i in sorted(chosen)
+    ]

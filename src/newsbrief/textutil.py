@@ -1,0 +1,33 @@
+"""Plain-text helpers: normalising user text into an Article."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from newsbrief.models import Article
+
+_BLANK_LINES = re.compile(r"\n\s*\n")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
+
+
+def normalize_text(text: str) -> str:
+    """Return ``text`` with one paragraph per line.
+
+    Blank lines separate paragraphs. Single newlines inside a paragraph are hard wraps and are
+    joined, unless the text has no blank lines at all, in which case every line is a paragraph
+    (the form trafilatura and most feeds produce).
+    """
+    text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
+    if _BLANK_LINES.search(text):
+        blocks = _BLANK_LINES.split(text)
+        paragraphs = [" ".join(line.strip() for line in b.split("\n") if line.strip()) for b in blocks]
+    else:
+        paragraphs = text.split("\n")
+    cleaned = (_SPACES.sub(" ", p).strip() for p in paragraphs)
+    return "\n".join(p for p in cleaned if p)
+
+
+def article_from_text(text: str, *, title: str | None = None, url: str | None = None) -> Article:
+    """Wrap plain text as an Article (paragraphs normalised, no metadata)."""
+    return Article(text=normalize_text(text), title=title, url=url)

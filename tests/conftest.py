@@ -1,0 +1,26 @@
+"""Shared test fixtures: where the evaluation data lives, and how to skip without it."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+#: ../shared/data beside the checkout (CI has it); NEWSBRIEF_DATA overrides.
+DATA_DIR = Path(
+    os.environ.get("NEWSBRIEF_DATA", Path(__file__).resolve().parents[2] / "shared" / "data")
+)
+
+
+def data_path(*parts: str) -> Path:
+    """Return a path under the shared data folder, skipping the test when it is absent."""
+    path = DATA_DIR.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"evaluation data not found at {path} (set NEWSBRIEF_DATA to its folder)")
+    return path
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    return data_path()
