@@ -17,6 +17,7 @@
     │   └── HTTPStatusError         the server answered 4xx/5xx
     ├── BackendError                a summarizer backend (LLM endpoint, local model) failed
     │   └── MissingDependency       an optional extra is not installed
+    ├── NotFound                    no article/feed with that id
     └── StorageError                the database refused or failed
 
 Third-party exceptions are translated at the edge (``raise FetchTimeout(...) from exc``);
@@ -127,6 +128,11 @@ class BackendError(NewsbriefError):
 class MissingDependency(BackendError):
     code = "missing_dependency"
     http_status = 501
+
+
+class NotFound(NewsbriefError):
+    code = "not_found"
+    http_status = 404
 
 
 class StorageError(NewsbriefError):
