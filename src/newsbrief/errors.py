@@ -16,7 +16,11 @@
     │   ├── BlockedAddress          SSRF guard refused a private/loopback address
     │   └── HTTPStatusError         the server answered 4xx/5xx
     ├── BackendError                a summarizer backend (LLM endpoint, local model) failed
-    │   └── MissingDependency       an optional extra is not installed
+    │   ├── MissingDependency       an optional extra is not installed
+    │   ├── BackendUnreachable      the endpoint cannot be reached or timed out (--llm-url)
+    │   ├── ModelNotFound           the backend does not know the model (--llm-model)
+    │   ├── BackendAuthError        the key was rejected (the key's environment variable)
+    │   └── BadBackendResponse      empty, malformed or refused answer
     ├── NotFound                    no article/feed with that id
     └── StorageError                the database refused or failed
 
@@ -128,6 +132,26 @@ class BackendError(NewsbriefError):
 class MissingDependency(BackendError):
     code = "missing_dependency"
     http_status = 501
+
+
+class BackendUnreachable(BackendError):
+    code = "backend_unreachable"
+    http_status = 502
+
+
+class ModelNotFound(BackendError):
+    code = "model_not_found"
+    http_status = 502
+
+
+class BackendAuthError(BackendError):
+    code = "backend_auth"
+    http_status = 502
+
+
+class BadBackendResponse(BackendError):
+    code = "bad_backend_response"
+    http_status = 502
 
 
 class NotFound(NewsbriefError):

@@ -15,8 +15,9 @@ from typing import Any, Literal
 from newsbrief.errors import InvalidOptions
 
 #: Output formats the front ends can render a summary in.
-Format = Literal["text", "bullets", "markdown", "json"]
-FORMATS: tuple[str, ...] = ("text", "bullets", "markdown", "json")
+#: ``headline`` asks abstractive methods for one line (extractive methods give their top sentence).
+Format = Literal["text", "bullets", "markdown", "json", "headline"]
+FORMATS: tuple[str, ...] = ("text", "bullets", "markdown", "json", "headline")
 
 #: Default number of sentences when no length is requested.
 DEFAULT_SENTENCES = 3
