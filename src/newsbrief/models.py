@@ -15,7 +15,7 @@ from typing import Any, Literal
 from newsbrief.errors import InvalidOptions
 
 #: Output formats the front ends can render a summary in.
-#: ``headline`` asks abstractive methods for one line (extractive methods give their top sentence).
+#: ``headline`` asks abstractive methods for a one-line summary.
 Format = Literal["text", "bullets", "markdown", "json", "headline"]
 FORMATS: tuple[str, ...] = ("text", "bullets", "markdown", "json", "headline")
 
