@@ -35,17 +35,16 @@ __all__ = [
     "summarize",
 ]
 
+# Imported eagerly (it is light: trafilatura loads on first call) because importing the
+# submodule ``newsbrief.extract`` anywhere would otherwise shadow the function with the module.
+from newsbrief.extract import extract
+
 if TYPE_CHECKING:
-    from newsbrief.extract import extract
     from newsbrief.pipeline import prepare, summarize
 
 
 def __getattr__(name: str) -> Any:
     # Lazy so that `import newsbrief` and `newsbrief --help` stay fast.
-    if name == "extract":
-        from newsbrief.extract import extract
-
-        return extract
     if name in ("summarize", "prepare"):
         from newsbrief import pipeline
 
