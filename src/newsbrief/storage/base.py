@@ -1,0 +1,321 @@
+"""What every store holds and offers: the record types, the ``Store`` protocol, and the
+normalisations (canonical URL, content hash, search terms) both backends share."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Generic, NamedTuple, Protocol, TypeVar
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from newsbrief.errors import InvalidOptions
+from newsbrief.models import Article, Length
+
+T = TypeVar("T")
+
+#: Largest page ``list_articles`` serves; a bigger ``limit`` is an InvalidOptions error.
+MAX_PAGE_SIZE = 500
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article as stored, with its id and bookkeeping."""
+
+    id: int
+    article: Article
+    #: sha256 (hex) of the whitespace-normalised, lower-cased text: see ``content_hash``.
+    content_hash: str
+    canonical_url: str | None
+    #: How it arrived: "url", "html", "text", "feed:<id>" or "demo".
+    source: str
+    feed_id: int | None
+    #: When it was stored (UTC).
+    created_at: datetime
+    #: The article's own date, parsed from ``article.date`` (UTC), when it had one.
+    published_at: datetime | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict (the article's fields plus the bookkeeping)."""
+        return {
+            "id": self.id,
+            **self.article.to_dict(),
+            "content_hash": self.content_hash,
+            "canonical_url": self.canonical_url,
+            "source": self.source,
+            "feed_id": self.feed_id,
+            "created_at": self.created_at.isoformat(),
+            "published_at": self.published_at.isoformat() if self.published_at else None,
+        }
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A subscribed RSS/Atom feed and the outcome of its last refresh."""
+
+    id: int
+    url: str
+    title: str | None
+    created_at: datetime
+    last_fetched_at: datetime | None
+    last_error: str | None
+    #: A short account of the last refresh, e.g. "12 new, 3 duplicates, 1 failed".
+    last_status: str | None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return a JSON-ready dict of the feed."""
+        return {
+            "id": self.id,
+            "url": self.url,
+            "title": self.title,
+            "created_at": self.created_at.isoformat(),
+            "last_fetched_at": self.last_fetched_at.isoformat() if self.last_fetched_at else None,
+            "last_error": self.last_error,
+            "last_status": self.last_status,
+        }
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One feed entry seen by a refresh: ingested (``article_id``) or failed (``error``)."""
+
+    feed_id: int
+    key: str
+    url: str | None
+    article_id: int | None
+    error: str | None
+    seen_at: datetime
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a listing: its items, the total count, and where it starts."""
+
+    items: list[T]
+    total: int
+    limit: int
+    offset: int
+
+    @property
+    def has_next(self) -> bool:
+        return self.offset + len(self.items) < self.total
+
+    @property
+    def has_previous(self) -> bool:
+        return self.offset > 0
+
+
+class SummaryKey(NamedTuple):
+    """The summary cache key: same article text, method, length and format -> same summary."""
+
+    content_hash: str
+    method: str
+    length_key: str
+    format: str
+
+
+class Store(Protocol):
+    """The storage interface the service layer, feeds and web app use (SQLite or PostgreSQL)."""
+
+    url: str
+
+    def add_article(
+        self, article: Article, *, source: str, feed_id: int | None = None
+    ) -> tuple[StoredArticle, bool]:
+        """Store ``article`` unless its canonical URL or content hash is already stored.
+
+        Returns ``(stored, created)``; ``created`` is False when an existing article was found.
+        """
+        ...
+
+    def get_article(self, article_id: int) -> StoredArticle:
+        """Return the article with ``article_id``; raise NotFound."""
+        ...
+
+    def find_article_by_url(self, url: str) -> StoredArticle | None:
+        """Return the article whose canonical URL matches ``url``'s, if any."""
+        ...
+
+    def list_articles(
+        self, *, limit: int = 20, offset: int = 0, query: str | None = None
+    ) -> Page[StoredArticle]:
+        """Return a page of articles, newest first, optionally matching a full-text ``query``."""
+        ...
+
+    def neighbours(self, article_id: int) -> tuple[StoredArticle | None, StoredArticle | None]:
+        """Return ``(previous, next)``: the next older and next newer article in list order."""
+        ...
+
+    def get_cached_summary(self, key: SummaryKey) -> dict[str, Any] | None:
+        """Return the cached summary for ``key``, or None."""
+        ...
+
+    def put_cached_summary(self, key: SummaryKey, summary: Mapping[str, Any]) -> dict[str, Any]:
+        """Insert ``summary`` under ``key`` unless present; return the stored value."""
+        ...
+
+    def add_feed(self, url: str, *, title: str | None = None) -> tuple[Feed, bool]:
+        """Subscribe to the feed at ``url`` (once); return ``(feed, created)``."""
+        ...
+
+    def list_feeds(self) -> list[Feed]:
+        """Return every feed, oldest subscription first."""
+        ...
+
+    def get_feed(self, feed_id: int) -> Feed:
+        """Return the feed with ``feed_id``; raise NotFound."""
+        ...
+
+    def delete_feed(self, feed_id: int) -> None:
+        """Unsubscribe; the feed's articles stay stored. Raise NotFound."""
+        ...
+
+    def record_feed_fetch(
+        self, feed_id: int, *, error: str | None, status: str | None, title: str | None = None
+    ) -> Feed:
+        """Record a refresh's outcome (time, error, status; title when given)."""
+        ...
+
+    def feed_item_keys(self, feed_id: int) -> set[str]:
+        """Return the keys (guid or link) of the feed's items already ingested."""
+        ...
+
+    def record_feed_item(
+        self,
+        feed_id: int,
+        key: str,
+        *,
+        url: str | None,
+        article_id: int | None,
+        error: str | None,
+    ) -> None:
+        """Remember one feed entry's outcome (insert or update by ``(feed_id, key)``)."""
+        ...
+
+    def list_feed_items(self, feed_id: int, *, failed_only: bool = False) -> list[FeedItem]:
+        """Return the feed's remembered entries, most recently seen first."""
+        ...
+
+    def close(self) -> None:
+        """Release the connections."""
+        ...
+
+
+# --- normalisation shared by both backends ---------------------------------------------------
+
+#: Query parameters that only track where a click came from; dropped from canonical URLs.
+_TRACKING_PARAMS = frozenset(
+    {
+        "fbclid",
+        "gclid",
+        "dclid",
+        "msclkid",
+        "mc_cid",
+        "mc_eid",
+        "igshid",
+        "yclid",
+        "_ga",
+        "_hsenc",
+        "_hsmi",
+        "ref_src",
+        "cmpid",
+        "ocid",
+    }
+)
+_TRACKING_PREFIXES = ("utm_", "at_", "pk_", "itm_")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def canonical_url(url: str) -> str:
+    """Return ``url`` normalised for de-duplication.
+
+    Lower-cases scheme and host, drops the default port, the fragment, tracking parameters
+    (``utm_*``, ``fbclid``, ...) and a trailing slash; sorts the remaining query parameters.
+
+    Raises:
+        InvalidOptions: not an absolute http(s) URL.
+    """
+    parts = urlsplit(url.strip())
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        raise InvalidOptions(f"not an absolute http(s) URL: {url!r}")
+    host = parts.hostname.lower().rstrip(".")
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    try:
+        port = parts.port
+    except ValueError as exc:
+        raise InvalidOptions(f"bad port in URL {url!r}") from exc
+    netloc = host if port in (None, _DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    if parts.username:
+        netloc = f"{parts.username}@{netloc}"
+    query = [
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k.lower() not in _TRACKING_PARAMS and not k.lower().startswith(_TRACKING_PREFIXES)
+    ]
+    path = parts.path.rstrip("/")
+    return urlunsplit((scheme, netloc, path, urlencode(sorted(query)), ""))
+
+
+_WS = re.compile(r"\s+")
+
+
+def content_hash(text: str) -> str:
+    """Return the sha256 hex of ``text`` NFC-normalised, lower-cased, whitespace-collapsed."""
+    normalised = _WS.sub(" ", unicodedata.normalize("NFC", text).lower()).strip()
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def search_terms(query: str) -> list[str]:
+    """Return the words of a user's search string (operators and punctuation dropped).
+
+    Both backends search for articles containing every returned word, so no query syntax
+    (FTS5's ``NEAR(``, ``"``, ``*``, ``AND (``) ever reaches the database.
+
+    Raises:
+        InvalidOptions: the string holds no word at all (e.g. ``"*"``).
+    """
+    terms = _WORD.findall(unicodedata.normalize("NFC", query))
+    if not terms:
+        raise InvalidOptions(f"search query {query!r} has no words to search for")
+    return terms
+
+
+_DATE_ONLY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def parse_date(value: str | None) -> datetime | None:
+    """Parse an article's date string (ISO 8601 as trafilatura and feeds give) to UTC, or None."""
+    if not value:
+        return None
+    text = value.strip()
+    if _DATE_ONLY.match(text):
+        text += "T00:00:00"
+    try:
+        parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def length_key(length: Length) -> str:
+    """Return the cache-key form of a requested length: ``"sentences=3"``, ``"words=60"``, ..."""
+    if length.sentences is not None:
+        return f"sentences={length.sentences}"
+    if length.words is not None:
+        return f"words={length.words}"
+    return f"ratio={length.ratio:g}"
+
+
+def utcnow() -> datetime:
+    """Return the current time in UTC, to the microsecond."""
+    return datetime.now(UTC)

@@ -1,0 +1,519 @@
+"""The one ``Store`` implementation: SQLAlchemy Core over SQLite (default) or PostgreSQL.
+
+SQLite runs in WAL mode with foreign keys on and a busy timeout; every write transaction
+starts with ``BEGIN IMMEDIATE`` so a read-then-write (de-duplication, cache fill) never
+deadlocks against another writer. PostgreSQL goes through psycopg 3; races between writers
+there surface as unique-key conflicts, which are resolved by reading the winner's row.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg_dialect
+from sqlalchemy.dialects import sqlite as sqlite_dialect
+
+from newsbrief.errors import EmptyInput, InvalidOptions, NotFound, StorageError
+from newsbrief.models import Article
+from newsbrief.storage.base import (
+    MAX_PAGE_SIZE,
+    Feed,
+    FeedItem,
+    Page,
+    StoredArticle,
+    SummaryKey,
+    canonical_url,
+    content_hash,
+    parse_date,
+    search_terms,
+    utcnow,
+)
+from newsbrief.storage.schema import articles, feed_items, feeds, summary_cache
+
+#: Seconds a SQLite writer waits for another writer's lock before failing. Writes here are
+#: single-row and take milliseconds; 10 s only matters under a burst of feed ingestion.
+SQLITE_BUSY_TIMEOUT_S = 10.0
+#: Connections kept per engine (and extra ones allowed under load). The web app serves sync
+#: routes from a 40-thread pool; 10 + 30 lets all of them hold a connection at once.
+POOL_SIZE = 10
+POOL_OVERFLOW = 30
+
+
+def _new_id(result: sa.CursorResult[Any]) -> int:
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def _safe_canonical(url: str | None) -> str | None:
+    if not url:
+        return None
+    try:
+        return canonical_url(url)
+    except InvalidOptions:
+        return None  # a non-http(s) or malformed URL is kept as metadata, not a dedupe key
+
+
+class SQLStore:
+    """A store on a SQLAlchemy engine (build it with ``newsbrief.storage.open_store``)."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self._engine = engine
+        self._sqlite = engine.dialect.name == "sqlite"
+        #: The database URL with any password hidden, for messages and logs.
+        self.url = engine.url.render_as_string(hide_password=True)
+
+    # --- plumbing ---------------------------------------------------------------------------
+
+    @contextmanager
+    def _translate(self) -> Iterator[None]:
+        try:
+            yield
+        except sa.exc.IntegrityError:
+            raise  # callers resolve unique-key races themselves
+        except sa.exc.SQLAlchemyError as exc:
+            detail = getattr(exc, "orig", None) or exc
+            raise StorageError(f"database error on {self.url}: {detail}") from exc
+
+    @contextmanager
+    def _read(self) -> Iterator[sa.Connection]:
+        with self._translate(), self._engine.connect() as conn, conn.begin():
+            yield conn
+
+    @contextmanager
+    def _write(self) -> Iterator[sa.Connection]:
+        with self._translate(), self._engine.connect() as conn:
+            if self._sqlite:
+                conn.execution_options(sqlite_begin="IMMEDIATE")
+            with conn.begin():
+                yield conn
+
+    def _insert(self, table: sa.Table) -> Any:
+        dialect = sqlite_dialect if self._sqlite else pg_dialect
+        return dialect.insert(table)
+
+    # --- articles ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _article(row: sa.Row[Any]) -> StoredArticle:
+        m = row._mapping
+        return StoredArticle(
+            id=m["id"],
+            article=Article(
+                text=m["text"],
+                title=m["title"],
+                author=m["author"],
+                date=m["date"],
+                site=m["site"],
+                url=m["url"],
+                language=m["language"],
+                description=m["description"],
+            ),
+            content_hash=m["content_hash"],
+            canonical_url=m["canonical_url"],
+            source=m["source"],
+            feed_id=m["feed_id"],
+            created_at=m["created_at"],
+            published_at=m["published_at"],
+        )
+
+    def _find_existing(
+        self, conn: sa.Connection, digest: str, canonical: str | None
+    ) -> StoredArticle | None:
+        if canonical is not None:
+            row = conn.execute(
+                sa.select(articles).where(articles.c.canonical_url == canonical)
+            ).first()
+            if row is not None:
+                return self._article(row)
+        row = conn.execute(sa.select(articles).where(articles.c.content_hash == digest)).first()
+        return self._article(row) if row is not None else None
+
+    def add_article(
+        self, article: Article, *, source: str, feed_id: int | None = None
+    ) -> tuple[StoredArticle, bool]:
+        """Store ``article`` unless its canonical URL or content hash is already stored.
+
+        Returns ``(stored, created)``; ``created`` is False when an existing one was found.
+
+        Raises:
+            EmptyInput: the article text is empty.
+        """
+        if not article.text.strip():
+            raise EmptyInput("the article text is empty")
+        digest = content_hash(article.text)
+        canonical = _safe_canonical(article.url)
+        now = utcnow()
+        published = parse_date(article.date)
+        sort_at = published if published is not None and published <= now else now
+        values = {
+            "content_hash": digest,
+            "canonical_url": canonical,
+            "url": article.url,
+            "title": article.title,
+            "author": article.author,
+            "date": article.date,
+            "site": article.site,
+            "language": article.language,
+            "description": article.description,
+            "text": article.text,
+            "source": source,
+            "feed_id": feed_id,
+            "created_at": now,
+            "published_at": published,
+            "sort_at": sort_at,
+        }
+        try:
+            with self._write() as conn:
+                existing = self._find_existing(conn, digest, canonical)
+                if existing is not None:
+                    return existing, False
+                new_id = _new_id(conn.execute(articles.insert().values(**values)))
+        except sa.exc.IntegrityError:
+            # Another writer stored the same URL or text between our check and insert.
+            with self._read() as conn:
+                winner = self._find_existing(conn, digest, canonical)
+            if winner is None:
+                raise StorageError(f"could not store the article in {self.url}") from None
+            return winner, False
+        return self.get_article(new_id), True
+
+    def get_article(self, article_id: int) -> StoredArticle:
+        """Return the article with ``article_id``.
+
+        Raises:
+            NotFound: no such article.
+        """
+        with self._read() as conn:
+            row = conn.execute(sa.select(articles).where(articles.c.id == article_id)).first()
+        if row is None:
+            raise NotFound(f"no article with id {article_id}")
+        return self._article(row)
+
+    def find_article_by_url(self, url: str) -> StoredArticle | None:
+        """Return the article whose canonical URL matches ``url``'s, if any."""
+        canonical = _safe_canonical(url)
+        if canonical is None:
+            return None
+        with self._read() as conn:
+            row = conn.execute(
+                sa.select(articles).where(articles.c.canonical_url == canonical)
+            ).first()
+        return self._article(row) if row is not None else None
+
+    def _search_condition(self, query: str) -> sa.ColumnElement[bool]:
+        terms = search_terms(query)
+        if self._sqlite:
+            # Every term quoted as an FTS5 string: no operator or syntax can reach MATCH.
+            match = " ".join(f'"{term}"' for term in terms)
+            matching: sa.Select[Any] = sa.select(sa.literal_column("rowid")).select_from(
+                sa.text("articles_fts WHERE articles_fts MATCH :fts").bindparams(fts=match)
+            )
+            return articles.c.id.in_(matching)
+        tsquery = sa.func.plainto_tsquery("simple", " ".join(terms))
+        return sa.literal_column("articles.search").bool_op("@@")(tsquery)
+
+    def list_articles(
+        self, *, limit: int = 20, offset: int = 0, query: str | None = None
+    ) -> Page[StoredArticle]:
+        """Return a page of articles, newest first, optionally matching a full-text ``query``.
+
+        ``query`` keeps only its words (no search syntax); every word must occur.
+
+        Raises:
+            InvalidOptions: ``limit`` outside 1..MAX_PAGE_SIZE, a negative ``offset``, or a
+                query with no words in it.
+        """
+        if not 1 <= limit <= MAX_PAGE_SIZE:
+            raise InvalidOptions(f"limit must be between 1 and {MAX_PAGE_SIZE} (got {limit})")
+        if offset < 0:
+            raise InvalidOptions(f"offset must be 0 or more (got {offset})")
+        condition: sa.ColumnElement[bool] = sa.true()
+        if query is not None and query.strip():
+            condition = self._search_condition(query)
+        with self._read() as conn:
+            total = conn.execute(
+                sa.select(sa.func.count()).select_from(articles).where(condition)
+            ).scalar_one()
+            rows = conn.execute(
+                sa.select(articles)
+                .where(condition)
+                .order_by(articles.c.sort_at.desc(), articles.c.id.desc())
+                .limit(limit)
+                .offset(offset)
+            ).all()
+        return Page(
+            items=[self._article(r) for r in rows], total=int(total), limit=limit, offset=offset
+        )
+
+    def neighbours(self, article_id: int) -> tuple[StoredArticle | None, StoredArticle | None]:
+        """Return ``(previous, next)``: the next older and next newer article in list order.
+
+        Raises:
+            NotFound: no such article.
+        """
+        with self._read() as conn:
+            row = conn.execute(
+                sa.select(articles.c.sort_at, articles.c.id).where(articles.c.id == article_id)
+            ).first()
+            if row is None:
+                raise NotFound(f"no article with id {article_id}")
+            at, ident = row
+            sort_at, art_id = articles.c.sort_at, articles.c.id
+            older = conn.execute(
+                sa.select(articles)
+                .where(sa.or_(sort_at < at, sa.and_(sort_at == at, art_id < ident)))
+                .order_by(sort_at.desc(), art_id.desc())
+                .limit(1)
+            ).first()
+            newer = conn.execute(
+                sa.select(articles)
+                .where(sa.or_(sort_at > at, sa.and_(sort_at == at, art_id > ident)))
+                .order_by(sort_at.asc(), art_id.asc())
+                .limit(1)
+            ).first()
+        return (
+            self._article(older) if older is not None else None,
+            self._article(newer) if newer is not None else None,
+        )
+
+    def count_articles(self) -> int:
+        """Return how many articles are stored."""
+        with self._read() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(articles)).scalar_one())
+
+    # --- summary cache ----------------------------------------------------------------------
+
+    @staticmethod
+    def _key_condition(key: SummaryKey) -> sa.ColumnElement[bool]:
+        c = summary_cache.c
+        return sa.and_(
+            c.content_hash == key.content_hash,
+            c.method == key.method,
+            c.length_key == key.length_key,
+            c.format == key.format,
+        )
+
+    def get_cached_summary(self, key: SummaryKey) -> dict[str, Any] | None:
+        """Return the cached summary for ``key``, or None."""
+        with self._read() as conn:
+            value = conn.execute(
+                sa.select(summary_cache.c.summary).where(self._key_condition(key))
+            ).scalar()
+        return None if value is None else dict(json.loads(value))
+
+    def put_cached_summary(self, key: SummaryKey, summary: Mapping[str, Any]) -> dict[str, Any]:
+        """Insert ``summary`` under ``key`` unless one is there; return the stored value.
+
+        Concurrent writers of one key all get back the first writer's value.
+        """
+        stmt = (
+            self._insert(summary_cache)
+            .values(**key._asdict(), summary=json.dumps(summary), created_at=utcnow())
+            .on_conflict_do_nothing(
+                index_elements=["content_hash", "method", "length_key", "format"]
+            )
+        )
+        with self._write() as conn:
+            conn.execute(stmt)
+            value = conn.execute(
+                sa.select(summary_cache.c.summary).where(self._key_condition(key))
+            ).scalar_one()
+        return dict(json.loads(value))
+
+    # --- feeds ------------------------------------------------------------------------------
+
+    @staticmethod
+    def _feed(row: sa.Row[Any]) -> Feed:
+        m = row._mapping
+        return Feed(
+            id=m["id"],
+            url=m["url"],
+            title=m["title"],
+            created_at=m["created_at"],
+            last_fetched_at=m["last_fetched_at"],
+            last_error=m["last_error"],
+            last_status=m["last_status"],
+        )
+
+    def add_feed(self, url: str, *, title: str | None = None) -> tuple[Feed, bool]:
+        """Subscribe to the feed at ``url``; an already subscribed URL returns its feed.
+
+        URLs that differ only as ``canonical_url`` ignores (case of the host, tracking
+        parameters, a trailing slash) are the same feed.
+
+        Raises:
+            InvalidOptions: not an absolute http(s) URL.
+        """
+        url = url.strip()
+        canonical = canonical_url(url)
+        for feed in self.list_feeds():
+            if canonical_url(feed.url) == canonical:
+                return feed, False
+        try:
+            with self._write() as conn:
+                new_id = _new_id(
+                    conn.execute(feeds.insert().values(url=url, title=title, created_at=utcnow()))
+                )
+        except sa.exc.IntegrityError:
+            with self._read() as conn:
+                row = conn.execute(sa.select(feeds).where(feeds.c.url == url)).first()
+            if row is None:
+                raise StorageError(f"could not store the feed in {self.url}") from None
+            return self._feed(row), False
+        return self.get_feed(new_id), True
+
+    def list_feeds(self) -> list[Feed]:
+        """Return every feed, oldest subscription first."""
+        with self._read() as conn:
+            rows = conn.execute(sa.select(feeds).order_by(feeds.c.id)).all()
+        return [self._feed(r) for r in rows]
+
+    def get_feed(self, feed_id: int) -> Feed:
+        """Return the feed with ``feed_id``.
+
+        Raises:
+            NotFound: no such feed.
+        """
+        with self._read() as conn:
+            row = conn.execute(sa.select(feeds).where(feeds.c.id == feed_id)).first()
+        if row is None:
+            raise NotFound(f"no feed with id {feed_id}")
+        return self._feed(row)
+
+    def delete_feed(self, feed_id: int) -> None:
+        """Unsubscribe from a feed; its articles stay stored.
+
+        Raises:
+            NotFound: no such feed.
+        """
+        with self._write() as conn:
+            deleted = conn.execute(feeds.delete().where(feeds.c.id == feed_id)).rowcount
+        if not deleted:
+            raise NotFound(f"no feed with id {feed_id}")
+
+    def record_feed_fetch(
+        self, feed_id: int, *, error: str | None, status: str | None, title: str | None = None
+    ) -> Feed:
+        """Record a refresh: the time, its error (None when it worked), status, and title.
+
+        Raises:
+            NotFound: no such feed.
+        """
+        values: dict[str, Any] = {
+            "last_fetched_at": utcnow(),
+            "last_error": error,
+            "last_status": status,
+        }
+        if title is not None:
+            values["title"] = title
+        with self._write() as conn:
+            updated = conn.execute(
+                feeds.update().where(feeds.c.id == feed_id).values(**values)
+            ).rowcount
+        if not updated:
+            raise NotFound(f"no feed with id {feed_id}")
+        return self.get_feed(feed_id)
+
+    def feed_item_keys(self, feed_id: int) -> set[str]:
+        """Return the keys (guid or link) of the feed's entries already ingested."""
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(feed_items.c.key).where(
+                    feed_items.c.feed_id == feed_id, feed_items.c.article_id.is_not(None)
+                )
+            ).all()
+        return {r[0] for r in rows}
+
+    def record_feed_item(
+        self,
+        feed_id: int,
+        key: str,
+        *,
+        url: str | None,
+        article_id: int | None,
+        error: str | None,
+    ) -> None:
+        """Remember one feed entry's outcome (insert, or update the entry with that key)."""
+        fields = {"url": url, "article_id": article_id, "error": error, "seen_at": utcnow()}
+        stmt = (
+            self._insert(feed_items)
+            .values(feed_id=feed_id, key=key, **fields)
+            .on_conflict_do_update(index_elements=["feed_id", "key"], set_=fields)
+        )
+        with self._write() as conn:
+            conn.execute(stmt)
+
+    def list_feed_items(self, feed_id: int, *, failed_only: bool = False) -> list[FeedItem]:
+        """Return the feed's remembered entries, most recently seen first."""
+        query = sa.select(feed_items).where(feed_items.c.feed_id == feed_id)
+        if failed_only:
+            query = query.where(feed_items.c.error.is_not(None))
+        with self._read() as conn:
+            rows = conn.execute(
+                query.order_by(feed_items.c.seen_at.desc(), feed_items.c.id.desc())
+            ).all()
+        return [
+            FeedItem(
+                feed_id=r.feed_id,
+                key=r.key,
+                url=r.url,
+                article_id=r.article_id,
+                error=r.error,
+                seen_at=r.seen_at,
+            )
+            for r in rows
+        ]
+
+    def close(self) -> None:
+        """Release the connections."""
+        self._engine.dispose()
+
+    def __enter__(self) -> SQLStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"SQLStore({self.url!r})"
+
+
+def sqlite_engine(path: str) -> sa.Engine:
+    """Return an engine on the SQLite file at ``path`` (WAL, foreign keys, busy timeout)."""
+    engine = sa.create_engine(
+        f"sqlite:///{path}",
+        connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_TIMEOUT_S},
+        pool_size=POOL_SIZE,
+        max_overflow=POOL_OVERFLOW,
+    )
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:
+        # Take transaction control from the sqlite3 module: we emit BEGIN ourselves below.
+        dbapi_conn.isolation_level = None
+        cursor = dbapi_conn.cursor()
+        cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+        cursor.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        conn.exec_driver_sql(f"BEGIN {mode}")
+
+    return engine
+
+
+def postgres_engine(url: str) -> sa.Engine:
+    """Return an engine on PostgreSQL through psycopg 3 (``postgresql://`` URLs)."""
+    sa_url = sa.make_url(url).set(drivername="postgresql+psycopg")
+    return sa.create_engine(
+        sa_url, pool_size=POOL_SIZE, max_overflow=POOL_OVERFLOW, pool_pre_ping=True
+    )
