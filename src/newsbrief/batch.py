@@ -1,0 +1,386 @@
+"""Summarize a JSONL file of articles, one output line per input record, crash-safe.
+
+Input: one JSON object per line with an ``id`` (string or integer, unique in the file) and the
+article as one of, in this order of precedence:
+
+- ``article``: plain text (paragraphs separated by newlines), summarized as is;
+- ``html``: a web page, run through ``newsbrief.extract`` first (``url``, if given, is passed
+  along as the page's address for metadata and link resolution).
+
+Optional ``title`` and ``language`` are used when given. A record with only a ``url`` is not
+fetched (batch mode does no network I/O); it fails with a message saying so.
+
+Output: one JSON object per input record, **in input order**, written and flushed as soon as
+that record (and every record before it) is done, so a crash loses at most the records still
+in flight. Each line has ``id``, ``method``, ``language``, ``summary``, ``sentences``
+(``text``/``index``/``score``), ``words`` and ``error`` (``null``, or ``{"code", "message"}``
+when that record could not be summarized; the run goes on).
+
+``resume=True`` reads the ids already in the output file and skips them; a truncated last line
+(left by a crash mid-write) is cut off first. A malformed input line is reported with its line
+number and skipped, or stops the run under ``strict=True``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import multiprocessing
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, TypeVar
+
+from newsbrief.datasets import Line, iter_lines, parse_object, record_id, text_field
+from newsbrief.errors import (
+    DataFormatError,
+    InputError,
+    InvalidOptions,
+    NewsbriefError,
+    NoArticleText,
+)
+from newsbrief.models import Article, SummaryOptions
+
+__all__ = [
+    "BatchItem",
+    "BatchReport",
+    "open_output",
+    "ordered_map",
+    "parse_item",
+    "read_done_ids",
+    "run_batch",
+    "summarize_item",
+]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: Records sent to a worker at a time: large enough that inter-process overhead is small next
+#: to summarizing (measured: 32 vs 8 gains ~10% with `lead` on CNN/DM, 128 gains nothing more).
+CHUNK_SIZE = 32
+#: Chunks in flight per worker: keeps every worker busy without reading the whole input ahead.
+PENDING_PER_WORKER = 4
+
+
+@dataclass(frozen=True)
+class BatchItem:
+    """One valid input record."""
+
+    id: str
+    line: int
+    text: str | None = None
+    html: str | None = None
+    url: str | None = None
+    title: str | None = None
+    language: str | None = None
+
+
+@dataclass
+class BatchReport:
+    """What a batch run did; ``bad_lines`` holds the messages of skipped input lines."""
+
+    done: int = 0
+    failed: int = 0
+    skipped: int = 0
+    bad_lines: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def rate(self) -> float:
+        """Records summarized (or failed) per second."""
+        return (self.done + self.failed) / self.seconds if self.seconds > 0 else 0.0
+
+    def describe(self) -> str:
+        """Return the one-line summary printed at the end of a run."""
+        return (
+            f"{self.done} done, {self.skipped} skipped (already in output), "
+            f"{self.failed} failed, {len(self.bad_lines)} bad input lines "
+            f"in {self.seconds:.1f} s ({self.rate:.1f} records/s)"
+        )
+
+
+def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
+    chunk: list[T] = []
+    for item in items:
+        chunk.append(item)
+        if len(chunk) >= size:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _pool_context() -> Any:
+    # fork is unsafe once threads exist (a progress bar runs one); forkserver forks workers
+    # from a clean process that has already imported newsbrief, so they start fast and safe.
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        ctx.set_forkserver_preload(["newsbrief.batch", "newsbrief.pipeline"])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+def ordered_map(
+    fn: Callable[[list[T]], list[R]],
+    items: Iterable[T],
+    *,
+    workers: int = 1,
+    chunk_size: int = CHUNK_SIZE,
+) -> Iterator[R]:
+    """Yield ``fn``'s results for ``items`` in input order, computed by ``workers`` processes.
+
+    ``fn`` takes a list of items and returns one result per item; it must be picklable (a
+    module-level function or a ``functools.partial`` of one). ``workers=1`` runs in-process.
+
+    Raises:
+        InvalidOptions: ``workers`` is below 1.
+        NewsbriefError: a worker process died.
+    """
+    if workers < 1:
+        raise InvalidOptions(f"workers must be at least 1 (got {workers})")
+    if workers == 1:
+        for item in items:
+            yield from fn([item])
+        return
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
+            pending: deque[Future[list[R]]] = deque()
+            for chunk in _chunks(items, chunk_size):
+                pending.append(pool.submit(fn, chunk))
+                if len(pending) >= workers * PENDING_PER_WORKER:
+                    yield from pending.popleft().result()
+            while pending:
+                yield from pending.popleft().result()
+    except BrokenProcessPool as exc:
+        raise NewsbriefError(
+            f"a worker process died ({exc}); results so far are saved, rerun with --resume"
+        ) from exc
+
+
+def parse_item(line: Line, *, path: str | Path) -> BatchItem:
+    """Validate one input line as a batch record.
+
+    Raises:
+        DataFormatError: not a JSON object, no usable ``id``, no ``article``/``html``/``url``,
+            or a field of the wrong type.
+    """
+    obj = parse_object(line, path=path)
+    n = line.number
+    rid = record_id(obj, path=path, line=n)
+    values = {
+        name: text_field(obj, name, path=path, line=n, required=False)
+        for name in ("article", "html", "url", "title", "language")
+    }
+    if values["article"] is None and values["html"] is None and values["url"] is None:
+        where = "<stdin>" if str(path) == "-" else str(path)
+        raise DataFormatError(
+            "needs one of the fields 'article', 'html' or 'url'", path=where, line=n
+        )
+    return BatchItem(
+        id=rid,
+        line=n,
+        text=values["article"],
+        html=values["html"],
+        url=values["url"],
+        title=values["title"],
+        language=values["language"],
+    )
+
+
+def _article(item: BatchItem) -> Article:
+    from newsbrief.textutil import article_from_text
+
+    if item.text is not None:
+        article = article_from_text(item.text, title=item.title, url=item.url)
+    elif item.html is not None:
+        from newsbrief import extract
+
+        article = extract(item.html, url=item.url)
+        if item.title is not None:
+            article = dataclasses.replace(article, title=item.title)
+    else:
+        raise NoArticleText(
+            f"record {item.id!r} has only a url; batch mode does not fetch pages: "
+            "give its text as 'article' or its page as 'html'"
+        )
+    if item.language is not None:
+        article = dataclasses.replace(article, language=item.language)
+    return article
+
+
+def summarize_item(item: BatchItem, options: SummaryOptions) -> dict[str, Any]:
+    """Summarize one record and return its output line (an ``error`` line if it fails)."""
+    from newsbrief.pipeline import summarize
+    from newsbrief.summarizers import resolve
+
+    try:
+        summary = summarize(_article(item), options=options)
+    except NewsbriefError as exc:
+        return {
+            "id": item.id,
+            "method": resolve(options.method),
+            "language": None,
+            "summary": None,
+            "sentences": [],
+            "words": 0,
+            "error": {"code": exc.code, "message": str(exc)},
+        }
+    return {
+        "id": item.id,
+        "method": summary.method,
+        "language": summary.language,
+        "summary": summary.text,
+        "sentences": [s.to_dict() for s in summary.sentences],
+        "words": summary.n_words,
+        "error": None,
+    }
+
+
+def _summarize_chunk(options: SummaryOptions, items: list[BatchItem]) -> list[dict[str, Any]]:
+    return [summarize_item(item, options) for item in items]
+
+
+def read_done_ids(path: str | Path) -> set[str]:
+    """Return the ids already written to an output file, repairing a truncated last line.
+
+    A crash can leave the last line cut short; that line is removed from the file (its record
+    will be summarized again). A bad line anywhere else means the file is not ours to append to.
+
+    Raises:
+        DataFormatError: a line other than the last is not a JSON object with an ``id``.
+    """
+    p = Path(path)
+    if not p.exists():
+        return set()
+    lines = p.read_bytes().split(b"\n")  # the last piece is b"" when the file ends with "\n"
+    done: set[str] = set()
+    offset = 0
+    for number, raw in enumerate(lines, start=1):
+        terminated = number < len(lines)
+        if raw.strip():
+            try:
+                obj = json.loads(raw)
+            except ValueError:
+                obj = None
+            if not isinstance(obj, dict) or "id" not in obj:
+                if any(rest.strip() for rest in lines[number:]):
+                    raise DataFormatError(
+                        "cannot resume: this line of the output file is not a JSON object with "
+                        "an 'id' (is it a newsbrief batch output?)",
+                        path=str(p),
+                        line=number,
+                    )
+                with p.open("r+b") as fh:  # the crash's half-written last line
+                    fh.truncate(offset)
+                break
+            done.add(str(obj["id"]))
+            if not terminated:  # complete but unterminated: end it so appends start afresh
+                with p.open("ab") as fh:
+                    fh.write(b"\n")
+        offset += len(raw) + 1
+    return done
+
+
+def run_batch(
+    input_path: str | Path,
+    output: IO[str],
+    *,
+    options: SummaryOptions,
+    workers: int = 1,
+    done_ids: set[str] | None = None,
+    strict: bool = False,
+    on_bad_line: Callable[[str], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> BatchReport:
+    """Summarize every record of ``input_path`` into ``output`` (one JSON line each, in order).
+
+    Records whose id is in ``done_ids`` are skipped (``--resume``). ``on_bad_line`` is called
+    with the message of each malformed input line; ``progress`` with 1 per record handled.
+
+    Raises:
+        DataFormatError: a malformed input line under ``strict`` (lines before it are written).
+        InputError, EmptyInput: the input cannot be read.
+        UnknownSummarizer, InvalidOptions: bad options (checked before any work).
+    """
+    from newsbrief import summarizers
+
+    summarizers.resolve(options.method)  # fail fast on an unknown method
+    done_ids = done_ids or set()
+    report = BatchReport()
+    stop: list[DataFormatError] = []
+    seen: dict[str, int] = {}
+
+    def items() -> Iterator[BatchItem]:
+        for line in iter_lines(input_path):
+            try:
+                item = parse_item(line, path=input_path)
+                if item.id in seen:
+                    raise DataFormatError(
+                        f"duplicate id {item.id!r} (first on line {seen[item.id]})",
+                        path="<stdin>" if str(input_path) == "-" else str(input_path),
+                        line=line.number,
+                    )
+            except DataFormatError as exc:
+                if strict:
+                    stop.append(exc)
+                    return
+                report.bad_lines.append(str(exc))
+                if on_bad_line is not None:
+                    on_bad_line(str(exc))
+                if progress is not None:
+                    progress(1)
+                continue
+            seen[item.id] = line.number
+            if item.id in done_ids:
+                report.skipped += 1
+                if progress is not None:
+                    progress(1)
+                continue
+            yield item
+
+    start = time.perf_counter()
+    fn = functools.partial(_summarize_chunk, options)
+    try:
+        for result in ordered_map(fn, items(), workers=workers):
+            output.write(json.dumps(result, ensure_ascii=False) + "\n")
+            output.flush()
+            if result["error"] is None:
+                report.done += 1
+            else:
+                report.failed += 1
+            if progress is not None:
+                progress(1)
+    finally:
+        report.seconds = time.perf_counter() - start
+    if stop:
+        raise stop[0]
+    return report
+
+
+def open_output(path: str | Path, *, resume: bool, overwrite: bool) -> tuple[IO[str], set[str]]:
+    """Open the output file for a run and return it with the ids it already holds.
+
+    Raises:
+        InputError: the file exists and holds results, and neither ``resume`` nor ``overwrite``
+            was asked for; or it cannot be opened.
+        DataFormatError: ``resume`` on a file that is not a batch output.
+    """
+    p = Path(path)
+    if resume and overwrite:
+        raise InvalidOptions("give only one of --resume and --overwrite")
+    exists = p.exists() and p.stat().st_size > 0
+    if exists and not (resume or overwrite):
+        raise InputError(
+            f"{p} already exists; pass --resume to continue it or --overwrite to replace it"
+        )
+    done = read_done_ids(p) if resume else set()
+    try:
+        fh = p.open("a" if resume else "w", encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"{p}: cannot write ({exc.strerror})") from None
+    return fh, done
