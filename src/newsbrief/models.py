@@ -229,7 +229,12 @@ class Summary:
             "kind": self.kind,
             "language": self.language,
             "length": self.length.to_dict() if self.length else None,
-            "article": article.metadata() if article else None,
+            # The article may carry no language (plain text); the summary's is the detected one.
+            "article": (
+                {**article.metadata(), "language": article.language or self.language}
+                if article
+                else None
+            ),
             "summary": self.text,
             "sentences": [s.to_dict() for s in self.sentences],
             "words": self.n_words,
