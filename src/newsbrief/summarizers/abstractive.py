@@ -1,0 +1,201 @@
+"""What every abstractive backend shares: prompts, map-reduce, faithfulness, fallback.
+
+A backend subclasses :class:`AbstractiveSummarizer` and supplies three things: how to count
+tokens, how many tokens of article text fit in one request, and how to turn one request into a
+reply. This class does the rest: it picks the prompt for the requested format and language,
+splits long articles (map-reduce, never silent truncation), parses the reply into sentences,
+checks each against the article, drops unsupported ones under ``strict_faithfulness``, and,
+with ``fallback="extractive"``, serves the default extractive summary when the backend fails.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+from typing import Any, Literal
+
+from newsbrief import chunking, faithfulness, prompts
+from newsbrief.errors import BackendError, BadBackendResponse, InvalidOptions
+from newsbrief.models import Document, SummaryOptions, SummarySentence
+from newsbrief.prompts import PromptSpec, Stage
+from newsbrief.summarizers import Output
+
+#: Accepted values of the ``fallback`` setting.
+FALLBACKS = ("none", "extractive")
+
+
+def parse_bool(value: Any, setting: str) -> bool:
+    """Return a config value as a bool ("true"/"1"/"yes" and the like are accepted).
+
+    Raises:
+        InvalidOptions: the value is not a recognisable boolean.
+    """
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off", ""}:
+        return False
+    raise InvalidOptions(f"{setting} must be true or false (got {value!r})")
+
+
+def parse_fallback(value: Any) -> str:
+    """Return a validated ``fallback`` setting (``None`` means "none").
+
+    Raises:
+        InvalidOptions: not one of ``FALLBACKS``.
+    """
+    text = "none" if value is None else str(value).strip().lower()
+    if text not in FALLBACKS:
+        raise InvalidOptions(f"fallback must be one of: {', '.join(FALLBACKS)} (got {value!r})")
+    return text
+
+
+class AbstractiveSummarizer:
+    """Base class of the abstractive backends (see the module docstring)."""
+
+    name = "abstractive"
+    kind: Literal["abstractive"] = "abstractive"
+    #: How many map calls may run at once (1 for in-process models).
+    parallel = 1
+
+    def __init__(
+        self,
+        *,
+        strict_faithfulness: Any = False,
+        fallback: Any = None,
+        max_tokens: Any = 512,
+        temperature: Any = 0.2,
+    ) -> None:
+        self.strict_faithfulness = parse_bool(strict_faithfulness, "strict_faithfulness")
+        self.fallback = parse_fallback(fallback)
+        try:
+            self.max_tokens = int(max_tokens)
+            self.temperature = float(temperature)
+        except (TypeError, ValueError) as exc:
+            raise InvalidOptions(
+                f"max_tokens must be an integer and temperature a number ({exc})"
+            ) from exc
+        if self.max_tokens < 16:
+            raise InvalidOptions(f"max_tokens must be at least 16 (got {self.max_tokens})")
+        self._lock = threading.Lock()
+
+    # -- what a backend provides ------------------------------------------------------------
+
+    @property
+    def model_name(self) -> str:
+        """Return the model's name as reported in ``info``."""
+        raise NotImplementedError
+
+    def count_tokens(self, text: str) -> int:
+        """Return the number of tokens ``text`` takes for this backend's model."""
+        return chunking.estimate_tokens(text)
+
+    def input_budget(self, spec: PromptSpec, doc: Document) -> int:
+        """Return how many tokens of article text fit in one request."""
+        raise NotImplementedError
+
+    def complete(self, messages: list[dict[str, str]], text: str, stage: Stage) -> str:
+        """Return the model's reply to one request (``text`` is the article part it carries)."""
+        raise NotImplementedError
+
+    # -- the shared work ---------------------------------------------------------------------
+
+    def summarize(self, doc: Document, options: SummaryOptions) -> Output:
+        """Summarize ``doc`` with the backend; see the module docstring for the steps."""
+        try:
+            return self._summarize(doc, options)
+        except BackendError as exc:
+            if self.fallback != "extractive":
+                raise
+            return self._extractive(doc, options, reason=str(exc))
+
+    def _summarize(self, doc: Document, options: SummaryOptions) -> Output:
+        spec = prompts.spec_for(options, doc.language)
+        budget = self.input_budget(spec, doc)
+        if budget < 1:
+            raise BackendError(
+                f"the prompt alone does not fit the context of model {self.model_name!r}; "
+                "use a model with a larger context window"
+            )
+        calls: list[float] = []
+
+        def generate(text: str, stage: Stage, part: tuple[int, int] | None) -> str:
+            msgs = prompts.messages(
+                text,
+                spec,
+                article_language=doc.language,
+                stage=stage,
+                title=doc.title,
+                part=part,
+            )
+            t0 = time.perf_counter()
+            reply = self.complete(msgs, text, stage)
+            with self._lock:
+                calls.append(time.perf_counter() - t0)
+            return reply
+
+        paragraphs: dict[int, list[str]] = {}
+        for s in doc.sentences:
+            paragraphs.setdefault(s.paragraph, []).append(s.text)
+        reply, stats = chunking.map_reduce(
+            list(paragraphs.values()),
+            budget=budget,
+            count=self.count_tokens,
+            generate=generate,
+            parallel=self.parallel,
+        )
+        texts = prompts.parse_reply(reply, spec)
+        if not texts:
+            raise BadBackendResponse(
+                f"model {self.model_name!r} returned no summary text; try another --llm-model"
+            )
+        t0 = time.perf_counter()
+        checks = faithfulness.check_summary(texts, doc)
+        check_s = time.perf_counter() - t0
+        info: dict[str, Any] = {
+            "backend": self.name,
+            "model": self.model_name,
+            "chunks": stats.chunks,
+            "calls": stats.calls,
+            "map_reduce_levels": stats.levels,
+            "input_budget_tokens": budget,
+            "timings": {
+                "backend_s": round(sum(calls), 6),
+                "backend_calls_s": [round(c, 6) for c in calls],
+                "faithfulness_s": round(check_s, 6),
+            },
+            "faithfulness": {
+                "threshold": faithfulness.SUPPORT_THRESHOLD,
+                "unsupported": sum(not c.supported for c in checks),
+                "issues": [c.issues for c in checks],
+            },
+        }
+        if stats.split_sentences:
+            info["split_sentences"] = stats.split_sentences
+        if spec.language != doc.language:
+            info["summary_language"] = spec.language
+        if self.strict_faithfulness:
+            kept = [c for c in checks if c.supported]
+            info["faithfulness"]["dropped"] = [c.text for c in checks if not c.supported]
+            if not kept:
+                out = self._extractive(
+                    doc, options, reason="no summary sentence passed the faithfulness check"
+                )
+                out.info = {**info, **out.info}
+                return out
+            checks = kept
+        return Output([c.to_sentence() for c in checks], info)
+
+    def _extractive(self, doc: Document, options: SummaryOptions, *, reason: str) -> Output:
+        """Serve the default extractive summary instead, saying why in ``info``."""
+        from newsbrief import summarizers
+
+        method = summarizers.resolve("default")
+        fallback_options = dataclasses.replace(options, method="default", config=(), format="text")
+        out = summarizers.get("default").summarize(doc, fallback_options)
+        sentences: list[SummarySentence] = out.sentences
+        info = {**out.info, "fallback": {"method": method, "reason": reason}}
+        return Output(sentences, info)
