@@ -29,6 +29,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 TOKEN = re.compile(r"\w+", re.UNICODE | re.MULTILINE | re.IGNORECASE | re.DOTALL)
 SHINGLE = 4
@@ -114,7 +115,7 @@ def plain_trafilatura(html: bytes, url: str | None) -> str:
 def trafilatura_as_configured(html: bytes, url: str | None) -> str:
     import trafilatura
 
-    doc = trafilatura.bare_extraction(
+    doc: Any = trafilatura.bare_extraction(
         html.decode("utf-8"),
         url=url,
         favor_precision=True,

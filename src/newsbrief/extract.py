@@ -22,7 +22,7 @@ from newsbrief.furniture import remove_furniture
 from newsbrief.language import detect_language
 from newsbrief.models import Article
 
-__all__ = ["DEFAULT_MAX_BYTES", "MIN_CHARS", "check_size", "extract", "html_language"]
+__all__ = ["DEFAULT_MAX_BYTES", "MIN_CHARS", "check_size", "extract", "html_language", "too_large"]
 
 #: Pages under this many characters of main text are refused as "no article text". The
 #: shortest articleBody among the 85 benchmark pages is 382 characters; link lists and
@@ -40,13 +40,19 @@ _CONTENT_LANG = re.compile(
 _LANG_SCAN_BYTES = 8192
 
 
-def check_size(n_bytes: int, max_bytes: int, what: str = "the document") -> None:
-    """Raise InputTooLarge when ``n_bytes`` is over ``max_bytes``, saying how to raise it."""
-    if n_bytes > max_bytes:
-        raise InputTooLarge(
-            f"{what} is {n_bytes:,} bytes, over the limit of {max_bytes:,} bytes; "
-            f"raise it with --max-bytes (max_bytes= in Python)"
-        )
+def too_large(what: str, max_bytes: int, size: int | None = None) -> InputTooLarge:
+    """Return the InputTooLarge error for ``what``, saying how to raise the limit."""
+    amount = f"is {size:,} bytes, over" if size is not None else "is over"
+    return InputTooLarge(
+        f"{what} {amount} the limit of {max_bytes:,} bytes; "
+        f"raise it with --max-bytes (max_bytes= in Python)"
+    )
+
+
+def check_size(size: int, max_bytes: int, what: str = "the document") -> None:
+    """Raise InputTooLarge when ``size`` bytes is over ``max_bytes``."""
+    if size > max_bytes:
+        raise too_large(what, max_bytes, size)
 
 
 def html_language(html: str | bytes) -> str | None:

@@ -304,10 +304,17 @@ def find_furniture(lines: list[str], language: str | None = None) -> set[int]:
         found.add(i)
         if k == LINE:
             continue
-        limit = 1 if k == WITH_NEXT else MAX_SECTION_LINES
+        # The headlines after it; blank lines between them (plain text) are skipped.
+        budget = 1 if k == WITH_NEXT else MAX_SECTION_LINES
         j = i + 1
-        while j < len(lines) and j - i <= limit and kinds[j] is None and _is_headline(lines[j]):
+        while j < len(lines) and budget > 0:
+            if not lines[j].strip():
+                j += 1
+                continue
+            if kinds[j] is not None or not _is_headline(lines[j]):
+                break
             found.add(j)
+            budget -= 1
             j += 1
     return found
 

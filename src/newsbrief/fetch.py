@@ -1,0 +1,316 @@
+"""Fetch a web page safely: timeouts, a size limit, checked redirects, and an SSRF guard.
+
+``fetch(url)`` downloads one HTML or text page with httpx and returns a ``FetchedPage``.
+
+- Each network step (connect, each read) waits at most ``timeout`` seconds and the whole
+  download at most ``TOTAL_TIMEOUT_FACTOR`` times that, so a server dripping bytes cannot
+  hold a worker forever.
+- The body is streamed and abandoned past ``max_bytes`` (decompressed size, so a gzip bomb is
+  cut short too).
+- Redirects are followed by hand, at most ``max_redirects``, so each hop is checked again.
+- Only HTML and text are accepted (``UnsupportedContentType`` otherwise).
+- With ``allow_private_networks=False`` (the web app's default) every hop's host is resolved
+  first and refused when any of its addresses is loopback, private, link-local, multicast,
+  reserved, unspecified or a cloud metadata endpoint; the connection then goes to the very
+  address that was checked (the Host header and TLS SNI keep the name), so a DNS answer that
+  changes between check and connect cannot slip through. The CLI allows private networks: a
+  person's own command fetching their own intranet page is legitimate.
+
+httpx errors are translated here into newsbrief's (``FetchTimeout``, ``Unreachable``,
+``HTTPStatusError``, ...), so callers only ever see the one exception tree.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import time
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import httpx
+
+from newsbrief import __version__
+from newsbrief.charset import decode_bytes
+from newsbrief.errors import (
+    BlockedAddress,
+    FetchError,
+    FetchTimeout,
+    HTTPStatusError,
+    InputError,
+    Unreachable,
+    UnsupportedContentType,
+)
+from newsbrief.extract import DEFAULT_MAX_BYTES, too_large
+
+__all__ = [
+    "DEFAULT_MAX_REDIRECTS",
+    "DEFAULT_TIMEOUT",
+    "USER_AGENT",
+    "FetchedPage",
+    "blocked_reason",
+    "fetch",
+]
+
+PROJECT_URL = "https://github.com/newsbrief/newsbrief"
+USER_AGENT = f"newsbrief/{__version__} (+{PROJECT_URL})"
+#: Seconds for each network step; news sites answer well within it, a dead host fails fast.
+DEFAULT_TIMEOUT = 15.0
+#: The whole download may take this many times ``timeout``.
+TOTAL_TIMEOUT_FACTOR = 4
+#: Browsers allow 20; news links rarely take more than 3 (http -> https -> www -> canonical).
+DEFAULT_MAX_REDIRECTS = 5
+#: Media types accepted as a page; anything else is refused before its body is read.
+ACCEPTED_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
+
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
+#: Cloud metadata endpoints (AWS, GCP, Azure, ...: 169.254.169.254; AWS IPv6: fd00:ec2::254;
+#: Alibaba: 100.100.100.200). Most are also link-local or private; listed so the message says so.
+_METADATA = frozenset(
+    ipaddress.ip_address(a) for a in ("169.254.169.254", "fd00:ec2::254", "100.100.100.200")
+)
+
+Resolver = Callable[[str, int], list[str]]
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    """A downloaded page: where it was asked for, where it ended up, and its bytes."""
+
+    url: str
+    final_url: str
+    status: int
+    content_type: str
+    body: bytes
+    encoding: str
+
+    @property
+    def text(self) -> str:
+        """Return the body decoded with the detected encoding."""
+        return self.body.decode(self.encoding, errors="replace")
+
+
+def resolve(host: str, port: int) -> list[str]:
+    """Return the IP addresses ``host`` resolves to (the system resolver)."""
+    infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    return list(dict.fromkeys(str(info[4][0]) for info in infos))
+
+
+def blocked_reason(address: str) -> str | None:
+    """Return why ``address`` must not be fetched from a server (e.g. "loopback"), or None."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    checks = (
+        (ip in _METADATA, "cloud metadata"),
+        (ip.is_loopback, "loopback"),
+        (ip.is_unspecified, "unspecified"),
+        (ip.is_link_local, "link-local"),
+        (ip.is_multicast, "multicast"),
+        (ip.is_private, "private"),
+        (ip.is_reserved, "reserved"),
+        # Shared address space (100.64.0.0/10), documentation ranges, 6to4 relays, ...
+        (not ip.is_global, "non-public"),
+    )
+    return next((name for hit, name in checks if hit), None)
+
+
+@dataclass(frozen=True)
+class _Hop:
+    url: str
+    request_url: str
+    headers: dict[str, str]
+    extensions: dict[str, Any]
+
+
+def _prepare(url: str, *, guard: bool, resolver: Resolver) -> _Hop:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https"):
+        raise InputError(f"{url}: only http:// and https:// URLs can be fetched")
+    host = parts.hostname
+    if not host:
+        raise InputError(f"{url}: the URL has no host name")
+    if not guard:
+        return _Hop(url, url, {}, {})
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        addresses = resolver(host, port)
+    except (OSError, UnicodeError) as exc:
+        raise Unreachable(f"{url}: cannot resolve host {host!r}") from exc
+    if not addresses:
+        raise Unreachable(f"{url}: cannot resolve host {host!r}")
+    for address in addresses:
+        reason = blocked_reason(address)
+        if reason is not None:
+            what = address if host == address else f"{host} resolves to {address}, which"
+            raise BlockedAddress(
+                f"{url}: {what} is a {reason} address; fetching it is refused "
+                f"(a server allows it with --allow-private-networks)"
+            )
+    # Connect to the address just checked; the name travels in the Host header and SNI.
+    ip = addresses[0]
+    netloc = f"[{ip}]" if ":" in ip else ip
+    if parts.port:
+        netloc += f":{parts.port}"
+    request_url = urlunsplit((parts.scheme, netloc, parts.path or "/", parts.query, ""))
+    host_header = parts.netloc.rpartition("@")[2]
+    extensions = {"sni_hostname": host} if parts.scheme == "https" else {}
+    return _Hop(url, request_url, {"Host": host_header}, extensions)
+
+
+def _media_type(content_type: str) -> str:
+    return content_type.split(";", 1)[0].strip().lower()
+
+
+def _reason(exc: Exception) -> str:
+    text = str(exc).lower()
+    if "refused" in text:
+        return "connection refused"
+    if "name or service not known" in text or "nodename" in text or "getaddrinfo" in text:
+        return "cannot resolve host"
+    if "unreachable" in text:
+        return "network unreachable"
+    return str(exc) or type(exc).__name__
+
+
+def fetch(
+    url: str,
+    *,
+    timeout: float = DEFAULT_TIMEOUT,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_redirects: int = DEFAULT_MAX_REDIRECTS,
+    allow_private_networks: bool = False,
+    transport: httpx.BaseTransport | None = None,
+    resolver: Resolver | None = None,
+    content_types: Collection[str] = ACCEPTED_TYPES,
+) -> FetchedPage:
+    """Download the HTML or text page at ``url``.
+
+    Args:
+        timeout: seconds allowed for each network step (the whole download gets
+            ``TOTAL_TIMEOUT_FACTOR`` times that).
+        max_bytes: largest body accepted (after decompression).
+        max_redirects: most redirects followed.
+        allow_private_networks: skip the SSRF guard (loopback, private, link-local... hosts).
+        transport: an httpx transport to use instead of the network (tests pass
+            ``httpx.MockTransport``).
+        resolver: ``(host, port) -> addresses`` used by the SSRF guard; the system resolver
+            by default.
+        content_types: media types accepted (HTML and text by default; feeds pass
+            ``newsbrief.feeds.FEED_TYPES``).
+
+    Raises:
+        InputError: not an http(s) URL.
+        BlockedAddress: the guard refused a hop's address.
+        Unreachable: the host cannot be resolved or connected to.
+        FetchTimeout: a step or the whole download took too long.
+        HTTPStatusError: the server answered 4xx or 5xx.
+        FetchError: too many redirects.
+        UnsupportedContentType: the page is not HTML or text.
+        InputTooLarge: the body is over ``max_bytes``.
+        UndecodableInput: the body is binary.
+    """
+    guard = not allow_private_networks
+    client = httpx.Client(
+        transport=transport,
+        timeout=httpx.Timeout(timeout),
+        follow_redirects=False,
+        # Proxies from the environment would bypass the address check; with the guard off
+        # (the CLI), a user's proxy settings apply as usual.
+        trust_env=not guard,
+        headers={
+            "User-Agent": USER_AGENT,
+            "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.1"
+            if content_types is ACCEPTED_TYPES
+            else ",".join(sorted(content_types)) + ",*/*;q=0.1",
+        },
+    )
+    deadline = time.monotonic() + timeout * TOTAL_TIMEOUT_FACTOR
+    current = url
+    with client:
+        for _ in range(max_redirects + 1):
+            hop = _prepare(current, guard=guard, resolver=resolver or resolve)
+            try:
+                page = _get(
+                    client,
+                    hop,
+                    url=url,
+                    max_bytes=max_bytes,
+                    deadline=deadline,
+                    content_types=content_types,
+                )
+            except httpx.TimeoutException as exc:
+                raise FetchTimeout(
+                    f"{current}: no answer within {timeout:g} seconds; "
+                    f"raise the limit with --timeout"
+                ) from exc
+            except httpx.ConnectError as exc:
+                host = urlsplit(current).netloc.rpartition("@")[2]
+                raise Unreachable(f"{current}: cannot connect to {host} ({_reason(exc)})") from exc
+            except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
+                raise InputError(f"{current}: not a valid URL ({exc})") from exc
+            except httpx.TransportError as exc:
+                raise Unreachable(f"{current}: the connection failed ({_reason(exc)})") from exc
+            if isinstance(page, str):
+                current = urljoin(current, page)
+                continue
+            return page
+    raise FetchError(f"{url}: more than {max_redirects} redirects; giving up at {current}")
+
+
+def _get(
+    client: httpx.Client,
+    hop: _Hop,
+    *,
+    url: str,
+    max_bytes: int,
+    deadline: float,
+    content_types: Collection[str] = ACCEPTED_TYPES,
+) -> FetchedPage | str:
+    """Fetch one hop: the page, or the Location of a redirect."""
+    with client.stream(
+        "GET", hop.request_url, headers=hop.headers, extensions=hop.extensions
+    ) as response:
+        location = response.headers.get("location")
+        if response.status_code in _REDIRECTS and location:
+            return str(location)
+        if response.status_code >= 400:
+            raise HTTPStatusError(
+                f"{hop.url}: the server answered {response.status_code} "
+                f"{response.reason_phrase}".rstrip()
+            )
+        content_type = response.headers.get("content-type", "")
+        media = _media_type(content_type)
+        if media and media not in content_types:
+            wanted = (
+                "an HTML page or text"
+                if content_types is ACCEPTED_TYPES
+                else "one of " + ", ".join(sorted(content_types))
+            )
+            raise UnsupportedContentType(f"{hop.url}: the content type is {media}, not {wanted}")
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > max_bytes:
+            raise too_large(f"{hop.url}: the page", max_bytes, int(declared))
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > max_bytes:
+                raise too_large(f"{hop.url}: the page", max_bytes)
+            if time.monotonic() > deadline:
+                raise FetchTimeout(
+                    f"{hop.url}: the download took too long; raise the limit with --timeout"
+                )
+            chunks.append(chunk)
+        body = b"".join(chunks)
+        encoding = decode_bytes(body, content_type=content_type)[1] if body else "utf-8"
+        return FetchedPage(
+            url=url,
+            final_url=hop.url,
+            status=response.status_code,
+            content_type=content_type,
+            body=body,
+            encoding=encoding,
+        )
