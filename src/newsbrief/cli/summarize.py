@@ -123,7 +123,6 @@ def summarize_cmd(
         language=language,
         max_bytes=max_bytes,
         timeout=timeout,
-        stdin=click.get_binary_stream("stdin"),
     )
     load_s = time.perf_counter() - t0
     summary = summarize(article, options=options)
@@ -155,7 +154,6 @@ def extract_cmd(
         language=language,
         max_bytes=max_bytes,
         timeout=timeout,
-        stdin=click.get_binary_stream("stdin"),
     )
     click.echo(render_article(article, fmt))
 
