@@ -110,7 +110,7 @@ def iter_lines(path: str | Path) -> Iterator[Line]:
                 ) from None
             if text.strip():
                 seen = True
-                yield Line(number, text)
+                yield Line(number, text.rstrip("\r\n"))
     finally:
         if raw is not sys.stdin.buffer:
             raw.close()
