@@ -175,7 +175,7 @@ def test_bootstrap_is_reproducible_and_narrows_with_more_data() -> None:
 
 
 def test_bootstrap_of_nothing_is_an_error() -> None:
-    with pytest.raises(ValueError, match="^cannot bootstrap an empty sample$"):
+    with pytest.raises(ValueError, match=r"^cannot bootstrap an empty sample$"):
         bootstrap_ci([])
 
 
