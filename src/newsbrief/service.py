@@ -1,0 +1,286 @@
+"""The library calls the web app (and CLI) make on stored articles.
+
+``add_article_from`` turns a URL, pasted HTML or pasted text into a stored article;
+``summarize_stored`` summarizes a stored article through the summary cache, computing each
+uncached summary once even when many requests ask for it at the same moment.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any
+
+from newsbrief import summarizers
+from newsbrief.errors import EmptyInput, InvalidOptions
+from newsbrief.models import Article, SummaryOptions
+from newsbrief.storage import Feed, Store, StoredArticle, SummaryKey, length_key
+
+if TYPE_CHECKING:
+    from newsbrief.fetch import FetchedPage
+
+__all__ = [
+    "Fetcher",
+    "add_article_from",
+    "article_from",
+    "article_from_page",
+    "default_fetcher",
+    "subscribe",
+    "summarize_source",
+    "summarize_stored",
+    "summary_key",
+]
+
+
+#: Something that fetches like ``newsbrief.fetch.fetch``: called as
+#: ``fetcher(url, allow_private_networks=..., [content_types=...])``, returning a FetchedPage.
+#: Tests pass e.g. ``functools.partial(fetch, timeout=1.0)``.
+Fetcher = Callable[..., "FetchedPage"]
+
+
+def default_fetcher() -> Fetcher:
+    """Return ``newsbrief.fetch.fetch`` (imported on first use: it pulls in httpx)."""
+    from newsbrief.fetch import fetch
+
+    return fetch
+
+
+# --- adding articles -------------------------------------------------------------------------
+
+
+def article_from_page(page: FetchedPage) -> Article:
+    """Extract the article from a fetched page (its final URL, after redirects, is its URL).
+
+    Raises:
+        NoArticleText, EmptyInput, UndecodableInput, InputTooLarge: not an article page.
+    """
+    from newsbrief.extract import extract
+
+    return extract(page.body, url=page.final_url or page.url, content_type=page.content_type)
+
+
+def _check_source(url: str | None, html: str | None, text: str | None) -> str:
+    given = [name for name, value in (("html", html), ("text", text)) if value is not None]
+    if len(given) > 1:
+        raise InvalidOptions("give only one of html or text (got html, text)")
+    if given:
+        return given[0]
+    if url is None or not url.strip():
+        raise InvalidOptions("give a url, html or text")
+    return "url"
+
+
+def article_from(
+    *,
+    url: str | None = None,
+    html: str | None = None,
+    text: str | None = None,
+    title: str | None = None,
+    allow_private_networks: bool = False,
+    fetcher: Fetcher | None = None,
+) -> tuple[Article, str]:
+    """Build the Article a user handed over: fetched ``url``, pasted ``html`` or ``text``.
+
+    With ``html`` or ``text``, ``url`` only says where it came from (no fetch). ``title``
+    names a pasted text, and overrides an extracted title.
+
+    Returns:
+        ``(article, source)`` with source "url", "html" or "text".
+
+    Raises:
+        InvalidOptions: neither or both of ``html``/``text``, and no ``url``.
+        EmptyInput: the pasted HTML or text is empty.
+        FetchError (and subclasses such as BlockedAddress): the URL could not be fetched.
+        NoArticleText, UnsupportedContentType, InputTooLarge: the page is not an article.
+    """
+    source = _check_source(url, html, text)
+    if text is not None:
+        from newsbrief.ingest import text_article
+
+        # The same cleaning as the CLI: furniture lines dropped, a headline line split off.
+        article = text_article(text, title=title, url=url.strip() if url else None)
+    elif html is not None:
+        if not html.strip():
+            raise EmptyInput("the HTML is empty" if not html else "the HTML is only whitespace")
+        from newsbrief.extract import extract
+
+        article = extract(html, url=url.strip() if url else None)
+    else:
+        assert url is not None
+        fetch = fetcher or default_fetcher()
+        article = article_from_page(
+            fetch(url.strip(), allow_private_networks=allow_private_networks)
+        )
+    if title and article.title != title:
+        article = dataclasses.replace(article, title=title)
+    return article, source
+
+
+def add_article_from(
+    store: Store,
+    *,
+    url: str | None = None,
+    html: str | None = None,
+    text: str | None = None,
+    title: str | None = None,
+    allow_private_networks: bool = False,
+    fetcher: Fetcher | None = None,
+) -> tuple[StoredArticle, bool]:
+    """Store the article given by ``url`` (fetched), ``html`` or ``text`` (see ``article_from``).
+
+    A ``url`` whose canonical form is already stored is not fetched again.
+
+    Returns:
+        ``(stored, created)``; ``created`` is False when the article was already stored
+        (same canonical URL or same text).
+
+    Raises:
+        The errors of ``article_from``.
+    """
+    if _check_source(url, html, text) == "url":
+        assert url is not None
+        existing = store.find_article_by_url(url.strip())
+        if existing is not None:
+            return existing, False
+    article, source = article_from(
+        url=url,
+        html=html,
+        text=text,
+        title=title,
+        allow_private_networks=allow_private_networks,
+        fetcher=fetcher,
+    )
+    return store.add_article(article, source=source)
+
+
+def summarize_source(
+    *,
+    url: str | None = None,
+    html: str | None = None,
+    text: str | None = None,
+    title: str | None = None,
+    options: SummaryOptions,
+    allow_private_networks: bool = False,
+    fetcher: Fetcher | None = None,
+) -> dict[str, Any]:
+    """Summarize an article given by ``url``, ``html`` or ``text`` without storing it.
+
+    Returns ``Summary.to_dict()`` plus ``cached: False``.
+
+    Raises:
+        The errors of ``article_from`` and of ``newsbrief.pipeline.summarize``.
+    """
+    from newsbrief.pipeline import summarize
+
+    article, _ = article_from(
+        url=url,
+        html=html,
+        text=text,
+        title=title,
+        allow_private_networks=allow_private_networks,
+        fetcher=fetcher,
+    )
+    return {**summarize(article, options=options).to_dict(), "cached": False}
+
+
+def subscribe(store: Store, url: str, *, title: str | None = None) -> tuple[Feed, bool]:
+    """Subscribe to the RSS/Atom feed at ``url`` (its items arrive on the next refresh).
+
+    Returns:
+        ``(feed, created)``; ``created`` is False when already subscribed.
+
+    Raises:
+        InvalidOptions: not an absolute http(s) URL.
+    """
+    if not url.strip():
+        raise InvalidOptions("give the feed's URL")
+    return store.add_feed(url.strip(), title=title.strip() if title and title.strip() else None)
+
+
+# --- summarizing stored articles -------------------------------------------------------------
+
+
+class _KeyedLocks:
+    """One lock per key, created on demand and dropped when nobody holds or waits for it."""
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._locks: dict[Any, tuple[threading.Lock, int]] = {}
+
+    @contextmanager
+    def hold(self, key: Any) -> Iterator[None]:
+        with self._guard:
+            lock, users = self._locks.get(key, (threading.Lock(), 0))
+            self._locks[key] = (lock, users + 1)
+        try:
+            with lock:
+                yield
+        finally:
+            with self._guard:
+                lock, users = self._locks[key]
+                if users == 1:
+                    del self._locks[key]
+                else:
+                    self._locks[key] = (lock, users - 1)
+
+    def __len__(self) -> int:
+        with self._guard:
+            return len(self._locks)
+
+
+_SUMMARY_LOCKS = _KeyedLocks()
+
+
+def summary_key(stored: StoredArticle, options: SummaryOptions) -> SummaryKey:
+    """Return the cache key of ``stored`` summarized with ``options``.
+
+    The method part is the resolved method name (``default`` -> the method it stands for),
+    extended with any language or backend settings, since those change the summary too.
+
+    Raises:
+        UnknownSummarizer: the method is not registered.
+    """
+    method = summarizers.resolve(options.method)
+    extras = []
+    if options.language:
+        extras.append(f"language={options.language}")
+    if options.summary_language:
+        extras.append(f"summary_language={options.summary_language}")
+    if options.config:
+        config = json.dumps(sorted(options.config), default=str)
+        extras.append("config=" + hashlib.sha256(config.encode()).hexdigest()[:16])
+    if extras:
+        method = ";".join([method, *extras])
+    return SummaryKey(stored.content_hash, method, length_key(options.length), options.format)
+
+
+def summarize_stored(store: Store, article_id: int, options: SummaryOptions) -> dict[str, Any]:
+    """Return the summary of a stored article, from the cache when it holds one.
+
+    On a miss the summary is computed with ``newsbrief.pipeline.summarize`` and cached;
+    concurrent misses for the same key in this process wait for the first one instead of
+    computing again. The result is ``Summary.to_dict()`` plus ``article_id`` and ``cached``
+    (True when this call did not compute it).
+
+    Raises:
+        NotFound: no article with that id.
+        UnknownSummarizer, InvalidOptions: bad options.
+        NoArticleText, BackendError: the article cannot be summarized by that method.
+    """
+    from newsbrief.pipeline import summarize
+
+    stored = store.get_article(article_id)
+    key = summary_key(stored, options)
+    cached = store.get_cached_summary(key)
+    if cached is None:
+        with _SUMMARY_LOCKS.hold(key):
+            cached = store.get_cached_summary(key)
+            if cached is None:
+                computed = summarize(stored.article, options=options).to_dict()
+                result = store.put_cached_summary(key, computed)
+                return {**result, "article_id": stored.id, "cached": False}
+    return {**cached, "article_id": stored.id, "cached": True}
