@@ -31,7 +31,8 @@ Generate = Callable[[str, Stage, "tuple[int, int] | None"], str]
 #: does fit. See docs/abstractive.md ("Counting tokens") and benchmarks/abstractive.py --calibrate.
 CHARS_PER_TOKEN = 3.0
 
-#: Tokens added per joined unit (the newline between paragraphs or sentences).
+#: Tokens added by the newline between two paragraphs of a chunk (a space joining two
+#: sentences merges into the next word's token in BPE vocabularies).
 SEPARATOR_TOKENS = 1
 
 
@@ -111,7 +112,7 @@ def split_chunks(
     current = ""
     used = 0
     for text, n, new_paragraph in units:
-        cost = n + (SEPARATOR_TOKENS if current else 0)
+        cost = n + (SEPARATOR_TOKENS if current and new_paragraph else 0)
         if current and used + cost > budget:
             chunks.append(current)
             current, used, cost = "", 0, n
