@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from llm_server import FakeLLM, serve
 
+from llm_server import FakeLLM, serve
 from newsbrief import chunking, prompts
 from newsbrief.errors import BackendError
 from newsbrief.models import SummaryOptions

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from llm_server import FakeLLM, Reply, completion, serve
 
+from llm_server import FakeLLM, Reply, completion, serve
 from newsbrief import prompts
 from newsbrief.models import Length, SummaryOptions
 from newsbrief.pipeline import prepare
