@@ -23,6 +23,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "methods": ("newsbrief.cli.summarize:methods_cmd", "List the available summarization methods."),
     "evaluate": ("newsbrief.cli.evaluate:evaluate_cmd", "Score a method with ROUGE against reference summaries."),
     "batch": ("newsbrief.cli.batch:batch_cmd", "Summarize a JSONL file of articles, line by line."),
+    "serve": ("newsbrief.cli.serve:serve_cmd", "Run the reader site and JSON API."),
 }
 
 

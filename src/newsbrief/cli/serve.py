@@ -1,0 +1,100 @@
+"""``newsbrief serve``: run the reader site and JSON API under uvicorn."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import click
+
+from newsbrief.settings import DEFAULT_MAX_BODY_BYTES, Settings
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option(
+    "--database",
+    metavar="URL",
+    help="sqlite:///path/file.sqlite3 or postgresql://user:pw@host/db "
+    "(default: a SQLite file in the data directory).",
+)
+@click.option(
+    "--data-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder of the default SQLite file (default: $NEWSBRIEF_DATA_DIR or "
+    "~/.local/share/newsbrief).",
+)
+@click.option("--demo", is_flag=True, help="Load a few example articles (written for newsbrief).")
+@click.option(
+    "--refresh-minutes",
+    type=click.FloatRange(min=0),
+    default=0,
+    show_default=True,
+    help="Refresh every feed this often; 0 refreshes only on demand.",
+)
+@click.option(
+    "--allow-private-networks",
+    is_flag=True,
+    help="Let the server fetch loopback/private/link-local addresses (off: SSRF guard).",
+)
+@click.option(
+    "--method",
+    default="default",
+    show_default=True,
+    help="Summarization method of the page's summary button (see `newsbrief methods`).",
+)
+@click.option(
+    "--max-body-bytes",
+    type=click.IntRange(min=1024),
+    default=DEFAULT_MAX_BODY_BYTES,
+    show_default=True,
+    help="Largest request body accepted (larger ones get 413).",
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(["critical", "error", "warning", "info", "debug"]),
+    default="info",
+    show_default=True,
+)
+def serve_cmd(
+    host: str,
+    port: int,
+    database: str | None,
+    data_dir: Path | None,
+    demo: bool,
+    refresh_minutes: float,
+    allow_private_networks: bool,
+    method: str,
+    max_body_bytes: int,
+    log_level: str,
+) -> None:
+    """Run the reader site and JSON API (one process; OpenAPI docs at /docs)."""
+    import uvicorn
+
+    from newsbrief import summarizers
+    from newsbrief.web.app import create_app
+
+    summarizers.resolve(method)  # an unknown method fails now, listing the known ones
+    settings = Settings(
+        database_url=database,
+        data_dir=data_dir,
+        host=host,
+        port=port,
+        allow_private_networks=allow_private_networks,
+        refresh_minutes=refresh_minutes,
+        max_body_bytes=max_body_bytes,
+        default_method=method,
+        demo=demo,
+    )
+    app = create_app(settings)
+    store_url = re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", str(app.state.newsbrief.store.url))
+    click.echo(f"newsbrief: store {store_url}", err=True)
+    if not settings.is_loopback:
+        click.echo(
+            f"newsbrief: warning: listening on {host}, not only this machine; the site has no "
+            "login, so anyone who can reach it can add articles and feeds",
+            err=True,
+        )
+    click.echo(f"newsbrief: open http://{host}:{port}/ (API docs at /docs)", err=True)
+    uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False)

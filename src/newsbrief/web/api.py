@@ -1,0 +1,215 @@
+"""The JSON API: thin routes over ``newsbrief.service`` and the store (OpenAPI at /docs).
+
+Every route parses its input, calls one library function, and returns its dict; errors are
+raised as newsbrief exceptions and turned into the one error shape by ``web.errors``.
+Handlers are plain ``def`` so the synchronous store and summarizers run in the thread pool.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from newsbrief import service
+from newsbrief.models import FORMATS, Length, SummaryOptions
+from newsbrief.web.render import teaser
+from newsbrief.web.state import AppState, get_state
+
+router = APIRouter(prefix="/api", tags=["api"])
+
+State = Annotated[AppState, Depends(get_state)]
+
+#: Largest page of articles the API serves at once.
+MAX_LIMIT = 100
+
+_ERROR_SCHEMA: dict[int | str, dict[str, Any]] = {
+    status: {
+        "description": description,
+        "content": {
+            "application/json": {
+                "example": {"error": {"code": code, "message": "what went wrong and how to fix it"}}
+            }
+        },
+    }
+    for status, code, description in (
+        (400, "invalid_options", "Bad options or input"),
+        (404, "not_found", "No such article or feed"),
+        (413, "input_too_large", "Request body over the limit"),
+        (415, "unsupported_content_type", "Body is not JSON"),
+        (422, "validation_error", "Request does not match the schema"),
+        (502, "fetch_failed", "The URL could not be fetched"),
+        (504, "fetch_timeout", "The URL timed out"),
+    )
+}
+
+
+class Source(BaseModel):
+    """Where an article comes from: a url to fetch, or pasted html (url optional) or text."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    url: str | None = Field(None, description="Fetch and extract this page (http/https).")
+    html: str | None = Field(None, description="Extract this HTML (``url`` says where it was).")
+    text: str | None = Field(None, description="Use this plain text, one paragraph per line.")
+    title: str | None = Field(None, description="Title for plain text.")
+
+    def given(self) -> dict[str, Any]:
+        """Return the source fields as keyword arguments (the service checks them)."""
+        return {"url": self.url, "html": self.html, "text": self.text, "title": self.title}
+
+
+class SummarizeRequest(Source):
+    method: str = Field("default", description="Summarization method (GET /api/methods).")
+    sentences: int | None = Field(None, ge=1, le=100)
+    words: int | None = Field(None, ge=1, le=5000)
+    ratio: float | None = Field(None, gt=0, le=1)
+    format: str = Field("json", description=f"One of: {', '.join(FORMATS)}.")
+    language: str | None = Field(None, description="Force the article's language (ISO 639-1).")
+
+
+class FeedRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    url: str = Field(..., description="The RSS/Atom feed's URL.")
+    title: str | None = None
+
+
+def article_json(stored: Any, *, with_text: bool = True) -> dict[str, Any]:
+    """Return a stored article as the API shows it (text only when ``with_text``)."""
+    data: dict[str, Any] = stored.to_dict()
+    data["teaser"] = teaser(stored.article)
+    if not with_text:
+        data.pop("text", None)
+    return data
+
+
+def _options(
+    method: str,
+    sentences: int | None,
+    words: int | None,
+    ratio: float | None,
+    fmt: str,
+    language: str | None = None,
+) -> SummaryOptions:
+    return SummaryOptions(
+        method=method,
+        length=Length.of(sentences=sentences, words=words, ratio=ratio),
+        format=fmt,
+        language=language,
+    )
+
+
+@router.post("/summarize", responses=_ERROR_SCHEMA)
+def summarize(body: SummarizeRequest, state: State) -> dict[str, Any]:
+    """Summarize an article given by URL, HTML or text, without storing it."""
+    options = _options(
+        body.method, body.sentences, body.words, body.ratio, body.format, body.language
+    )
+    return service.summarize_source(
+        **body.given(),
+        options=options,
+        allow_private_networks=state.settings.allow_private_networks,
+    )
+
+
+@router.get("/articles", responses=_ERROR_SCHEMA)
+def list_articles(
+    state: State,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    q: Annotated[str | None, Query(description="Full-text search: every word must occur.")] = None,
+) -> dict[str, Any]:
+    """List stored articles, newest first, optionally matching a search."""
+    page = state.store.list_articles(limit=limit, offset=offset, query=q or None)
+    return {
+        "items": [article_json(a, with_text=False) for a in page.items],
+        "total": page.total,
+        "limit": page.limit,
+        "offset": page.offset,
+    }
+
+
+@router.post(
+    "/articles",
+    status_code=201,
+    responses={200: {"description": "The article was already stored"}, **_ERROR_SCHEMA},
+)
+def add_article(body: Source, state: State, response: Response) -> dict[str, Any]:
+    """Store an article from a URL, HTML or text (201), or return the stored copy (200)."""
+    stored, created = service.add_article_from(
+        state.store, **body.given(), allow_private_networks=state.settings.allow_private_networks
+    )
+    response.status_code = 201 if created else 200
+    return {**article_json(stored), "created": created}
+
+
+@router.get("/articles/{article_id}", responses=_ERROR_SCHEMA)
+def get_article(article_id: int, state: State) -> dict[str, Any]:
+    """Return one stored article with its text."""
+    return article_json(state.store.get_article(article_id))
+
+
+@router.get("/articles/{article_id}/summary", responses=_ERROR_SCHEMA)
+def article_summary(
+    article_id: int,
+    state: State,
+    method: str | None = None,
+    sentences: Annotated[int | None, Query(ge=1, le=100)] = None,
+    words: Annotated[int | None, Query(ge=1, le=5000)] = None,
+    ratio: Annotated[float | None, Query(gt=0, le=1)] = None,
+    format: str = "json",
+) -> dict[str, Any]:
+    """Summarize a stored article; the result is cached, so the second request is instant."""
+    options = _options(method or state.settings.default_method, sentences, words, ratio, format)
+    return service.summarize_stored(state.store, article_id, options)
+
+
+@router.get("/feeds", responses=_ERROR_SCHEMA)
+def list_feeds(state: State) -> dict[str, Any]:
+    """List subscribed feeds with their last refresh's time, status and error."""
+    return {"items": [f.to_dict() for f in state.store.list_feeds()]}
+
+
+@router.post(
+    "/feeds",
+    status_code=201,
+    responses={200: {"description": "Already subscribed"}, **_ERROR_SCHEMA},
+)
+def add_feed(body: FeedRequest, state: State, response: Response) -> dict[str, Any]:
+    """Subscribe to an RSS/Atom feed (201), or return the existing subscription (200)."""
+    feed, created = service.subscribe(state.store, body.url, title=body.title)
+    response.status_code = 201 if created else 200
+    return {**feed.to_dict(), "created": created}
+
+
+@router.post("/feeds/{feed_id}/refresh", responses=_ERROR_SCHEMA)
+def refresh_feed(feed_id: int, state: State) -> dict[str, Any]:
+    """Fetch a feed now and ingest its new items; the report says what happened."""
+    from newsbrief import feeds
+
+    report = feeds.refresh_feed(
+        state.store, feed_id, allow_private_networks=state.settings.allow_private_networks
+    )
+    return {"feed": state.store.get_feed(feed_id).to_dict(), **report.to_dict()}
+
+
+@router.get("/methods")
+def methods() -> dict[str, Any]:
+    """List the summarization methods this server knows."""
+    from newsbrief import summarizers
+
+    items = []
+    for name in summarizers.available():
+        info = summarizers.describe(name)
+        items.append(
+            {
+                "name": name,
+                "resolves_to": info.name,
+                "kind": info.kind,
+                "description": info.description,
+                "offline": info.offline,
+            }
+        )
+    return {"items": items}

@@ -1,0 +1,133 @@
+"""Build the reader site + JSON API for one set of settings: ``create_app(settings)``.
+
+Nothing is built at import time. The store is opened when the app is created (so in-process
+tests need no lifespan); the feed schedule (``refresh_minutes``) runs in the app's lifespan.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import jinja2
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from starlette.concurrency import run_in_threadpool
+
+from newsbrief import __version__
+from newsbrief.settings import Settings
+from newsbrief.web import api, pages
+from newsbrief.web.errors import install_error_handlers
+from newsbrief.web.middleware import SecurityMiddleware
+from newsbrief.web.render import SpanCache, lang_tag, safe_url, teaser
+from newsbrief.web.state import AppState
+
+if TYPE_CHECKING:
+    from newsbrief.storage import Store, StoredArticle
+
+log = logging.getLogger("newsbrief.web")
+
+_STATIC = "newsbrief.web"
+
+
+def display_date(stored: StoredArticle) -> str:
+    """Return the date shown for an article: its own date, else when it was stored."""
+    when: datetime = stored.published_at or stored.created_at
+    return when.astimezone(UTC).strftime("%Y-%m-%d")
+
+
+def format_time(value: datetime | None) -> str:
+    """Return a UTC timestamp as ``YYYY-MM-DD HH:MM UTC`` (or "never")."""
+    if value is None:
+        return "never"
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+
+
+def template_environment() -> jinja2.Environment:
+    """Return the Jinja2 environment: package templates, autoescape on for every template."""
+    env = jinja2.Environment(
+        loader=jinja2.PackageLoader("newsbrief.web", "templates"),
+        autoescape=True,  # every template, whatever its extension: article data is untrusted
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.globals.update(
+        safe_url=safe_url,
+        lang_tag=lang_tag,
+        teaser=teaser,
+        display_date=display_date,
+        format_time=format_time,
+        version=__version__,
+    )
+    return env
+
+
+async def _refresh_loop(state: AppState) -> None:
+    """Refresh every feed each ``refresh_minutes``, forever (cancelled at shutdown)."""
+    from newsbrief import feeds
+
+    period = state.settings.refresh_minutes * 60
+    while True:
+        await asyncio.sleep(period)
+        try:
+            await run_in_threadpool(
+                feeds.refresh_all,
+                state.store,
+                allow_private_networks=state.settings.allow_private_networks,
+            )
+        except Exception:  # one bad round must not stop the schedule
+            log.exception("scheduled feed refresh failed")
+
+
+def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
+    """Build the FastAPI app for ``settings`` (the store is opened from them unless given).
+
+    A store passed in stays open when the app shuts down (its owner closes it).
+    """
+    settings = settings or Settings()
+    own_store = store is None
+    if store is None:
+        from newsbrief.storage import open_store
+
+        store = open_store(settings.database_url, data_dir=settings.data_dir)
+    if settings.demo:
+        from newsbrief.demo import load_demo
+
+        load_demo(store)
+    state = AppState(
+        settings=settings, store=store, spans=SpanCache(), templates=template_environment()
+    )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        task = None
+        if settings.refresh_minutes > 0:
+            task = asyncio.create_task(_refresh_loop(state))
+        try:
+            yield
+        finally:
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+            if own_store:
+                state.store.close()
+
+    app = FastAPI(
+        title="newsbrief",
+        version=__version__,
+        summary="No time to read? Get a summary: the reader site's JSON API.",
+        lifespan=lifespan,
+    )
+    app.state.newsbrief = state
+    install_error_handlers(app)
+    app.include_router(api.router)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(packages=[("newsbrief.web", "static")]), name="static")
+    app.add_middleware(SecurityMiddleware, max_body_bytes=settings.max_body_bytes)
+    return app

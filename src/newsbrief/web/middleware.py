@@ -1,0 +1,134 @@
+"""One small ASGI middleware: security headers, the request-body limit, JSON-only API bodies.
+
+Written as plain ASGI (not ``BaseHTTPMiddleware``) because it sits in front of every request,
+including the cached-summary endpoint the load benchmark hammers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from starlette.exceptions import HTTPException
+
+from newsbrief.web.errors import error_body, is_api
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+#: Article text is untrusted, so no inline script may ever run: scripts come from /static only.
+PAGE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+#: FastAPI's /docs page loads Swagger UI from a CDN with one inline script; it shows no
+#: article data, so it gets this looser policy.
+DOCS_CSP = (
+    "default-src 'self'; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
+    "style-src 'self' https://cdn.jsdelivr.net; img-src 'self' data: https://fastapi.tiangolo.com; "
+    "object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
+)
+_DOCS_PATHS = ("/docs", "/docs/oauth2-redirect", "/redoc")
+
+_BODY_METHODS = {"POST", "PUT", "PATCH"}
+
+
+def _headers_for(path: str) -> list[tuple[bytes, bytes]]:
+    csp = DOCS_CSP if path in _DOCS_PATHS else PAGE_CSP
+    return [
+        (b"content-security-policy", csp.encode()),
+        (b"x-content-type-options", b"nosniff"),
+        (b"referrer-policy", b"no-referrer"),
+        (b"x-frame-options", b"DENY"),
+    ]
+
+
+def _too_large(limit: int) -> str:
+    return (
+        f"request body is larger than the limit of {limit} bytes "
+        "(start the server with a larger --max-body-bytes to raise it)"
+    )
+
+
+class SecurityMiddleware:
+    """Add security headers to every response; refuse oversized bodies (413) and non-JSON API
+    bodies (415)."""
+
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+        self.app = app
+        self.max_body_bytes = max_body_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        path: str = scope.get("path", "")
+        extra = _headers_for(path)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [
+                    (k, v) for k, v in message.get("headers", []) if k.lower() not in dict(extra)
+                ]
+                message["headers"] = headers + extra
+            await send(message)
+
+        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        method = scope.get("method", "GET")
+        limit = self.max_body_bytes
+        declared = headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._refuse(path, 413, "input_too_large", _too_large(limit), send_with_headers)
+            return
+        has_body = (declared not in (None, "0")) or "transfer-encoding" in headers
+        if is_api(path) and method in _BODY_METHODS and has_body:
+            ctype = headers.get("content-type", "").split(";")[0].strip().lower()
+            if not (ctype == "application/json" or ctype.endswith("+json")):
+                message = (
+                    f"send the request body as JSON with Content-Type: application/json "
+                    f"(got {ctype or 'no content type'!r})"
+                )
+                await self._refuse(
+                    path, 415, "unsupported_content_type", message, send_with_headers
+                )
+                return
+
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    # A Starlette HTTPException passes FastAPI's body parsing untouched and
+                    # reaches our handler, which answers in the one error shape.
+                    raise HTTPException(413, detail=_too_large(limit))
+            return message
+
+        await self.app(scope, limited_receive, send_with_headers)
+
+    async def _refuse(self, path: str, status: int, code: str, message: str, send: Send) -> None:
+        if is_api(path):
+            body = json.dumps(error_body(code, message)).encode()
+            ctype = b"application/json"
+        else:
+            from html import escape
+
+            body = (
+                f"<!doctype html><html lang=en><meta charset=utf-8><title>Error {status}</title>"
+                f"<h1>Error {status}</h1><p>{escape(message)}</p></html>"
+            ).encode()
+            ctype = b"text/html; charset=utf-8"
+        await send(
+            {
+                "type": "http.response.start",
+                "status": status,
+                "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode())],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
