@@ -107,6 +107,7 @@ class Run:
     splitter: str
     sentences: dict[str, list[str]]
     seconds: dict[str, float]
+    cpu_seconds: dict[str, float] = field(default_factory=dict)
     load_s: float | None = None
     peak_rss_mb: float | None = None
     versions: dict[str, str] = field(default_factory=dict)
@@ -123,6 +124,7 @@ class Row:
     f1: dict[str, Any]  # rouge type -> newsbrief.rouge.Interval
     words: float
     articles_per_s: float | None
+    articles_per_cpu_s: float | None
     load_s: float | None
     peak_rss_mb: float | None
     empty: int
@@ -163,18 +165,22 @@ def _write_sample(sample: Sample, ids: Sequence[str], path: Path) -> None:
             f.write(json.dumps({"id": i, "article": sample.articles[i]}, ensure_ascii=False) + "\n")
 
 
-def _read_outputs(path: Path) -> tuple[dict[str, list[str]], dict[str, float], dict[str, str]]:
+def _read_outputs(
+    path: Path,
+) -> tuple[dict[str, list[str]], dict[str, float], dict[str, float], dict[str, str]]:
     sentences: dict[str, list[str]] = {}
     seconds: dict[str, float] = {}
+    cpu_seconds: dict[str, float] = {}
     errors: dict[str, str] = {}
     with path.open(encoding="utf-8") as f:
         for line in f:
             row = json.loads(line)
             sentences[row["id"]] = row["sentences"]
             seconds[row["id"]] = row["seconds"]
+            cpu_seconds[row["id"]] = row["cpu_seconds"]
             if row.get("error"):
                 errors[row["id"]] = row["error"]
-    return sentences, seconds, errors
+    return sentences, seconds, cpu_seconds, errors
 
 
 # --- newsbrief methods: each in its own process (``--worker``) ------------------------------
@@ -206,7 +212,7 @@ def worker(method: str, sample_path: Path, out_path: Path, report_path: Path) ->
     with sample_path.open(encoding="utf-8") as src, out_path.open("w", encoding="utf-8") as out:
         for line in src:
             record = json.loads(line)
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             error = None
             try:
                 summary = summarize(
@@ -215,8 +221,14 @@ def worker(method: str, sample_path: Path, out_path: Path, report_path: Path) ->
                 sentences = [s.text for s in summary.sentences]
             except NewsbriefError as exc:
                 sentences, error = [], str(exc)
-            seconds = time.perf_counter() - t
-            row = {"id": record["id"], "sentences": sentences, "seconds": seconds, "error": error}
+            seconds, cpu = time.perf_counter() - t, time.process_time() - c
+            row = {
+                "id": record["id"],
+                "sentences": sentences,
+                "seconds": seconds,
+                "cpu_seconds": cpu,
+                "error": error,
+            }
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
     report = {"load_s": load_s, "peak_rss_mb": _peak_rss_mb()}
     report_path.write_text(json.dumps(report), encoding="utf-8")
@@ -232,7 +244,7 @@ def run_newsbrief(method: str, sample: Sample, ids: Sequence[str], work: Path) -
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", method]
     cmd += [str(sample_path), str(out), str(report)]
     subprocess.run(cmd, check=True, env={**os.environ, **SINGLE_THREAD_ENV})
-    sentences, seconds, errors = _read_outputs(out)
+    sentences, seconds, cpu_seconds, errors = _read_outputs(out)
     info = json.loads(report.read_text(encoding="utf-8"))
     return Run(
         name=method,
@@ -240,6 +252,7 @@ def run_newsbrief(method: str, sample: Sample, ids: Sequence[str], work: Path) -
         splitter=SPLITTERS["newsbrief"],
         sentences=sentences,
         seconds=seconds,
+        cpu_seconds=cpu_seconds,
         load_s=info["load_s"],
         peak_rss_mb=info["peak_rss_mb"],
         versions={"newsbrief": version("newsbrief")},
@@ -280,7 +293,7 @@ def run_peer(peer: str, sample: Sample, ids: Sequence[str], work: Path, python: 
     env = {**os.environ, **SINGLE_THREAD_ENV, "NLTK_DATA": str(PEERS_NLTK_DATA)}
     env["HF_HUB_OFFLINE"] = env["TRANSFORMERS_OFFLINE"] = "1"
     subprocess.run(cmd, check=True, env=env)
-    sentences, seconds, errors = _read_outputs(out)
+    sentences, seconds, cpu_seconds, errors = _read_outputs(out)
     info = json.loads(report.read_text(encoding="utf-8"))[peer]
     family = "sumy" if peer.startswith("sumy-") else peer
     return Run(
@@ -289,6 +302,7 @@ def run_peer(peer: str, sample: Sample, ids: Sequence[str], work: Path, python: 
         splitter=SPLITTERS[family],
         sentences=sentences,
         seconds=seconds,
+        cpu_seconds=cpu_seconds,
         load_s=info["load_s"],
         peak_rss_mb=info["peak_rss_mb"],
         versions=info["versions"],
@@ -338,6 +352,8 @@ def score(run: Run, ids: Sequence[str], scorer: Scorer) -> Row:
         words.append(sum(len(s.split()) for s in sentences))
     seconds = sum(run.seconds[i] for i in ids if i in run.seconds)
     speed = len(ids) / seconds if run.seconds and seconds > 0 else None
+    cpu = sum(run.cpu_seconds[i] for i in ids if i in run.cpu_seconds)
+    cpu_speed = len(ids) / cpu if run.cpu_seconds and cpu > 0 else None
     return Row(
         name=run.name,
         source=run.source,
@@ -345,6 +361,7 @@ def score(run: Run, ids: Sequence[str], scorer: Scorer) -> Row:
         f1={name: bootstrap_ci(values) for name, values in per_type.items()},
         words=sum(words) / len(words),
         articles_per_s=speed,
+        articles_per_cpu_s=cpu_speed,
         load_s=run.load_s,
         peak_rss_mb=run.peak_rss_mb,
         empty=empty,
@@ -360,12 +377,16 @@ def _fmt(value: float | None, spec: str) -> str:
     return "–" if value is None else format(value, spec)
 
 
+def _fmt_rate(value: float | None) -> str:
+    return _fmt(value, ".1f" if value is not None and value < 100 else ",.0f")
+
+
 def markdown_table(rows: Iterable[Row], default: str | None = None) -> str:
     """Return ``rows`` as one markdown table (ROUGE on a 0-100 scale)."""
     head = (
         "| method | n | R1 [95% CI] | R2 [95% CI] | RLsum [95% CI] | words | articles/s "
-        "| load s | peak RSS MB | sentence splitter |\n"
-        "|---|---:|---|---|---|---:|---:|---:|---:|---|"
+        "| per CPU-s | load s | peak RSS MB | sentence splitter |\n"
+        "|---|---:|---|---|---|---:|---:|---:|---:|---:|---|"
     )
     lines = [head]
     for r in rows:
@@ -376,11 +397,10 @@ def markdown_table(rows: Iterable[Row], default: str | None = None) -> str:
             label = "greedy oracle (reads the reference)"
         if r.empty:
             label += f" ({r.empty} empty)"
-        speed = r.articles_per_s
         lines.append(
             f"| {label} | {r.n} | {_fmt_ci(r.f1['rouge1'])} | {_fmt_ci(r.f1['rouge2'])} "
             f"| {_fmt_ci(r.f1['rougeLsum'])} | {r.words:.1f} "
-            f"| {_fmt(speed, '.1f' if speed is not None and speed < 100 else ',.0f')} "
+            f"| {_fmt_rate(r.articles_per_s)} | {_fmt_rate(r.articles_per_cpu_s)} "
             f"| {_fmt(r.load_s, '.2f')} | {_fmt(r.peak_rss_mb, '.0f')} | {r.splitter} |"
         )
     return "\n".join(lines)
@@ -394,6 +414,9 @@ def _row_json(r: Row) -> dict[str, Any]:
         "rouge": {name: iv.to_dict(scale=100) for name, iv in r.f1.items()},
         "words": round(r.words, 2),
         "articles_per_s": None if r.articles_per_s is None else round(r.articles_per_s, 2),
+        "articles_per_cpu_s": (
+            None if r.articles_per_cpu_s is None else round(r.articles_per_cpu_s, 2)
+        ),
         "load_s": None if r.load_s is None else round(r.load_s, 3),
         "peak_rss_mb": None if r.peak_rss_mb is None else round(r.peak_rss_mb, 1),
         "empty": r.empty,

@@ -33,8 +33,9 @@ included); import, model load and one warm-up call are timed separately. Usage::
         --input sample.jsonl --output peers.jsonl --peer sumy-lexrank --report report.json
     .bench/peers-venv/bin/python benchmarks/peers/run_peers.py --check   # smoke test
 
-The output has one JSON line per article: ``{"peer", "id", "sentences", "seconds"}``. The report
-(JSON) has per peer: articles, load_s, summarize_s, articles_per_s, peak_rss_mb, versions.
+The output has one JSON line per article: ``{"peer", "id", "sentences", "seconds",
+"cpu_seconds"}`` (wall and process CPU time). The report (JSON) has per peer: articles, load_s,
+summarize_s, summarize_cpu_s, articles_per_s, peak_rss_mb, versions.
 """
 
 from __future__ import annotations
@@ -288,19 +289,27 @@ def main(argv: list[str] | None = None) -> int:
             summarize = load(peer, idf_texts)
             summarize(WARMUP_TEXT)  # lazy loading counts as load time, not summarizing
             load_s = time.perf_counter() - t0
-            total = 0.0
+            total = cpu_total = 0.0
             for r in records:
-                t = time.perf_counter()
+                t, c = time.perf_counter(), time.process_time()
                 sentences = summarize(r["article"])
-                seconds = time.perf_counter() - t
+                seconds, cpu = time.perf_counter() - t, time.process_time() - c
                 total += seconds
-                line = {"peer": peer, "id": r["id"], "sentences": sentences, "seconds": seconds}
+                cpu_total += cpu
+                line = {
+                    "peer": peer,
+                    "id": r["id"],
+                    "sentences": sentences,
+                    "seconds": seconds,
+                    "cpu_seconds": cpu,
+                }
                 out.write(json.dumps(line, ensure_ascii=False) + "\n")
             out.flush()
             report[peer] = {
                 "articles": len(records),
                 "load_s": load_s,
                 "summarize_s": total,
+                "summarize_cpu_s": cpu_total,
                 "articles_per_s": len(records) / total if total > 0 else None,
                 "peak_rss_mb": _peak_rss_mb(),
                 "versions": {d: version(d) for d in DISTRIBUTIONS[peer]},
