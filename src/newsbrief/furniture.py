@@ -228,7 +228,7 @@ FURNITURE: dict[str, dict[str, tuple[str, ...]]] = {
 }
 
 # Bullets, arrows and separators that widgets put around their labels.
-_DECORATION = "\\s•·»«›‹>|*#▶►→←<–—-"
+_DECORATION = " \t\r\n\u00a0•·»«›‹>|*#▶►→←<–—-"
 
 
 @dataclass(frozen=True)

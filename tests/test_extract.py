@@ -1,0 +1,236 @@
+"""Extraction: the example page, bad input, encodings, and the 85 benchmark pages."""
+
+from __future__ import annotations
+
+import gzip
+import importlib.util
+import json
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+import newsbrief
+from conftest import DATA_DIR, data_path
+from newsbrief.errors import EmptyInput, InputTooLarge, NoArticleText, UndecodableInput
+from newsbrief.extract import MIN_CHARS, extract, html_language
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "article.html"
+SEED_FURNITURE = [
+    "No time to read",
+    "Get a summary",
+    "Previous Article",
+    "Next Article",
+    "How Spain's self-employed social security regularization works",
+    "Lolita Milyavskaya",
+]
+PARAGRAPH = (
+    "<p>The city council approved the new budget on Tuesday after a debate that lasted "
+    "well into the night, with members arguing over money for schools and roads.</p>"
+)
+
+
+def _page(body: str, head: str = "") -> str:
+    return f"<!DOCTYPE html><html><head>{head}</head><body>{body}</body></html>"
+
+
+def test_example_page_text_and_metadata() -> None:
+    article = extract(EXAMPLE.read_bytes())
+    assert article.title == "Possible Trump-Putin Phone Call and Its Implications"
+    assert article.author == "Ledger World Desk"
+    assert article.date == "2025-01-12"
+    assert article.site == "The Example Ledger"
+    assert article.url == "https://news.example.com/world/trump-putin-phone-call"
+    assert article.language == "en"
+    assert len(article.paragraphs) == 9
+    assert article.paragraphs[0].startswith("A potential phone conversation")
+
+
+@pytest.mark.parametrize("phrase", SEED_FURNITURE)
+def test_example_page_has_no_furniture(phrase: str) -> None:
+    article = extract(EXAMPLE.read_text(encoding="utf-8"))
+    summary = newsbrief.summarize(article, method="lead", sentences=5)
+    assert phrase not in article.text
+    assert phrase not in summary.text
+
+
+def test_api_function_is_not_shadowed_by_its_module() -> None:
+    import newsbrief.extract
+
+    assert callable(newsbrief.extract)
+    assert newsbrief.extract is sys.modules["newsbrief.extract"].extract
+
+
+@pytest.mark.parametrize(
+    ("html", "error", "message"),
+    [
+        pytest.param("", EmptyInput, "the input is empty", id="empty"),
+        pytest.param(b"", EmptyInput, "the input is empty", id="empty-bytes"),
+        pytest.param(" \n\t ", EmptyInput, "the input is only whitespace", id="whitespace"),
+        pytest.param(
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+            UndecodableInput,
+            "the input is binary (it contains NUL bytes); give an HTML page or a text file",
+            id="binary",
+        ),
+        pytest.param(
+            _page("<div><img src='a.png'></div>"),
+            NoArticleText,
+            f"the page: no article text found (main text is 0 characters, below the minimum "
+            f"{MIN_CHARS})",
+            id="no-text",
+        ),
+        pytest.param(
+            _page(
+                "<ul>"
+                + "".join(
+                    f"<li><a href='/s{i}'>Story {i} about the economy</a></li>" for i in range(40)
+                )
+                + "</ul>"
+            ),
+            NoArticleText,
+            f"the page: no article text found (main text is 0 characters, below the minimum "
+            f"{MIN_CHARS})",
+            id="links-only",
+        ),
+        pytest.param(
+            _page("<p>Too short to be an article, really.</p>"),
+            NoArticleText,
+            f"the page: no article text found (main text is 35 characters, below the minimum "
+            f"{MIN_CHARS})",
+            id="too-short",
+        ),
+    ],
+)
+def test_bad_input(html: str | bytes, error: type[Exception], message: str) -> None:
+    with pytest.raises(error) as info:
+        extract(html)
+    assert str(info.value) == message
+
+
+def test_too_large_says_how_to_raise_the_limit() -> None:
+    with pytest.raises(InputTooLarge) as info:
+        extract(_page(PARAGRAPH * 10), max_bytes=1000)
+    assert str(info.value) == (
+        "the document is 1,664 bytes, over the limit of 1,000 bytes; "
+        "raise it with --max-bytes (max_bytes= in Python)"
+    )
+
+
+def test_url_named_in_no_text_error() -> None:
+    with pytest.raises(NoArticleText, match=r"^https://news\.example/x: no article text"):
+        extract(_page(""), url="https://news.example/x")
+
+
+@pytest.mark.parametrize(
+    ("head", "encoding"),
+    [
+        pytest.param('<meta charset="iso-8859-1">', "iso-8859-1", id="meta-charset"),
+        pytest.param(
+            '<meta http-equiv="Content-Type" content="text/html; charset=windows-1252">',
+            "windows-1252",
+            id="http-equiv",
+        ),
+        pytest.param('<meta charset="utf-8">', "utf-8", id="utf-8"),
+    ],
+)
+def test_bytes_decoded_with_declared_charset(head: str, encoding: str) -> None:
+    body = "".join(
+        f"<p>Le conseil municipal a approuvé le budget mardi après un débat qui a duré {n} "
+        f"heures, les élus se disputant sur les crédits des écoles et des routes.</p>"
+        for n in ("deux", "trois", "quatre", "cinq")
+    )
+    html = _page(f"<article>{body}</article>", head)
+    article = extract(html.encode(encoding))
+    assert "approuvé le budget mardi après un débat" in article.text
+    assert article.language == "fr"
+
+
+@pytest.mark.parametrize(
+    ("html", "language"),
+    [
+        ('<html lang="de-DE"><body>', "de"),
+        ("<HTML LANG=ru>", "ru"),
+        ('<html><head><meta http-equiv="content-language" content="es"></head>', "es"),
+        ("<html><body>", None),
+    ],
+)
+def test_declared_language(html: str, language: str | None) -> None:
+    assert html_language(html) == language
+
+
+def test_repeated_headline_is_not_text() -> None:
+    html = _page(
+        "<article><h1>Council approves budget</h1>"
+        + "".join(PARAGRAPH.replace("Tuesday", day) for day in ("Monday", "Tuesday", "Friday"))
+        + "</article>",
+        "<title>Council approves budget</title>",
+    )
+    article = extract(html)
+    assert article.title == "Council approves budget"
+    assert not article.text.startswith("Council approves budget")
+
+
+# --- the article-extraction benchmark: one case per page -----------------------------------
+
+#: Default floors on each page's shingle precision and recall (the benchmark's metric). Most
+#: pages score above 0.95 on both; the floors leave room for trafilatura version changes.
+PRECISION_FLOOR = 0.85
+RECALL_FLOOR = 0.90
+#: Pages below the default floors, pinned a few points under what they score today (trafilatura
+#: 2.3.1): (precision floor, recall floor, why).
+KNOWN_HARD: dict[str, tuple[float, float, str]] = {
+    "cc03ddb5ef7d": (0.64, 0.88, "comments and teasers inside the article container"),
+    "94fbcc267720": (0.65, 0.94, "a product list inside the article container"),
+    "232a43fb15ab": (0.72, 0.78, "body split across tabs; some of it is dropped"),
+    "30b771a40a4e": (0.80, 0.95, "captions kept that the ground truth omits"),
+    "3f65af7b6b98": (0.86, 0.65, "list items of the body dropped by precision mode"),
+    "2f42ef1d3ea0": (0.95, 0.40, "half the body sits in a sidebar-like block"),
+    "287e4d9f4af3": (0.93, 0.77, "a quoted block dropped"),
+}
+
+
+def _benchmark() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "extraction_benchmark", ROOT / "benchmarks" / "extraction.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("extraction_benchmark", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _page_ids() -> list[str]:
+    truth = DATA_DIR / "article_extraction_benchmark" / "ground-truth.json"
+    if not truth.exists():
+        return ["(data absent)"]
+    return sorted(json.loads(truth.read_text(encoding="utf-8")))
+
+
+@pytest.mark.parametrize("page_id", _page_ids(), ids=lambda k: k[:12])
+def test_benchmark_page(page_id: str) -> None:
+    root = data_path("article_extraction_benchmark")
+    truth = json.loads((root / "ground-truth.json").read_text(encoding="utf-8"))[page_id]
+    html = gzip.decompress((root / "html" / f"{page_id}.html.gz").read_bytes())
+    bench = _benchmark()
+    triple = bench.tp_fp_fn(truth["articleBody"], extract(html, url=truth.get("url")).text)
+    p_floor, r_floor, _ = KNOWN_HARD.get(page_id[:12], (PRECISION_FLOOR, RECALL_FLOOR, ""))
+    assert bench.precision(*triple) >= p_floor
+    assert bench.recall(*triple) >= r_floor
+
+
+@pytest.mark.slow
+def test_benchmark_ours_not_worse_than_plain_trafilatura() -> None:
+    bench = _benchmark()
+    bodies, pages, urls = bench.load_pages(data_path())
+    ours = bench.metrics(
+        [bench.tp_fp_fn(bodies[k], bench.newsbrief_extract(pages[k], urls[k])) for k in pages]
+    )
+    plain = bench.metrics(
+        [bench.tp_fp_fn(bodies[k], bench.plain_trafilatura(pages[k], urls[k])) for k in pages]
+    )
+    assert ours["f1"] >= plain["f1"]
+    assert ours["f1"] >= 0.97  # 0.975 measured with trafilatura 2.3.1
