@@ -1,0 +1,330 @@
+"""Fetching: limits, redirects, content types and the SSRF guard.
+
+Mocked with httpx.MockTransport, plus a real loopback server (127.0.0.1 only) for timeouts,
+size limits and refused connections. No test reaches the network.
+"""
+
+from __future__ import annotations
+
+import http.server
+import socket
+import threading
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from newsbrief.errors import (
+    BlockedAddress,
+    FetchError,
+    FetchTimeout,
+    HTTPStatusError,
+    InputError,
+    InputTooLarge,
+    Unreachable,
+    UnsupportedContentType,
+)
+from newsbrief.fetch import USER_AGENT, blocked_reason, fetch
+
+HTML = b"<html><body><p>Hello</p></body></html>"
+PUBLIC = "93.184.216.34"
+HOSTS = {
+    "news.example": [PUBLIC],
+    "intranet.example": ["10.1.2.3"],
+    "metadata.example": ["169.254.169.254"],
+    "mixed.example": [PUBLIC, "127.0.0.1"],
+}
+
+
+def resolver(host: str, port: int) -> list[str]:
+    if host in HOSTS:
+        return HOSTS[host]
+    if host.replace(".", "").isdigit() or ":" in host:
+        return [host]
+    raise socket.gaierror(-2, "Name or service not known")
+
+
+def mock(handler: object) -> httpx.MockTransport:
+    return httpx.MockTransport(handler)  # type: ignore[arg-type]
+
+
+def page(request: httpx.Request) -> httpx.Response:
+    routes = {
+        "/": httpx.Response(200, headers={"content-type": "text/html"}, content=HTML),
+        "/latin": httpx.Response(
+            200,
+            headers={"content-type": "text/html; charset=iso-8859-1"},
+            content="<p>café</p>".encode("latin-1"),
+        ),
+        "/meta": httpx.Response(
+            200,
+            headers={"content-type": "text/html"},
+            content='<meta charset="windows-1251"><p>Привет</p>'.encode("cp1251"),
+        ),
+        "/pdf": httpx.Response(200, headers={"content-type": "application/pdf"}, content=b"%PDF"),
+        "/missing": httpx.Response(404),
+        "/broken": httpx.Response(503),
+        "/hop": httpx.Response(302, headers={"location": "/"}),
+        "/loop": httpx.Response(301, headers={"location": "/loop"}),
+        "/to-intranet": httpx.Response(302, headers={"location": "http://intranet.example/"}),
+        "/big": httpx.Response(200, headers={"content-type": "text/html"}, content=b"x" * 5000),
+    }
+    return routes[request.url.path]
+
+
+def get(url: str, **kwargs: object) -> object:
+    return fetch(url, transport=mock(page), resolver=resolver, **kwargs)  # type: ignore[arg-type]
+
+
+def test_fetches_a_page_with_our_user_agent() -> None:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return page(request)
+
+    result = fetch("http://news.example/", transport=mock(handler), resolver=resolver)
+    assert result.body == HTML
+    assert result.status == 200
+    assert result.encoding == "utf-8"
+    assert seen[0].headers["user-agent"] == USER_AGENT
+    assert USER_AGENT.startswith("newsbrief/")
+    # The guard connects to the address it checked, and keeps the name in the Host header.
+    assert seen[0].url.host == PUBLIC
+    assert seen[0].headers["host"] == "news.example"
+
+
+@pytest.mark.parametrize(
+    ("path", "encoding", "text"),
+    [("/latin", "iso8859-1", "café"), ("/meta", "cp1251", "Привет")],
+    ids=["header-charset", "meta-charset"],
+)
+def test_charset(path: str, encoding: str, text: str) -> None:
+    result = get(f"http://news.example{path}")
+    assert result.encoding == encoding  # type: ignore[attr-defined]
+    assert text in result.text  # type: ignore[attr-defined]
+
+
+def test_follows_redirects_and_reports_final_url() -> None:
+    result = get("http://news.example/hop")
+    assert result.url == "http://news.example/hop"  # type: ignore[attr-defined]
+    assert result.final_url == "http://news.example/"  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("url", "kwargs", "error", "message"),
+    [
+        pytest.param(
+            "http://news.example/pdf",
+            {},
+            UnsupportedContentType,
+            "http://news.example/pdf: the content type is application/pdf, "
+            "not an HTML page or text",
+            id="pdf",
+        ),
+        pytest.param(
+            "http://news.example/missing",
+            {},
+            HTTPStatusError,
+            "http://news.example/missing: the server answered 404 Not Found",
+            id="404",
+        ),
+        pytest.param(
+            "http://news.example/broken",
+            {},
+            HTTPStatusError,
+            "http://news.example/broken: the server answered 503 Service Unavailable",
+            id="503",
+        ),
+        pytest.param(
+            "http://news.example/loop",
+            {"max_redirects": 3},
+            FetchError,
+            "http://news.example/loop: more than 3 redirects; giving up at http://news.example/loop",
+            id="redirect-loop",
+        ),
+        pytest.param(
+            "http://news.example/big",
+            {"max_bytes": 1000},
+            InputTooLarge,
+            "http://news.example/big: the page is 5,000 bytes, over the limit of 1,000 bytes; "
+            "raise it with --max-bytes (max_bytes= in Python)",
+            id="too-large",
+        ),
+        pytest.param(
+            "ftp://news.example/",
+            {},
+            InputError,
+            "ftp://news.example/: only http:// and https:// URLs can be fetched",
+            id="ftp",
+        ),
+        pytest.param(
+            "http://nowhere.example/",
+            {},
+            Unreachable,
+            "http://nowhere.example/: cannot resolve host 'nowhere.example'",
+            id="unresolvable",
+        ),
+    ],
+)
+def test_fetch_errors(
+    url: str, kwargs: dict[str, object], error: type[Exception], message: str
+) -> None:
+    with pytest.raises(error) as info:
+        get(url, **kwargs)
+    assert str(info.value) == message
+
+
+GUARD = "fetching it is refused (a server allows it with --allow-private-networks)"
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("http://127.0.0.1/", f"http://127.0.0.1/: 127.0.0.1 is a loopback address; {GUARD}"),
+        ("http://[::1]:8080/", f"http://[::1]:8080/: ::1 is a loopback address; {GUARD}"),
+        (
+            "http://intranet.example/",
+            f"http://intranet.example/: intranet.example resolves to 10.1.2.3, which is a "
+            f"private address; {GUARD}",
+        ),
+        (
+            "http://metadata.example/latest/meta-data/",
+            "http://metadata.example/latest/meta-data/: metadata.example resolves to "
+            f"169.254.169.254, which is a cloud metadata address; {GUARD}",
+        ),
+        (
+            "http://mixed.example/",
+            f"http://mixed.example/: mixed.example resolves to 127.0.0.1, which is a loopback "
+            f"address; {GUARD}",
+        ),
+        (
+            "http://news.example/to-intranet",
+            f"http://intranet.example/: intranet.example resolves to 10.1.2.3, which is a "
+            f"private address; {GUARD}",
+        ),
+    ],
+    ids=["loopback", "loopback-v6", "private", "metadata", "any-address", "redirect-hop"],
+)
+def test_ssrf_guard(url: str, message: str) -> None:
+    with pytest.raises(BlockedAddress) as info:
+        get(url)
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    ("address", "reason"),
+    [
+        ("127.0.0.1", "loopback"),
+        ("10.0.0.1", "private"),
+        ("172.16.5.4", "private"),
+        ("192.168.1.1", "private"),
+        ("169.254.1.1", "link-local"),
+        ("169.254.169.254", "cloud metadata"),
+        ("fd00:ec2::254", "cloud metadata"),
+        ("224.0.0.1", "multicast"),
+        ("0.0.0.0", "unspecified"),
+        ("::", "unspecified"),
+        ("fe80::1", "link-local"),
+        ("::ffff:127.0.0.1", "loopback"),
+        ("100.64.0.1", "non-public"),
+        ("240.0.0.1", "private"),
+        ("93.184.216.34", None),
+        ("2606:2800:220:1:248:1893:25c8:1946", None),
+    ],
+)
+def test_blocked_reason(address: str, reason: str | None) -> None:
+    assert blocked_reason(address) == reason
+
+
+def test_private_networks_allowed_when_asked() -> None:
+    result = fetch(
+        "http://intranet.example/",
+        transport=mock(page),
+        resolver=resolver,
+        allow_private_networks=True,
+    )
+    assert result.body == HTML
+
+
+# --- a real server on 127.0.0.1 ------------------------------------------------------------
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        if self.path == "/slow":
+            time.sleep(2)
+        if self.path == "/endless":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            try:
+                for _ in range(10_000):
+                    self.wfile.write(b"<p>" + b"x" * 1021)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
+            return
+        try:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(HTML)))
+            self.end_headers()
+            self.wfile.write(HTML)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up first (the timeout test)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def test_loopback_page(server: str) -> None:
+    assert fetch(f"{server}/", allow_private_networks=True).body == HTML
+
+
+def test_loopback_refused_by_default(server: str) -> None:
+    with pytest.raises(BlockedAddress):
+        fetch(f"{server}/")
+
+
+def test_loopback_timeout(server: str) -> None:
+    with pytest.raises(FetchTimeout) as info:
+        fetch(f"{server}/slow", timeout=0.3, allow_private_networks=True)
+    assert str(info.value) == (
+        f"{server}/slow: no answer within 0.3 seconds; raise the limit with --timeout"
+    )
+
+
+def test_loopback_size_limit_while_streaming(server: str) -> None:
+    with pytest.raises(InputTooLarge) as info:
+        fetch(f"{server}/endless", max_bytes=100_000, allow_private_networks=True)
+    assert str(info.value) == (
+        f"{server}/endless: the page is over the limit of 100,000 bytes; "
+        "raise it with --max-bytes (max_bytes= in Python)"
+    )
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_unreachable() -> None:
+    port = closed_port()
+    with pytest.raises(Unreachable) as info:
+        fetch(f"http://127.0.0.1:{port}/", allow_private_networks=True)
+    assert str(info.value) == (
+        f"http://127.0.0.1:{port}/: cannot connect to 127.0.0.1:{port} (connection refused)"
+    )
