@@ -35,7 +35,7 @@ def parse_demo(text: str, *, name: str = "<demo>") -> Article:
     """
     head, sep, body = text.partition("\n\n")
     if not sep or not body.strip():
-        raise DataFormatError("no blank line between the headers and the text", path=name)
+        raise DataFormatError(f"{name}: no blank line between the headers and the text")
     fields: dict[str, str] = {}
     for number, line in enumerate(head.splitlines(), start=1):
         key, colon, value = line.partition(":")

@@ -1,0 +1,444 @@
+"""The JSON API in-process: every endpoint, every error status with the one error shape."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newsbrief.models import Article
+from newsbrief.storage import Store
+from web_support import Client, make_app
+
+TEXT = (
+    "The city council approved a new budget for public transport on Tuesday evening.\n"
+    "The plan adds twelve bus lines and extends the night service on weekends.\n"
+    "Opposition members said the fares should have been frozen for another year.\n"
+    "The first new lines will start running in the spring, the transport office said."
+)
+PARAGRAPHS = [
+    "The old bridge over the river reopened this morning after eight months of repair work.",
+    "Engineers replaced the rusted cables and laid a new road surface across the whole span.",
+    "Drivers had taken a long detour through the town centre while the bridge was closed.",
+    "Shop owners near the crossing said business had fallen sharply during the repairs.",
+    "The council expects traffic to return to its usual level within a week or two.",
+    "A cycle lane on the eastern side will open next month once the railings are fitted.",
+]
+HTML = (
+    "<html><head><title>Bridge reopens</title></head><body><article><h1>Bridge reopens</h1>"
+    + "".join(f"<p>{p}</p>" for p in PARAGRAPHS)
+    + "</article></body></html>"
+)
+
+
+@pytest.fixture
+def app_store(tmp_path: Path) -> Iterator[tuple[Store, Client]]:
+    _, store, client = make_app(tmp_path, demo=True)
+    yield store, client
+    store.close()
+
+
+@pytest.fixture
+def store(app_store: tuple[Store, Client]) -> Store:
+    return app_store[0]
+
+
+@pytest.fixture
+def client(app_store: tuple[Store, Client]) -> Client:
+    return app_store[1]
+
+
+def error_of(response: Any, status: int, code: str) -> str:
+    """Assert the one error shape with ``status`` and ``code``; return its message."""
+    assert response.status_code == status, response.text
+    body = response.json()
+    assert set(body) == {"error"}
+    assert set(body["error"]) == {"code", "message"}
+    assert body["error"]["code"] == code
+    message = body["error"]["message"]
+    assert isinstance(message, str) and message
+    return message
+
+
+# --- POST /api/summarize ---------------------------------------------------------------------
+
+
+def test_summarize_text(client: Client) -> None:
+    r = client.post("/api/summarize", json={"text": TEXT, "sentences": 2})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["method"] == "lead"
+    assert body["kind"] == "extractive"
+    assert body["length"] == {"sentences": 2}
+    assert [s["index"] for s in body["sentences"]] == [0, 1]
+    assert body["sentences"][0]["text"].startswith("The city council approved")
+    assert body["cached"] is False
+
+
+def test_summarize_html(client: Client) -> None:
+    r = client.post("/api/summarize", json={"html": HTML, "ratio": 0.5})
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["article"]["title"] == "Bridge reopens"
+    assert len(body["sentences"]) == 3
+
+
+def test_summarize_words_and_format(client: Client) -> None:
+    r = client.post("/api/summarize", json={"text": TEXT, "words": 20, "format": "bullets"})
+    assert r.status_code == 200
+    assert r.json()["length"] == {"words": 20}
+
+
+def test_summarize_nothing_given(client: Client) -> None:
+    r = client.post("/api/summarize", json={})
+    assert error_of(r, 400, "invalid_options") == "give a url, html or text"
+
+
+def test_summarize_html_and_text(client: Client) -> None:
+    r = client.post("/api/summarize", json={"html": HTML, "text": TEXT})
+    assert error_of(r, 400, "invalid_options") == "give only one of html or text (got html, text)"
+
+
+def test_summarize_two_lengths(client: Client) -> None:
+    r = client.post("/api/summarize", json={"text": TEXT, "sentences": 2, "words": 10})
+    message = error_of(r, 400, "invalid_options")
+    assert message == "give only one of sentences, words or ratio (got sentences, words)"
+
+
+def test_summarize_unknown_method(client: Client) -> None:
+    r = client.post("/api/summarize", json={"text": TEXT, "method": "nope"})
+    assert error_of(r, 400, "unknown_method").startswith("Unknown summarizer 'nope'. Available: ")
+
+
+def test_summarize_unknown_format(client: Client) -> None:
+    r = client.post("/api/summarize", json={"text": TEXT, "format": "pdf"})
+    assert error_of(r, 400, "invalid_options").startswith("unknown format 'pdf'; choose one of:")
+
+
+def test_summarize_empty_text(client: Client) -> None:
+    r = client.post("/api/summarize", json={"text": "   "})
+    assert error_of(r, 400, "empty_input") == "the input is only whitespace"
+
+
+def test_summarize_out_of_range_is_422(client: Client) -> None:
+    r = client.post("/api/summarize", json={"text": TEXT, "sentences": 0})
+    message = error_of(r, 422, "validation_error")
+    assert message == "sentences: Input should be greater than or equal to 1"
+
+
+def test_summarize_unknown_field_is_422(client: Client) -> None:
+    r = client.post("/api/summarize", json={"text": TEXT, "sentence": 2})
+    assert error_of(r, 422, "validation_error") == "sentence: Extra inputs are not permitted"
+
+
+def test_summarize_malformed_json_is_422(client: Client) -> None:
+    r = client.post(
+        "/api/summarize", content=b'{"text": ', headers={"content-type": "application/json"}
+    )
+    assert error_of(r, 422, "validation_error").endswith("JSON decode error")
+
+
+def test_summarize_form_body_is_415(client: Client) -> None:
+    r = client.post("/api/summarize", data={"text": TEXT})
+    message = error_of(r, 415, "unsupported_content_type")
+    assert message == (
+        "send the request body as JSON with Content-Type: application/json "
+        "(got 'application/x-www-form-urlencoded')"
+    )
+
+
+def test_summarize_declared_body_too_large_is_413(tmp_path: Path) -> None:
+    _, store, client = make_app(tmp_path, max_body_bytes=4096)
+    r = client.post("/api/summarize", json={"text": "word " * 2000})
+    message = error_of(r, 413, "input_too_large")
+    assert message == (
+        "request body is larger than the limit of 4096 bytes "
+        "(start the server with a larger --max-body-bytes to raise it)"
+    )
+    store.close()
+
+
+def test_summarize_streamed_body_too_large_is_413(tmp_path: Path) -> None:
+    """A chunked body with no Content-Length is counted as it arrives."""
+    _, store, client = make_app(tmp_path, max_body_bytes=4096)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield b'{"text": "'
+        for _ in range(10):
+            yield b"x" * 1000
+        yield b'"}'
+
+    r = client.post(
+        "/api/summarize", content=chunks(), headers={"content-type": "application/json"}
+    )
+    assert error_of(r, 413, "input_too_large").startswith("request body is larger than the limit")
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("url", "kind"),
+    [
+        ("http://127.0.0.1/article", "loopback"),
+        ("http://10.1.2.3/article", "private"),
+        ("http://169.254.169.254/latest/meta-data/", "cloud metadata"),
+    ],
+    ids=["loopback", "private", "metadata"],
+)
+def test_summarize_url_refuses_private_networks(client: Client, url: str, kind: str) -> None:
+    r = client.post("/api/summarize", json={"url": url})
+    message = error_of(r, 400, "blocked_address")
+    assert message.startswith(f"{url}: ")
+    assert kind in message
+    assert "--allow-private-networks" in message
+
+
+# --- articles --------------------------------------------------------------------------------
+
+
+def test_list_articles_newest_first(client: Client) -> None:
+    r = client.get("/api/articles")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["total"] == 6
+    dates = [item["date"] for item in body["items"]]
+    assert dates == sorted(dates, reverse=True)
+    assert "text" not in body["items"][0]
+    assert body["items"][0]["teaser"]
+
+
+def test_list_articles_pagination(client: Client) -> None:
+    first = client.get("/api/articles?limit=4").json()
+    second = client.get("/api/articles?limit=4&offset=4").json()
+    assert (first["limit"], first["offset"], second["offset"]) == (4, 0, 4)
+    ids = [a["id"] for a in first["items"]] + [a["id"] for a in second["items"]]
+    assert len(ids) == 6 and len(set(ids)) == 6
+
+
+def test_list_articles_search(client: Client) -> None:
+    body = client.get("/api/articles", params={"q": "Wärmepumpen Altbauten"}).json()
+    assert body["total"] == 1
+    assert body["items"][0]["language"] == "de"
+    assert client.get("/api/articles", params={"q": "zeppelin"}).json()["total"] == 0
+
+
+def test_list_articles_search_without_words(client: Client) -> None:
+    r = client.get("/api/articles", params={"q": "*"})
+    assert error_of(r, 400, "invalid_options") == "search query '*' has no words to search for"
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("limit=0", "query.limit: Input should be greater than or equal to 1"),
+        ("limit=1000", "query.limit: Input should be less than or equal to 100"),
+        ("offset=-1", "query.offset: Input should be greater than or equal to 0"),
+        (
+            "limit=ten",
+            "query.limit: Input should be a valid integer, unable to parse string as an integer",
+        ),
+    ],
+)
+def test_list_articles_bad_paging_is_422(client: Client, query: str, message: str) -> None:
+    assert error_of(client.get(f"/api/articles?{query}"), 422, "validation_error") == message
+
+
+def test_add_article_text_201_then_200(client: Client) -> None:
+    r = client.post("/api/articles", json={"text": TEXT, "title": "Budget approved"})
+    assert r.status_code == 201
+    created = r.json()
+    assert created["created"] is True
+    assert created["title"] == "Budget approved"
+    assert created["source"] == "text"
+    again = client.post("/api/articles", json={"text": TEXT, "title": "Budget approved"})
+    assert again.status_code == 200
+    assert again.json()["id"] == created["id"]
+    assert again.json()["created"] is False
+
+
+def test_add_article_html(client: Client) -> None:
+    r = client.post("/api/articles", json={"html": HTML, "url": "https://news.example/bridge"})
+    assert r.status_code == 201, r.text
+    assert r.json()["url"] == "https://news.example/bridge"
+    assert r.json()["source"] == "html"
+
+
+def test_add_article_url_ssrf_refused(client: Client, store: Store) -> None:
+    before = store.list_articles().total
+    r = client.post("/api/articles", json={"url": "http://127.0.0.1:9/private"})
+    assert error_of(r, 400, "blocked_address").startswith("http://127.0.0.1:9/private: 127.0.0.1")
+    assert store.list_articles().total == before
+
+
+def test_add_article_no_source(client: Client) -> None:
+    r = client.post("/api/articles", json={"title": "only a title"})
+    assert error_of(r, 400, "invalid_options") == "give a url, html or text"
+
+
+def test_add_article_html_without_text(client: Client) -> None:
+    r = client.post("/api/articles", json={"html": "<html><body><p>Hi.</p></body></html>"})
+    error_of(r, 422, "no_article_text")
+
+
+def test_get_article(client: Client) -> None:
+    r = client.get("/api/articles/1")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["id"] == 1
+    assert body["text"].startswith("A potential phone conversation")
+    assert body["source"] == "demo"
+
+
+def test_get_article_not_found(client: Client) -> None:
+    r = client.get("/api/articles/999")
+    assert error_of(r, 404, "not_found") == "no article with id 999"
+
+
+def test_get_article_bad_id_is_422(client: Client) -> None:
+    r = client.get("/api/articles/abc")
+    message = error_of(r, 422, "validation_error")
+    assert message.startswith("path.article_id: Input should be a valid integer")
+
+
+# --- GET /api/articles/{id}/summary ----------------------------------------------------------
+
+
+def test_article_summary_is_cached(client: Client) -> None:
+    first = client.get("/api/articles/2/summary?sentences=2")
+    assert first.status_code == 200
+    assert first.json()["cached"] is False
+    assert first.json()["article_id"] == 2
+    second = client.get("/api/articles/2/summary?sentences=2")
+    assert second.json()["cached"] is True
+    strip = ("cached", "timings")
+    assert {k: v for k, v in first.json().items() if k not in strip} == {
+        k: v for k, v in second.json().items() if k not in strip
+    }
+
+
+def test_article_summary_indices_point_at_article_sentences(client: Client) -> None:
+    from newsbrief.pipeline import prepare
+
+    article = client.get("/api/articles/3").json()
+    doc = prepare(Article(text=article["text"], language=article["language"]))
+    summary = client.get("/api/articles/3/summary?sentences=3").json()
+    for s in summary["sentences"]:
+        assert doc.sentences[s["index"]].text == s["text"]
+
+
+def test_article_summary_not_found(client: Client) -> None:
+    r = client.get("/api/articles/999/summary")
+    assert error_of(r, 404, "not_found") == "no article with id 999"
+
+
+def test_article_summary_unknown_method(client: Client) -> None:
+    r = client.get("/api/articles/1/summary?method=nope")
+    assert error_of(r, 400, "unknown_method").startswith("Unknown summarizer 'nope'.")
+
+
+def test_article_summary_two_lengths(client: Client) -> None:
+    r = client.get("/api/articles/1/summary?sentences=2&ratio=0.5")
+    assert error_of(r, 400, "invalid_options") == (
+        "give only one of sentences, words or ratio (got sentences, ratio)"
+    )
+
+
+def test_article_summary_ratio_out_of_range_is_422(client: Client) -> None:
+    r = client.get("/api/articles/1/summary?ratio=2")
+    assert (
+        error_of(r, 422, "validation_error")
+        == "query.ratio: Input should be less than or equal to 1"
+    )
+
+
+# --- feeds -----------------------------------------------------------------------------------
+
+
+def test_feeds_subscribe_list(client: Client) -> None:
+    assert client.get("/api/feeds").json() == {"items": []}
+    r = client.post("/api/feeds", json={"url": "https://news.example/feed.xml", "title": "News"})
+    assert r.status_code == 201
+    feed = r.json()
+    assert (feed["url"], feed["title"], feed["created"]) == (
+        "https://news.example/feed.xml",
+        "News",
+        True,
+    )
+    again = client.post("/api/feeds", json={"url": "https://NEWS.example/feed.xml"})
+    assert again.status_code == 200
+    assert again.json()["id"] == feed["id"]
+    items = client.get("/api/feeds").json()["items"]
+    assert [f["id"] for f in items] == [feed["id"]]
+    assert items[0]["last_fetched_at"] is None
+
+
+def test_feeds_subscribe_bad_url(client: Client) -> None:
+    r = client.post("/api/feeds", json={"url": "file:///etc/passwd"})
+    assert (
+        error_of(r, 400, "invalid_options") == "not an absolute http(s) URL: 'file:///etc/passwd'"
+    )
+
+
+def test_feeds_subscribe_missing_url_is_422(client: Client) -> None:
+    assert error_of(client.post("/api/feeds", json={}), 422, "validation_error") == (
+        "url: Field required"
+    )
+
+
+def test_feed_refresh_private_address_is_recorded(client: Client) -> None:
+    """Refreshing a loopback feed without --allow-private-networks records the refusal."""
+    feed = client.post("/api/feeds", json={"url": "http://127.0.0.1:9/feed.xml"}).json()
+    r = client.post(f"/api/feeds/{feed['id']}/refresh")
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert "loopback" in body["error"]
+    assert body["feed"]["last_error"] == body["error"]
+    assert body["feed"]["last_fetched_at"] is not None
+
+
+def test_feed_refresh_not_found(client: Client) -> None:
+    r = client.post("/api/feeds/42/refresh")
+    assert error_of(r, 404, "not_found") == "no feed with id 42"
+
+
+# --- one shape for routing errors, headers, docs ---------------------------------------------
+
+
+def test_unknown_api_path_is_404(client: Client) -> None:
+    assert error_of(client.get("/api/nothing"), 404, "not_found") == "no page at /api/nothing"
+
+
+def test_wrong_method_is_405(client: Client) -> None:
+    r = client.request("DELETE", "/api/articles")
+    assert error_of(r, 405, "method_not_allowed") == "DELETE is not allowed on /api/articles"
+    assert "GET" in r.headers["allow"]
+
+
+def test_security_headers_on_api(client: Client) -> None:
+    r = client.get("/api/articles")
+    assert "script-src 'self'" in r.headers["content-security-policy"]
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["referrer-policy"] == "no-referrer"
+
+
+def test_methods_endpoint(client: Client) -> None:
+    items = {m["name"]: m for m in client.get("/api/methods").json()["items"]}
+    assert items["lead"]["kind"] == "extractive"
+    assert items["default"]["resolves_to"]
+
+
+def test_openapi_lists_every_endpoint(client: Client) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    assert set(paths) >= {
+        "/api/summarize",
+        "/api/articles",
+        "/api/articles/{article_id}",
+        "/api/articles/{article_id}/summary",
+        "/api/feeds",
+        "/api/feeds/{feed_id}/refresh",
+    }
+    assert "/" not in paths  # pages stay out of the API schema
+    docs = client.get("/docs")
+    assert docs.status_code == 200
+    assert "swagger" in docs.text.lower()
