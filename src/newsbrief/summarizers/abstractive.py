@@ -78,8 +78,8 @@ class AbstractiveSummarizer:
             raise InvalidOptions(
                 f"max_tokens must be an integer and temperature a number ({exc})"
             ) from exc
-        if self.max_tokens < 16:
-            raise InvalidOptions(f"max_tokens must be at least 16 (got {self.max_tokens})")
+        if self.max_tokens < 1:
+            raise InvalidOptions(f"max_tokens must be at least 1 (got {self.max_tokens})")
         self._lock = threading.Lock()
 
     # -- what a backend provides ------------------------------------------------------------
@@ -100,6 +100,10 @@ class AbstractiveSummarizer:
     def complete(self, messages: list[dict[str, str]], text: str, stage: Stage) -> str:
         """Return the model's reply to one request (``text`` is the article part it carries)."""
         raise NotImplementedError
+
+    def parse(self, reply: str, spec: PromptSpec) -> list[str]:
+        """Return the summary sentences in the model's final reply."""
+        return prompts.parse_reply(reply, spec)
 
     # -- the shared work ---------------------------------------------------------------------
 
@@ -147,10 +151,10 @@ class AbstractiveSummarizer:
             generate=generate,
             parallel=self.parallel,
         )
-        texts = prompts.parse_reply(reply, spec)
+        texts = self.parse(reply, spec)
         if not texts:
             raise BadBackendResponse(
-                f"model {self.model_name!r} returned no summary text; try another --llm-model"
+                f"model {self.model_name!r} returned no summary text; try another model"
             )
         t0 = time.perf_counter()
         checks = faithfulness.check_summary(texts, doc)
