@@ -1,0 +1,206 @@
+"""The reader site in a real browser: Debian's Chromium driven by Playwright, the app under uvicorn.
+
+Opens the home page, an article, clicks "Get a summary", checks the bullets, follows a bullet
+to its highlighted sentence, clicks "Next Article", saves a screenshot; then loads an article
+full of script injections and checks that nothing ran. Needs ``apt-get install chromium`` and
+``pip install playwright`` (no ``playwright install``: the system Chromium is used).
+
+Set ``NEWSBRIEF_SCREENSHOT=docs/screenshot.png`` to refresh the README's screenshot.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from newsbrief.settings import Settings
+from newsbrief.storage import open_store
+from newsbrief.web.app import create_app
+from web_support import xss_article
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def sync_api() -> Any:
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        pytest.skip("playwright is not installed (pip install playwright)")
+    return sync_api
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    """Run the real app under uvicorn on a free loopback port; yield (base URL, XSS id)."""
+    import uvicorn
+
+    folder = tmp_path_factory.mktemp("browser")
+    store = open_store(f"sqlite:///{folder / 'site.sqlite3'}")
+    xss, _ = store.add_article(xss_article(), source="html")
+    port = free_port()
+    app = create_app(Settings(port=port, demo=True), store=store)
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    srv = uvicorn.Server(config)
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not srv.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}", xss.id
+    srv.should_exit = True
+    thread.join(timeout=10)
+    store.close()
+
+
+@pytest.fixture(scope="module")
+def browser(sync_api: Any) -> Iterator[Any]:
+    with sync_api.sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+def test_read_summarize_and_move_on(
+    browser: Any, server: tuple[str, int], sync_api: Any, tmp_path: Path
+) -> None:
+    base, _ = server
+    expect = sync_api.expect
+    page = browser.new_page(viewport={"width": 1000, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.on("console", lambda msg: msg.type == "error" and errors.append(msg.text))
+
+    page.goto(base + "/")
+    expect(page.get_by_role("heading", name="Articles", exact=True)).to_be_visible()
+    page.get_by_role("link", name="Possible Trump-Putin Phone Call and Its Implications").click()
+    expect(page.locator("h1")).to_have_text("Possible Trump-Putin Phone Call and Its Implications")
+    page_url = page.url
+
+    button = page.get_by_role("button", name="No time to read? Get a summary").first
+    expect(button).to_have_attribute("aria-expanded", "false")
+    button.click()
+    expect(button).to_have_attribute("aria-expanded", "true")
+    panel = page.locator("#summary-top")
+    expect(panel).to_be_visible()
+    bullets = panel.locator(".summary-bullets li a")
+    expect(bullets).to_have_count(3)
+    assert page.url == page_url  # in place, no reload
+    expect(panel.get_by_role("heading", name="Automatically generated summary")).to_be_visible()
+    expect(panel.locator(".summary-method-name")).to_have_text("lead")
+
+    # Follow the second bullet: its sentence is highlighted and scrolled into view.
+    href = bullets.nth(1).get_attribute("href")
+    assert href and href.startswith("#s-")
+    bullets.nth(1).click()
+    sentence = page.locator(href)
+    expect(sentence).to_have_class("s highlight")
+    expect(sentence).to_be_in_viewport()
+    assert sentence.inner_text() == bullets.nth(1).inner_text()
+
+    # The length choice re-fetches in place.
+    panel.get_by_role("button", name="Long").click()
+    expect(bullets).to_have_count(5)
+    panel.get_by_role("button", name="Short").click()
+    expect(bullets).to_have_count(1)
+    panel.get_by_role("button", name="Medium").click()
+    expect(bullets).to_have_count(3)
+    bullets.nth(1).click()
+
+    shot = tmp_path / "article.png"
+    page.locator("#summary-top").scroll_into_view_if_needed()
+    page.evaluate("window.scrollTo(0, 0)")
+    page.screenshot(path=str(shot))
+    assert shot.stat().st_size > 10_000
+    if target := os.environ.get("NEWSBRIEF_SCREENSHOT"):
+        shutil.copy(shot, target)
+
+    page.get_by_role("link", name="Next Article").click()
+    expect(page.locator("h1")).to_have_text(
+        "Cómo funciona la regularización de cuotas de los autónomos"
+    )
+    expect(page.locator("h1")).to_have_attribute("lang", "es")
+    assert errors == []
+    page.close()
+
+
+def test_no_script_injection_runs(browser: Any, server: tuple[str, int], sync_api: Any) -> None:
+    base, xss_id = server
+    expect = sync_api.expect
+    page = browser.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.goto(f"{base}/articles/{xss_id}")
+    expect(page.locator("h1")).to_contain_text("<script>alert(1)</script> Breaking")
+    page.get_by_role("button", name="No time to read? Get a summary").first.click()
+    panel = page.locator("#summary-top")
+    expect(panel.locator(".summary-bullets li")).to_have_count(3)
+    expect(panel.locator(".summary-bullets")).to_contain_text("<script>alert('text')</script>")
+    for link in panel.locator(".summary-bullets a").all():
+        link.click()
+    page.goto(base + "/")
+    page.goto(f"{base}/articles/{xss_id}/summary?length=long")
+    page.wait_for_timeout(300)  # give any onerror handler a chance to fire
+    assert dialogs == []
+    injected = page.evaluate(
+        "document.querySelectorAll('main img, main script, main a[href^=\"javascript:\"]').length"
+    )
+    assert injected == 0
+    page.close()
+
+
+def test_summary_button_without_javascript(
+    browser: Any, server: tuple[str, int], sync_api: Any
+) -> None:
+    base, _ = server
+    context = browser.new_context(java_script_enabled=False)
+    page = context.new_page()
+    page.goto(base + "/articles/1")
+    page.get_by_role("button", name="No time to read? Get a summary").last.click()
+    page.wait_for_url(f"{base}/articles/1/summary?length=medium")
+    sync_api.expect(page.locator(".summary-bullets li")).to_have_count(3)
+    first = page.locator(".summary-bullets a").first
+    href = first.get_attribute("href") or ""
+    first.click()
+    page.wait_for_url(f"{base}{href}")
+    context.close()
+
+
+def test_readable_on_a_phone(browser: Any, server: tuple[str, int]) -> None:
+    base, _ = server
+    page = browser.new_page(viewport={"width": 360, "height": 740}, is_mobile=True)
+    for path in ("/", "/articles/1", "/add", "/feeds"):
+        page.goto(base + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth")
+        assert overflow <= 360, f"{path} is {overflow}px wide on a 360px screen"
+    page.close()
