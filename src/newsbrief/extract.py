@@ -92,6 +92,7 @@ def extract(
     max_bytes: int = DEFAULT_MAX_BYTES,
     language: str | None = None,
     content_type: str | None = None,
+    name: str | None = None,
 ) -> Article:
     """Extract the main text (one paragraph per line) and metadata of an HTML page.
 
@@ -101,6 +102,7 @@ def extract(
         url: where the page came from; used for metadata and relative links.
         min_chars: fewest characters of main text accepted as an article.
         max_bytes: largest page accepted.
+        name: what to call the page in error messages when there is no ``url`` (a file name).
         language: the article's language when known; otherwise detected from the text (the
             page's declared language only picks the furniture rules of the first pass).
 
@@ -134,7 +136,7 @@ def extract(
     hint = (language or declared or "").lower() or None
     text = _drop_repeated_title(remove_furniture(raw, hint), title)
     text = "\n".join(line.strip() for line in text.split("\n") if line.strip())
-    where = url or "the page"
+    where = url or name or "the page"
     if len(text) < min_chars:
         raise NoArticleText(
             f"{where}: no article text found (main text is {len(text)} characters, "

@@ -105,6 +105,7 @@ def load_article(
     language: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     min_chars: int = MIN_CHARS,
+    name: str | None = None,
 ) -> Article:
     """Return the Article in ``source``, an HTML page or plain text (told apart by content).
 
@@ -115,6 +116,7 @@ def load_article(
         language: force the article's language (detected otherwise).
         max_bytes: largest input accepted.
         min_chars: fewest characters of main text accepted from an HTML page.
+        name: what to call the input in error messages (a file name).
 
     Raises:
         EmptyInput, UndecodableInput, InputTooLarge, NoArticleText.
@@ -127,7 +129,9 @@ def load_article(
     if not text.strip():
         raise EmptyInput("the input is empty" if not text else "the input is only whitespace")
     if looks_like_html(text):
-        return extract(text, url=url, language=language, min_chars=min_chars, max_bytes=max_bytes)
+        return extract(
+            text, url=url, language=language, min_chars=min_chars, max_bytes=max_bytes, name=name
+        )
     return text_article(text, url=url, language=language)
 
 
@@ -202,4 +206,5 @@ def load_source(
         language=language,
         max_bytes=max_bytes,
         min_chars=min_chars,
+        name=source.name,
     )

@@ -1,0 +1,318 @@
+"""`newsbrief summarize`, `extract` and `methods`: output, exit codes and exact error text."""
+
+from __future__ import annotations
+
+import http.server
+import json
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from newsbrief import summarizers
+from newsbrief.cli import cli
+
+ROOT = Path(__file__).resolve().parents[1]
+EXAMPLE = ROOT / "examples" / "article.html"
+FIRST_SENTENCE = (
+    "A potential phone conversation between the incoming U.S. president and the Russian leader "
+    "could take place in the coming days or weeks, according to a senior national security adviser."
+)
+LINKS_ONLY = (
+    "<html><body><ul>"
+    + "".join(f'<li><a href="/story/{i}">Story {i} about the economy</a></li>' for i in range(40))
+    + "</ul></body></html>"
+)
+
+
+def run(*args: str, input: bytes | None = None) -> tuple[int, str, str]:
+    result = CliRunner().invoke(cli, list(args), input=input)
+    return result.exit_code, result.stdout, result.stderr
+
+
+def test_summarize_example_page() -> None:
+    code, out, err = run("summarize", str(EXAMPLE))
+    assert (code, err) == (0, "")
+    assert out.startswith(FIRST_SENTENCE)
+    for phrase in ("No time to read", "Get a summary", "Previous Article", "Next Article"):
+        assert phrase not in out
+
+
+def test_summarize_json_carries_metadata_sentences_and_timings() -> None:
+    code, out, _ = run("summarize", str(EXAMPLE), "--format", "json", "-n", "2")
+    data = json.loads(out)
+    assert code == 0
+    assert data["method"] == "lead"
+    assert data["article"]["title"] == "Possible Trump-Putin Phone Call and Its Implications"
+    assert data["article"]["site"] == "The Example Ledger"
+    assert data["article"]["language"] == "en"
+    assert [s["index"] for s in data["sentences"]] == [0, 1]
+    assert data["sentences"][0]["text"] == FIRST_SENTENCE
+    assert set(data["timings"]) >= {"load_s", "prepare_s", "summarize_s"}
+
+
+@pytest.mark.parametrize(
+    ("fmt", "start"),
+    [
+        ("text", FIRST_SENTENCE[:40]),
+        ("bullets", "• " + FIRST_SENTENCE[:40]),
+        ("markdown", "# Possible Trump-Putin Phone Call and Its Implications\n\n- A potential"),
+    ],
+)
+def test_summarize_formats(fmt: str, start: str) -> None:
+    code, out, _ = run("summarize", str(EXAMPLE), "-f", fmt)
+    assert code == 0
+    assert out.startswith(start)
+
+
+def test_summarize_stdin_plain_text_in_french() -> None:
+    text = (
+        "Le conseil municipal a voté le budget mardi soir. "
+        "Les élus ont débattu pendant des heures. "
+        "Les écoles recevront davantage de crédits l'an prochain, selon le maire."
+    )
+    code, out, _ = run("summarize", "-", "-f", "json", "-n", "1", input=text.encode())
+    data = json.loads(out)
+    assert code == 0
+    assert data["language"] == data["article"]["language"] == "fr"
+    assert data["summary"] == "Le conseil municipal a voté le budget mardi soir."
+
+
+def test_word_budget() -> None:
+    code, out, _ = run("summarize", str(EXAMPLE), "--words", "40")
+    assert code == 0
+    assert out.startswith(FIRST_SENTENCE)
+    assert len(out.split()) <= 40
+
+
+def test_extract_text_and_json() -> None:
+    code, out, _ = run("extract", str(EXAMPLE))
+    assert code == 0
+    assert out.startswith("Possible Trump-Putin Phone Call and Its Implications\n\nA potential")
+    code, out, _ = run("extract", str(EXAMPLE), "--format", "json")
+    data = json.loads(out)
+    assert data["author"] == "Ledger World Desk"
+    assert data["date"] == "2025-01-12"
+    assert data["text"].startswith("A potential phone conversation")
+
+
+def test_methods_lists_every_registered_method() -> None:
+    code, out, _ = run("methods")
+    lines = out.splitlines()
+    assert code == 0
+    assert len(lines) == len(summarizers.available())
+    default = summarizers.resolve("default")
+    assert any(
+        line.startswith("default") and line.endswith(f"alias of {default}") for line in lines
+    )
+    assert any(line.startswith(default) and "(default)" in line for line in lines)
+
+
+# --- bad input: exact text and exit codes --------------------------------------------------
+
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        try:
+            if self.path == "/slow":
+                time.sleep(2)
+            body, kind = (
+                (b"%PDF-1.4", "application/pdf")
+                if self.path == "/pdf"
+                else (b"<p>x</p>", "text/html")
+            )
+            self.send_response(200)
+            self.send_header("Content-Type", kind)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up first (the timeout test)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[str]:
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture
+def files(tmp_path: Path) -> Path:
+    (tmp_path / "empty.html").write_bytes(b"")
+    (tmp_path / "blank.txt").write_text("  \n\t\n  ")
+    (tmp_path / "binary.html").write_bytes(
+        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))
+    )
+    (tmp_path / "notext.html").write_text("<html><body><div><img src='a.png'></div></body></html>")
+    (tmp_path / "links.html").write_text(LINKS_ONLY)
+    return tmp_path
+
+
+BAD_FILES = [
+    pytest.param(["empty.html"], "the input is empty", id="empty"),
+    pytest.param(["blank.txt"], "the input is only whitespace", id="whitespace"),
+    pytest.param(
+        ["binary.html"],
+        "the input is binary (it contains NUL bytes); give an HTML page or a text file",
+        id="binary",
+    ),
+    pytest.param(
+        ["notext.html"],
+        "{dir}/notext.html: no article text found (main text is 0 characters, "
+        "below the minimum 200)",
+        id="no-article-text",
+    ),
+    pytest.param(
+        ["links.html"],
+        "{dir}/links.html: no article text found (main text is 0 characters, "
+        "below the minimum 200)",
+        id="links-only",
+    ),
+    pytest.param(
+        ["links.html", "--max-bytes", "1000"],
+        "{dir}/links.html is {size} bytes, over the limit of 1,000 bytes; "
+        "raise it with --max-bytes (max_bytes= in Python)",
+        id="too-large",
+    ),
+    pytest.param(
+        ["missing.html"],
+        "{dir}/missing.html: no such file (give a file, a http(s):// URL, or - for stdin)",
+        id="missing-file",
+    ),
+    pytest.param(
+        ["empty.html", "--method", "nope"],
+        "Unknown summarizer 'nope'. Available: {methods}",
+        id="unknown-method",
+    ),
+    pytest.param(
+        ["empty.html", "--sentences", "2", "--words", "50"],
+        "give only one of sentences, words or ratio (got sentences, words)",
+        id="contradictory-length",
+    ),
+    pytest.param(
+        ["empty.html", "--sentences", "0"],
+        "sentences must be at least 1 (got 0)",
+        id="zero-sentences",
+    ),
+]
+
+
+@pytest.mark.parametrize(("args", "message"), BAD_FILES)
+def test_bad_input(files: Path, args: list[str], message: str) -> None:
+    args = [str(files / args[0]), *args[1:]]
+    expected = message.format(
+        dir=files,
+        size=f"{len(LINKS_ONLY):,}",
+        methods=", ".join(summarizers.available()),
+    )
+    code, out, err = run("summarize", *args)
+    assert (code, out, err) == (1, "", f"newsbrief: error: {expected}\n")
+
+
+@pytest.mark.parametrize(
+    ("stdin", "message"),
+    [
+        pytest.param(b"", "the input is empty", id="empty"),
+        pytest.param(b" \n ", "the input is only whitespace", id="whitespace"),
+        pytest.param(
+            b"GIF89a\x01\x00\x01\x00\x80\x00\x00\xff\xff\xff",
+            "the input is binary (it contains NUL bytes); give an HTML page or a text file",
+            id="binary",
+        ),
+    ],
+)
+def test_bad_stdin(stdin: bytes, message: str) -> None:
+    assert run("summarize", "-", input=stdin) == (1, "", f"newsbrief: error: {message}\n")
+
+
+def test_stdin_too_large() -> None:
+    code, _, err = run("summarize", "-", "--max-bytes", "100", input=b"word " * 100)
+    assert code == 1
+    assert err == (
+        "newsbrief: error: standard input is over the limit of 100 bytes; "
+        "raise it with --max-bytes (max_bytes= in Python)\n"
+    )
+
+
+def test_unreachable_url() -> None:
+    port = closed_port()
+    code, _, err = run("summarize", f"http://127.0.0.1:{port}/story")
+    assert code == 1
+    assert err == (
+        f"newsbrief: error: http://127.0.0.1:{port}/story: cannot connect to 127.0.0.1:{port} "
+        "(connection refused)\n"
+    )
+
+
+def test_timeout(server: str) -> None:
+    code, _, err = run("summarize", f"{server}/slow", "--timeout", "0.3")
+    assert code == 1
+    assert err == (
+        f"newsbrief: error: {server}/slow: no answer within 0.3 seconds; "
+        "raise the limit with --timeout\n"
+    )
+
+
+def test_non_html_content_type(server: str) -> None:
+    code, _, err = run("extract", f"{server}/pdf")
+    assert code == 1
+    assert err == (
+        f"newsbrief: error: {server}/pdf: the content type is application/pdf, "
+        "not an HTML page or text\n"
+    )
+
+
+def test_unknown_format_is_a_usage_error() -> None:
+    code, _, err = run("summarize", str(EXAMPLE), "--format", "pdf")
+    assert code == 2
+    assert "Invalid value for '--format' / '-f': 'pdf' is not one of" in err
+
+
+def test_console_script_in_a_real_process() -> None:
+    exe = shutil.which("newsbrief")
+    command = [exe] if exe else [sys.executable, "-c", "from newsbrief.cli import main; main()"]
+    env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
+    ok = subprocess.run(
+        [*command, "summarize", str(EXAMPLE), "-n", "1"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert (ok.returncode, ok.stdout, ok.stderr) == (0, FIRST_SENTENCE + "\n", "")
+    bad = subprocess.run(
+        [*command, "summarize", "-"],
+        input="",
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert (bad.returncode, bad.stdout, bad.stderr) == (
+        1,
+        "",
+        "newsbrief: error: the input is empty\n",
+    )
