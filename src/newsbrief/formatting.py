@@ -31,10 +31,12 @@ def _source_line(summary: Summary) -> str:
 def render(summary: Summary, fmt: str = "text") -> str:
     """Return ``summary`` as ``text``, ``bullets``, ``markdown`` or ``json``.
 
+    ``headline`` (a one-line summary asked of abstractive methods) prints as ``text``.
+
     Raises:
         InvalidOptions: an unknown format.
     """
-    if fmt == "text":
+    if fmt in ("text", "headline"):
         return summary.text
     if fmt == "bullets":
         return "\n".join(f"• {s.text}" for s in summary.sentences)

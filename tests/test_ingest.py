@@ -1,0 +1,108 @@
+"""Input detection and loading: HTML vs plain text by content, sources, plain-text titles."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from newsbrief.errors import EmptyInput, InputError
+from newsbrief.ingest import load_article, looks_like_html, read_source, text_article
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT.parent / "shared" / "seed" / "article_page.txt"
+BODY = (
+    "The council approved the budget on Tuesday after a long debate about schools.\n\n"
+    "Members argued for hours over how much money should go to roads and parks."
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "is_html"),
+    [
+        pytest.param("<!DOCTYPE html><html><body><p>x</p></body></html>", True, id="doctype"),
+        pytest.param("  \n<html lang='en'>", True, id="html-tag"),
+        pytest.param("<div class='story'><p>Text</p></div>", True, id="fragment"),
+        pytest.param("Intro line\n<p>A paragraph</p>", True, id="p-after-text"),
+        pytest.param("<BODY>", True, id="uppercase"),
+        pytest.param(BODY, False, id="plain"),
+        pytest.param("If a < b and b > c, then the council voted 5<6.", False, id="angle-brackets"),
+        pytest.param("Email <jane@example.com> for details.", False, id="email-in-brackets"),
+    ],
+)
+def test_looks_like_html(text: str, is_html: bool) -> None:
+    assert looks_like_html(text) is is_html
+
+
+def test_plain_text_headline_becomes_the_title() -> None:
+    article = text_article("Council approves budget\n\n" + BODY)
+    assert article.title == "Council approves budget"
+    assert article.text.startswith("The council approved")
+    assert article.language == "en"
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        "The council approved the budget on Tuesday after a long debate about schools.",
+        "A headline-looking line with no text after it",
+    ],
+    ids=["sentence", "only-line"],
+)
+def test_no_title_when_the_first_line_is_not_a_headline(first: str) -> None:
+    text = first if first.startswith("A headline") else BODY
+    assert text_article(text).title is None
+
+
+def test_seed_page_as_plain_text_has_no_furniture() -> None:
+    if not SEED.exists():
+        pytest.skip(f"seed page not found at {SEED}")
+    article = load_article(SEED.read_bytes())
+    assert article.title == "Possible Trump-Putin Phone Call and Its Implications"
+    for phrase in (
+        "No time to read",
+        "Get a summary",
+        "Previous Article",
+        "Next Article",
+        "How Spain's self-employed",
+        "Lolita Milyavskaya",
+    ):
+        assert phrase not in article.text
+    assert article.paragraphs[-1].startswith("Ultimately, the situation remains fluid.")
+
+
+def test_html_detected_in_a_txt_file(tmp_path: Path) -> None:
+    page = (ROOT / "examples" / "article.html").read_bytes()
+    (tmp_path / "saved.txt").write_bytes(page)
+    source = read_source(str(tmp_path / "saved.txt"))
+    article = load_article(source.data, name=source.name)
+    assert article.site == "The Example Ledger"
+
+
+def test_text_in_an_html_file(tmp_path: Path) -> None:
+    (tmp_path / "notes.html").write_text(BODY, encoding="utf-8")
+    article = load_article(read_source(str(tmp_path / "notes.html")).data)
+    assert article.text == BODY.replace("\n\n", "\n")
+
+
+def test_latin1_text_file_is_decoded() -> None:
+    text = "Le conseil municipal a approuvé le budget mardi après un long débat sur les écoles."
+    assert load_article(text.encode("latin-1")).text == text
+
+
+def test_stdin_source() -> None:
+    source = read_source("-", stdin=io.BytesIO(b"hello"))
+    assert (source.data, source.name, source.url) == (b"hello", "<stdin>", None)
+
+
+def test_directory_source(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as info:
+        read_source(str(tmp_path))
+    assert str(info.value) == f"{tmp_path}: is a directory, not a file"
+
+
+def test_only_furniture_is_empty() -> None:
+    with pytest.raises(EmptyInput) as info:
+        text_article("No time to read?\nGet a summary\nAdvertisement")
+    assert str(info.value) == "the input has no text besides page furniture"
