@@ -8,6 +8,7 @@ there surface as unique-key conflicts, which are resolved by reading the winner'
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -143,6 +144,10 @@ class SQLStore:
         Raises:
             EmptyInput: the article text is empty.
         """
+        # PostgreSQL text cannot hold NUL; both backends drop it so they store the same.
+        article = Article(
+            **{k: v.replace("\x00", "") if v else v for k, v in dataclasses.asdict(article).items()}
+        )
         if not article.text.strip():
             raise EmptyInput("the article text is empty")
         digest = content_hash(article.text)
