@@ -143,7 +143,9 @@ def get(name: str, **config: Any) -> Summarizer:
 
 # Built-in methods: one line each.
 register("lead", "newsbrief.summarizers.lead:LeadSummarizer", "First N sentences: the baseline every method must beat.")
+register("centrality", "newsbrief.summarizers.centrality:CentralitySummarizer", "LexRank-style graph centrality over TF-IDF sentence vectors, with a mild lead prior.")
 register("llm", "newsbrief.summarizers.llm:LLMSummarizer", "Abstractive summary from any OpenAI-compatible chat endpoint (--llm-url, --llm-model).", kind="abstractive", offline=False)
 register("llama-cpp", "newsbrief.summarizers.llamacpp:LlamaCppSummarizer", "Abstractive summary from a local GGUF model run in-process (pip install 'newsbrief[llama]').", kind="abstractive", offline=False)
 register("transformers", "newsbrief.summarizers.hf:HFSummarizer", "Abstractive summary from a local seq2seq model directory (BART, PEGASUS, T5).", kind="abstractive", offline=False)
+register("trained", "newsbrief.summarizers.trained:TrainedSummarizer", "Sentences scored by gradient-boosted trees trained on news (ROUGE oracle labels), trigram blocking.")
 alias("default", "lead")
