@@ -211,9 +211,21 @@ class ArticleIndex:
             index.numbers |= numbers_in(doc.title, doc.language)
         return index
 
-    def check(self, sentence: str, *, threshold: float = SUPPORT_THRESHOLD) -> Check:
-        """Align ``sentence`` to its best evidence and return the verdict."""
-        wanted = content_stems(sentence, self.language)
+    def check(
+        self, sentence: str, *, threshold: float = SUPPORT_THRESHOLD, facts_only: bool = False
+    ) -> Check:
+        """Align ``sentence`` to its best evidence and return the verdict.
+
+        ``facts_only`` is for a summary in another language than the article: words cannot be
+        compared, so support is the share of its numbers and names the article contains.
+        """
+        if facts_only:
+            language = self.language
+            wanted = {_stem(n) for n in numbers_in(sentence, language)}
+            wanted |= {_stem(n) for n in names_in(sentence, language)}
+            threshold = 1.0
+        else:
+            wanted = content_stems(sentence, self.language)
         evidence: list[int] = []
         covered: set[str] = set()
         for _ in range(MAX_EVIDENCE):
@@ -242,8 +254,17 @@ class ArticleIndex:
 
 
 def check_summary(
-    sentences: Sequence[str], doc: Document, *, threshold: float = SUPPORT_THRESHOLD
+    sentences: Sequence[str],
+    doc: Document,
+    *,
+    threshold: float = SUPPORT_THRESHOLD,
+    summary_language: str | None = None,
 ) -> list[Check]:
-    """Check every summary sentence against ``doc``; one verdict per sentence, in order."""
+    """Check every summary sentence against ``doc``; one verdict per sentence, in order.
+
+    A summary written in another language than the article is checked on facts only
+    (numbers and names, see ``ArticleIndex.check``).
+    """
     index = ArticleIndex.of(doc)
-    return [index.check(s, threshold=threshold) for s in sentences]
+    facts_only = summary_language is not None and summary_language != doc.language
+    return [index.check(s, threshold=threshold, facts_only=facts_only) for s in sentences]

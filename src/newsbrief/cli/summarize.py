@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import click
 
 from newsbrief import summarizers
+from newsbrief.cli.llm_options import config_from_cli, llm_cli_options
 from newsbrief.errors import InvalidOptions
 from newsbrief.extract import DEFAULT_MAX_BYTES
 from newsbrief.models import FORMATS, Length, SummaryOptions
@@ -92,6 +93,7 @@ def _config(pairs: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     help="A setting for the method's backend (repeatable), e.g. -c model=NAME.",
 )
 @_input_options
+@llm_cli_options
 def summarize_cmd(
     source: str,
     method: str,
@@ -103,6 +105,7 @@ def summarize_cmd(
     language: str | None,
     max_bytes: int,
     timeout: float,
+    **llm: Any,
 ) -> None:
     """Summarize an article from a URL, a file or standard input."""
     from newsbrief.formatting import render
@@ -114,7 +117,8 @@ def summarize_cmd(
         length=Length.of(sentences=sentences, words=words, ratio=ratio),
         format=fmt,
         language=language,
-        config=_config(config),
+        summary_language=llm["summary_language"],
+        config=_config(config) + config_from_cli(method, **llm),
     )
     summarizers.resolve(method)  # an unknown method fails before any download
     t0 = time.perf_counter()

@@ -157,7 +157,7 @@ class AbstractiveSummarizer:
                 f"model {self.model_name!r} returned no summary text; try another model"
             )
         t0 = time.perf_counter()
-        checks = faithfulness.check_summary(texts, doc)
+        checks = faithfulness.check_summary(texts, doc, summary_language=spec.language)
         check_s = time.perf_counter() - t0
         info: dict[str, Any] = {
             "backend": self.name,
@@ -172,6 +172,7 @@ class AbstractiveSummarizer:
                 "faithfulness_s": round(check_s, 6),
             },
             "faithfulness": {
+                "mode": "lexical" if spec.language == doc.language else "facts only",
                 "threshold": faithfulness.SUPPORT_THRESHOLD,
                 "unsupported": sum(not c.supported for c in checks),
                 "issues": [c.issues for c in checks],

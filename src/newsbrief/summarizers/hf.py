@@ -55,7 +55,13 @@ class HFSummarizer(AbstractiveSummarizer):
         max_tokens: Any = 160,
         strict_faithfulness: Any = False,
         fallback: Any = None,
+        **unknown: Any,
     ) -> None:
+        if unknown:
+            raise InvalidOptions(
+                f"unknown setting(s) for the 'transformers' summarizer: "
+                f"{', '.join(sorted(unknown))}"
+            )
         super().__init__(
             strict_faithfulness=strict_faithfulness, fallback=fallback, max_tokens=max_tokens
         )

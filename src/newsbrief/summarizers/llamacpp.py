@@ -78,7 +78,12 @@ class LlamaCppSummarizer(AbstractiveSummarizer):
         temperature: Any = 0.2,
         strict_faithfulness: Any = False,
         fallback: Any = None,
+        **unknown: Any,
     ) -> None:
+        if unknown:
+            raise InvalidOptions(
+                f"unknown setting(s) for the 'llama-cpp' summarizer: {', '.join(sorted(unknown))}"
+            )
         super().__init__(
             strict_faithfulness=strict_faithfulness,
             fallback=fallback,
