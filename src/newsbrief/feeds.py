@@ -16,6 +16,7 @@ import calendar
 import hashlib
 import logging
 import threading
+import xml.sax
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -88,6 +89,9 @@ class FeedRefreshReport:
     new_ids: list[int] = field(default_factory=list)
     #: Why the feed itself could not be fetched or parsed (None when it was).
     error: str | None = None
+    #: A problem that did not stop the refresh (malformed XML read leniently); it is
+    #: recorded as the feed's ``last_error`` so it shows, while the items still count.
+    warning: str | None = None
 
     @property
     def status(self) -> str:
@@ -114,6 +118,7 @@ class FeedRefreshReport:
             "failed": [{"item": item, "error": error} for item, error in self.failed],
             "new_ids": self.new_ids,
             "error": self.error,
+            "warning": self.warning,
             "status": self.status,
         }
 
@@ -287,6 +292,13 @@ def refresh_feed(
         store.record_feed_fetch(feed.id, error=report.error, status=report.status)
         return report
     report.title = (parsed.feed.get("title") or "").strip() or feed.title
+    warning = None
+    if isinstance(parsed.get("bozo_exception"), xml.sax.SAXException):
+        # feedparser's lenient parser still found entries in malformed XML: use them, say so.
+        warning = (
+            f"{feed.url}: the feed's XML is malformed ({_short(parsed['bozo_exception'])}); "
+            f"{len(parsed.entries)} entries could still be read"
+        )
 
     entries = _newest_first(parsed.entries)
     already = store.feed_item_keys(feed.id)
@@ -340,7 +352,8 @@ def refresh_feed(
             report.from_feed_text += item.from_feed_text
         else:
             report.duplicates += 1
-    store.record_feed_fetch(feed.id, error=None, status=report.status, title=report.title)
+    report.warning = warning
+    store.record_feed_fetch(feed.id, error=warning, status=report.status, title=report.title)
     return report
 
 
