@@ -327,6 +327,27 @@ def test_article_summary_indices_point_at_article_sentences(client: Client) -> N
         assert doc.sentences[s["index"]].text == s["text"]
 
 
+def test_article_summary_memory_fast_path(client: Client) -> None:
+    """The second answer comes from memory, with the same body and the security headers."""
+    first = client.get("/api/articles/4/summary?sentences=2&format=bullets").json()
+    state = client.app.state.newsbrief
+    assert len(state.summaries) == 1
+    second = client.get("/api/articles/4/summary?sentences=2&format=bullets")
+    assert second.headers["content-type"] == "application/json"
+    assert "script-src 'self'" in second.headers["content-security-policy"]
+    assert second.json() == {**first, "cached": True}
+    # Parameter order does not matter; a new length is a new key.
+    assert client.get("/api/articles/4/summary?format=bullets&sentences=2").json()["cached"]
+    assert client.get("/api/articles/4/summary?sentences=3").json()["cached"] is False
+
+
+def test_article_summary_repeated_parameter_is_never_fast_pathed(client: Client) -> None:
+    client.get("/api/articles/4/summary?sentences=2")
+    r = client.get("/api/articles/4/summary?sentences=2&sentences=0")
+    assert error_of(r, 422, "validation_error").startswith("query.sentences: ")
+    assert client.app.state.newsbrief.summaries.get((4, "default", "0", None, None, "json")) is None
+
+
 def test_article_summary_not_found(client: Client) -> None:
     r = client.get("/api/articles/999/summary")
     assert error_of(r, 404, "not_found") == "no article with id 999"

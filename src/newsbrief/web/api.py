@@ -7,13 +7,17 @@ Handlers are plain ``def`` so the synchronous store and summarizers run in the t
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from newsbrief import service
 from newsbrief.models import FORMATS, Length, SummaryOptions
+from newsbrief.web.cache import summary_cache_key
 from newsbrief.web.render import teaser
 from newsbrief.web.state import AppState, get_state
 
@@ -151,19 +155,41 @@ def get_article(article_id: int, state: State) -> dict[str, Any]:
     return article_json(state.store.get_article(article_id))
 
 
-@router.get("/articles/{article_id}/summary", responses=_ERROR_SCHEMA)
-def article_summary(
+def _json_bytes(data: dict[str, Any]) -> bytes:
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+@router.get(
+    "/articles/{article_id}/summary",
+    responses={200: {"content": {"application/json": {}}}, **_ERROR_SCHEMA},
+    response_class=JSONResponse,
+)
+async def article_summary(
     article_id: int,
     state: State,
+    request: Request,
     method: str | None = None,
     sentences: Annotated[int | None, Query(ge=1, le=100)] = None,
     words: Annotated[int | None, Query(ge=1, le=5000)] = None,
     ratio: Annotated[float | None, Query(gt=0, le=1)] = None,
     format: str = "json",
-) -> dict[str, Any]:
-    """Summarize a stored article; the result is cached, so the second request is instant."""
-    options = _options(method or state.settings.default_method, sentences, words, ratio, format)
-    return service.summarize_stored(state.store, article_id, options)
+) -> Response:
+    """Summarize a stored article; the result is cached, so the second request is instant.
+
+    Answers already given are served from memory (``state.summaries``); others go through
+    ``service.summarize_stored`` (the store's summary cache, or a computation) in a worker
+    thread, so a slow summary never blocks the event loop.
+    """
+    default = state.settings.default_method
+    key = summary_cache_key(article_id, request.url.query, default)
+    hit = state.summaries.get(key) if key is not None else None
+    if hit is not None:
+        return Response(hit, media_type="application/json")
+    options = _options(method or default, sentences, words, ratio, format)
+    result = await run_in_threadpool(service.summarize_stored, state.store, article_id, options)
+    if key is not None:
+        state.summaries.put(key, _json_bytes({**result, "cached": True}))
+    return Response(_json_bytes(result), media_type="application/json")
 
 
 @router.get("/feeds", responses=_ERROR_SCHEMA)

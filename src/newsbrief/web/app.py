@@ -21,6 +21,7 @@ from starlette.concurrency import run_in_threadpool
 from newsbrief import __version__
 from newsbrief.settings import Settings
 from newsbrief.web import api, pages
+from newsbrief.web.cache import SummaryFastPath
 from newsbrief.web.errors import install_error_handlers
 from newsbrief.web.middleware import SecurityMiddleware
 from newsbrief.web.render import SpanCache, lang_tag, safe_url, teaser
@@ -129,5 +130,9 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.include_router(api.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(packages=[("newsbrief.web", "static")]), name="static")
+    # Added last = outermost: the security headers cover the fast path's answers too.
+    app.add_middleware(
+        SummaryFastPath, cache=state.summaries, default_method=settings.default_method
+    )
     app.add_middleware(SecurityMiddleware, max_body_bytes=settings.max_body_bytes)
     return app

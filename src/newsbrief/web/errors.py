@@ -54,9 +54,9 @@ def error_response(request: Request, status: int, code: str, message: str) -> Re
     """Answer an error: JSON for the API, the HTML error page for the site."""
     if is_api(request.url.path):
         return JSONResponse(error_body(code, message), status_code=status)
-    from newsbrief.web.state import get_state
+    from newsbrief.web.state import state_of
 
-    template = get_state(request).templates.get_template("error.html")
+    template = state_of(request).templates.get_template("error.html")
     html = template.render(status=status, code=code, message=message, title=f"Error {status}")
     return HTMLResponse(html, status_code=status)
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from fastapi import Request
 
 from newsbrief.models import Length, SummaryOptions
 from newsbrief.settings import Settings
+from newsbrief.web.cache import ResponseCache
 from newsbrief.web.render import SpanCache
 
 if TYPE_CHECKING:
@@ -19,12 +20,13 @@ if TYPE_CHECKING:
 
 @dataclass
 class AppState:
-    """The app's settings, its store, the sentence-span cache and the template environment."""
+    """The app's settings, its store, its in-memory caches and the template environment."""
 
     settings: Settings
     store: Store
     spans: SpanCache
     templates: jinja2.Environment
+    summaries: ResponseCache = field(default_factory=ResponseCache)
 
     def page_options(self, length_name: str) -> SummaryOptions:
         """Return the summary options of the page's button for a length name (short/...)."""
@@ -36,8 +38,13 @@ class AppState:
         )
 
 
-def get_state(request: Request) -> AppState:
+def state_of(request: Request) -> AppState:
     """Return the app state of the app serving ``request``."""
     state = request.app.state.newsbrief
     assert isinstance(state, AppState)
     return state
+
+
+async def get_state(request: Request) -> AppState:
+    """Return the app state (the route dependency; async so it costs no worker thread)."""
+    return state_of(request)

@@ -1,0 +1,328 @@
+"""Load benchmark of the reader site's API, on loopback only; stops by itself.
+
+Starts ``newsbrief``'s app under uvicorn (one worker) on 127.0.0.1 with a temporary SQLite
+store holding the demo articles (plus, when the shared data is there, ``--typical`` articles
+from the CNN/DailyMail dev split, loaded into the temporary store only), then measures:
+
+1. cached summaries: ``--connections`` keep-alive connections hammering
+   ``GET /api/articles/{id}/summary`` (every answer comes from the summary cache);
+2. article pages: the same load on ``GET /articles/{id}`` (sentence spans cached in memory);
+3. uncached summaries: one request at a time, each for an article never summarized before
+   (the default method and length), so every answer is computed: what a reader waits for
+   on the first click.
+
+Each phase is bounded by ``--seconds`` and ``--max-requests``. The load generator is a small
+asyncio HTTP/1.1 client in this process; it shares the machine's cores with the server, so
+the numbers are a floor for the server alone.
+
+    python benchmarks/load.py                       # asyncio + h11 and uvloop + httptools
+    python benchmarks/load.py --servers default --seconds 5
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import gzip
+import json
+import os
+import platform
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DATA = Path(os.environ.get("NEWSBRIEF_DATA", Path(__file__).resolve().parents[2] / "shared/data"))
+
+#: uvicorn (loop, http) implementations compared; "fast" needs uvloop and httptools.
+SERVERS = {"default": ("asyncio", "h11"), "fast": ("uvloop", "httptools")}
+
+
+# --- the server, in a child process ----------------------------------------------------------
+
+
+def run_server(port: int, data_dir: str, loop: str, http: str) -> None:
+    """Serve the app (child process entry point)."""
+    import uvicorn
+
+    from newsbrief.settings import Settings
+    from newsbrief.web.app import create_app
+
+    app = create_app(Settings(data_dir=Path(data_dir), port=port))
+    uvicorn.run(
+        app,
+        host="127.0.0.1",
+        port=port,
+        loop=loop,
+        http=http,
+        log_level="warning",
+        access_log=False,
+    )
+
+
+def prepare_store(data_dir: Path, typical: int) -> tuple[list[int], list[int]]:
+    """Fill a fresh store: demo articles, plus ``typical`` CNN/DM dev articles if present.
+
+    Returns (demo ids, typical ids).
+    """
+    from newsbrief.demo import load_demo
+    from newsbrief.models import Article
+    from newsbrief.storage import open_store
+
+    store = open_store(data_dir=data_dir)
+    demo_ids = [stored.id for stored, _ in load_demo(store)]
+    typical_ids: list[int] = []
+    path = DATA / "cnn_dailymail" / "dev.jsonl.gz"
+    if typical and path.exists():
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            for line in f:
+                record = json.loads(line)
+                stored, created = store.add_article(
+                    Article(text=record["article"], language="en"), source="benchmark"
+                )
+                if created:
+                    typical_ids.append(stored.id)
+                if len(typical_ids) >= typical:
+                    break
+    store.close()
+    return demo_ids, typical_ids
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+async def wait_ready(port: int, timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with contextlib.suppress(OSError):
+            conn = await Connection.open(port)
+            status, _ = await conn.get("/api/articles?limit=1")
+            conn.close()
+            if status == 200:
+                return
+        await asyncio.sleep(0.1)
+    raise RuntimeError(f"server on port {port} did not become ready in {timeout} s")
+
+
+# --- a minimal keep-alive HTTP/1.1 client ----------------------------------------------------
+
+
+class Connection:
+    """One keep-alive connection speaking just enough HTTP/1.1 for GET + Content-Length."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader = reader
+        self.writer = writer
+
+    @classmethod
+    async def open(cls, port: int) -> Connection:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        return cls(reader, writer)
+
+    async def get(self, path: str) -> tuple[int, bytes]:
+        self.writer.write(
+            f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/json\r\n\r\n".encode()
+        )
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        lines = head.decode("latin-1").split("\r\n")
+        status = int(lines[0].split()[1])
+        length = 0
+        for line in lines[1:]:
+            name, _, value = line.partition(":")
+            if name.lower() == "content-length":
+                length = int(value)
+        body = await self.reader.readexactly(length)
+        return status, body
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+@dataclass
+class Result:
+    name: str
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+    elapsed: float = 0.0
+    statuses: dict[int, int] = field(default_factory=dict)
+
+    def pct(self, q: float) -> float:
+        data = sorted(self.latencies)
+        if not data:
+            return float("nan")
+        return data[min(len(data) - 1, round(q / 100 * (len(data) - 1)))] * 1000
+
+    def line(self) -> str:
+        n = len(self.latencies)
+        rps = n / self.elapsed if self.elapsed else 0.0
+        mean = statistics.fmean(self.latencies) * 1000 if n else float("nan")
+        return (
+            f"{self.name:<34} {n:>7} req {rps:>8.0f} req/s   mean {mean:6.2f}  "
+            f"p50 {self.pct(50):6.2f}  p95 {self.pct(95):6.2f}  p99 {self.pct(99):6.2f} ms"
+            f"   errors {self.errors}"
+        )
+
+
+async def hammer(
+    name: str, port: int, paths: list[str], connections: int, seconds: float, max_requests: int
+) -> Result:
+    """Send GETs for ``paths`` (cycled) over ``connections`` connections; return latencies."""
+    result = Result(name)
+    deadline = time.perf_counter() + seconds
+    counter = 0
+
+    async def worker(k: int) -> None:
+        nonlocal counter
+        conn = await Connection.open(port)
+        i = k
+        try:
+            while time.perf_counter() < deadline and counter < max_requests:
+                counter += 1
+                t0 = time.perf_counter()
+                status, _ = await conn.get(paths[i % len(paths)])
+                result.latencies.append(time.perf_counter() - t0)
+                result.statuses[status] = result.statuses.get(status, 0) + 1
+                if status != 200:
+                    result.errors += 1
+                i += connections
+        finally:
+            conn.close()
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker(k) for k in range(connections)))
+    result.elapsed = time.perf_counter() - start
+    return result
+
+
+async def sequential(
+    name: str, port: int, paths: list[str], seconds: float
+) -> tuple[Result, dict[str, object]]:
+    """Send each path once, one at a time (bounded by ``seconds``); return latencies."""
+    result = Result(name)
+    conn = await Connection.open(port)
+    start = time.perf_counter()
+    last: dict[str, object] = {}
+    try:
+        for path in paths:
+            if time.perf_counter() - start > seconds:
+                break
+            t0 = time.perf_counter()
+            status, body = await conn.get(path)
+            result.latencies.append(time.perf_counter() - t0)
+            if status != 200:
+                result.errors += 1
+                continue
+            last = json.loads(body)
+            if last.get("cached"):
+                result.errors += 1  # should have been computed
+    finally:
+        conn.close()
+    result.elapsed = time.perf_counter() - start
+    return result, last
+
+
+async def measure(
+    port: int, demo: list[int], typical: list[int], args: argparse.Namespace
+) -> list[Result]:
+    await wait_ready(port)
+    results = []
+    summary_paths = [f"/api/articles/{i}/summary" for i in demo]
+    # Warm-up: fill the cache for the demo articles, load every sentence model.
+    await sequential("warm-up", port, summary_paths, 60)
+    results.append(
+        await hammer(
+            f"cached summary x{args.connections}",
+            port,
+            summary_paths,
+            args.connections,
+            args.seconds,
+            args.max_requests,
+        )
+    )
+    results.append(
+        await hammer(
+            f"article page x{args.connections}",
+            port,
+            [f"/articles/{i}" for i in demo],
+            args.connections,
+            args.seconds,
+            args.max_requests,
+        )
+    )
+    if typical:
+        # One article is summarized first so that no timing below includes loading a model.
+        await sequential("warm-up", port, [f"/api/articles/{typical[0]}/summary"], 60)
+        paths = [f"/api/articles/{i}/summary" for i in typical[1:]]
+        label = "uncached summary, CNN/DM x1"
+    else:
+        paths = [f"/api/articles/{i}/summary?words={w}" for w in range(20, 400) for i in demo]
+        label = "uncached summary, demo x1"
+    uncached, sample = await sequential(label, port, paths, args.seconds * 3)
+    results.append(uncached)
+    method = sample.get("method", "?")
+    print(f"uncached summaries used method {method!r}", file=sys.stderr)
+    return results
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=10.0, help="length of each phase")
+    parser.add_argument("--max-requests", type=int, default=100_000, help="cap per phase")
+    parser.add_argument("--typical", type=int, default=200, help="CNN/DM articles to add")
+    parser.add_argument("--servers", default="default,fast", help="comma list of: default, fast")
+    parser.add_argument(
+        "--serve", nargs=4, metavar=("PORT", "DIR", "LOOP", "HTTP"), help=argparse.SUPPRESS
+    )
+    args = parser.parse_args()
+    if args.serve:
+        port, data_dir, loop, http = args.serve
+        run_server(int(port), data_dir, loop, http)
+        return
+
+    print(
+        f"python {platform.python_version()} on {platform.machine()}, "
+        f"{os.cpu_count()} CPUs shared by server and load generator"
+    )
+    for name in args.servers.split(","):
+        loop, http = SERVERS[name]
+        if name == "fast":
+            try:
+                import httptools  # noqa: F401
+                import uvloop  # noqa: F401
+            except ImportError:
+                print("skipping uvloop + httptools: not installed (pip install uvloop httptools)")
+                continue
+        with tempfile.TemporaryDirectory(prefix="newsbrief-load-") as tmp:
+            demo, typical = prepare_store(Path(tmp), args.typical)
+            port = free_port()
+            child = subprocess.Popen(
+                [sys.executable, __file__, "--serve", str(port), tmp, loop, http],
+            )
+            try:
+                results = asyncio.run(measure(port, demo, typical, args))
+            finally:
+                child.terminate()
+                try:
+                    child.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    child.kill()
+        print(
+            f"\nuvicorn, 1 worker, loop={loop}, http={http}; "
+            f"{len(demo)} demo + {len(typical)} CNN/DM articles"
+        )
+        for r in results:
+            print(r.line())
+
+
+if __name__ == "__main__":
+    main()
