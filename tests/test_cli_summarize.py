@@ -39,7 +39,7 @@ def run(*args: str, input: bytes | None = None) -> tuple[int, str, str]:
 
 
 def test_summarize_example_page() -> None:
-    code, out, err = run("summarize", str(EXAMPLE))
+    code, out, err = run("summarize", str(EXAMPLE), "-m", "lead")
     assert (code, err) == (0, "")
     assert out.startswith(FIRST_SENTENCE)
     for phrase in ("No time to read", "Get a summary", "Previous Article", "Next Article"):
@@ -47,7 +47,7 @@ def test_summarize_example_page() -> None:
 
 
 def test_summarize_json_carries_metadata_sentences_and_timings() -> None:
-    code, out, _ = run("summarize", str(EXAMPLE), "--format", "json", "-n", "2")
+    code, out, _ = run("summarize", str(EXAMPLE), "-m", "lead", "--format", "json", "-n", "2")
     data = json.loads(out)
     assert code == 0
     assert data["method"] == "lead"
@@ -68,7 +68,7 @@ def test_summarize_json_carries_metadata_sentences_and_timings() -> None:
     ],
 )
 def test_summarize_formats(fmt: str, start: str) -> None:
-    code, out, _ = run("summarize", str(EXAMPLE), "-f", fmt)
+    code, out, _ = run("summarize", str(EXAMPLE), "-m", "lead", "-f", fmt)
     assert code == 0
     assert out.startswith(start)
 
@@ -79,7 +79,7 @@ def test_summarize_stdin_plain_text_in_french() -> None:
         "Les élus ont débattu pendant des heures. "
         "Les écoles recevront davantage de crédits l'an prochain, selon le maire."
     )
-    code, out, _ = run("summarize", "-", "-f", "json", "-n", "1", input=text.encode())
+    code, out, _ = run("summarize", "-", "-m", "lead", "-f", "json", "-n", "1", input=text.encode())
     data = json.loads(out)
     assert code == 0
     assert data["language"] == data["article"]["language"] == "fr"
@@ -87,7 +87,7 @@ def test_summarize_stdin_plain_text_in_french() -> None:
 
 
 def test_word_budget() -> None:
-    code, out, _ = run("summarize", str(EXAMPLE), "--words", "40")
+    code, out, _ = run("summarize", str(EXAMPLE), "-m", "lead", "--words", "40")
     assert code == 0
     assert out.startswith(FIRST_SENTENCE)
     assert len(out.split()) <= 40
@@ -294,7 +294,7 @@ def test_console_script_in_a_real_process() -> None:
     command = [exe] if exe else [sys.executable, "-c", "from newsbrief.cli import main; main()"]
     env = {**os.environ, "PYTHONIOENCODING": "utf-8"}
     ok = subprocess.run(
-        [*command, "summarize", str(EXAMPLE), "-n", "1"],
+        [*command, "summarize", str(EXAMPLE), "-m", "lead", "-n", "1"],
         capture_output=True,
         text=True,
         env=env,
