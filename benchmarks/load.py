@@ -46,9 +46,19 @@ SERVERS = {"default": ("asyncio", "h11"), "fast": ("uvloop", "httptools")}
 # --- the server, in a child process ----------------------------------------------------------
 
 
-def run_server(port: int, data_dir: str, loop: str, http: str) -> None:
+def pin(cpu: int) -> None:
+    """Keep this process on one CPU (server on CPU 0, load generator on CPU 1)."""
+    with contextlib.suppress(AttributeError, OSError):
+        if (os.cpu_count() or 1) > cpu:
+            os.sched_setaffinity(0, {cpu})
+
+
+def run_server(port: int, data_dir: str, loop: str, http: str, cpu: int | None) -> None:
     """Serve the app (child process entry point)."""
     import uvicorn
+
+    if cpu is not None:
+        pin(cpu)
 
     from newsbrief.settings import Settings
     from newsbrief.web.app import create_app
@@ -281,17 +291,26 @@ def main() -> None:
     parser.add_argument("--typical", type=int, default=200, help="CNN/DM articles to add")
     parser.add_argument("--servers", default="default,fast", help="comma list of: default, fast")
     parser.add_argument(
-        "--serve", nargs=4, metavar=("PORT", "DIR", "LOOP", "HTTP"), help=argparse.SUPPRESS
+        "--no-pin",
+        action="store_true",
+        help="let server and load generator share every CPU (default: one CPU each)",
+    )
+    parser.add_argument(
+        "--serve", nargs=5, metavar=("PORT", "DIR", "LOOP", "HTTP", "CPU"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
     if args.serve:
-        port, data_dir, loop, http = args.serve
-        run_server(int(port), data_dir, loop, http)
+        port, data_dir, loop, http, cpu = args.serve
+        run_server(int(port), data_dir, loop, http, None if cpu == "-" else int(cpu))
         return
+    if not args.no_pin:
+        pin(1)
 
+    sharing = "shared by" if args.no_pin else "server pinned to CPU 0, load generator to CPU 1 of"
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(
-        f"python {platform.python_version()} on {platform.machine()}, "
-        f"{os.cpu_count()} CPUs shared by server and load generator"
+        f"python {platform.python_version()} on {platform.machine()}; {sharing} "
+        f"{os.cpu_count()} CPUs; load average before the run {load:.1f}"
     )
     for name in args.servers.split(","):
         loop, http = SERVERS[name]
@@ -306,7 +325,16 @@ def main() -> None:
             demo, typical = prepare_store(Path(tmp), args.typical)
             port = free_port()
             child = subprocess.Popen(
-                [sys.executable, __file__, "--serve", str(port), tmp, loop, http],
+                [
+                    sys.executable,
+                    __file__,
+                    "--serve",
+                    str(port),
+                    tmp,
+                    loop,
+                    http,
+                    "-" if args.no_pin else "0",
+                ],
             )
             try:
                 results = asyncio.run(measure(port, demo, typical, args))

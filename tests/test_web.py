@@ -464,3 +464,24 @@ def test_serve_help_lists_options() -> None:
         "--allow-private-networks",
     ):
         assert option in result.output
+
+
+def test_feed_schedule_refreshes_in_the_background(tmp_path: Path) -> None:
+    """With refresh_minutes set, the app's lifespan refreshes every feed on a timer."""
+    import asyncio
+
+    app, store, _ = make_app(tmp_path, refresh_minutes=0.002)  # every 0.12 s
+    feed, _ = store.add_feed("http://127.0.0.1:9/feed.xml")
+
+    async def run() -> None:
+        async with app.router.lifespan_context(app):
+            for _ in range(100):
+                await asyncio.sleep(0.05)
+                if store.get_feed(feed.id).last_fetched_at is not None:
+                    return
+
+    asyncio.run(run())
+    refreshed = store.get_feed(feed.id)
+    assert refreshed.last_fetched_at is not None
+    assert "loopback" in (refreshed.last_error or "")
+    store.close()
