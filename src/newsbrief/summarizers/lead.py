@@ -18,4 +18,4 @@ class LeadSummarizer:
     def summarize(self, doc: Document, options: SummaryOptions) -> Output:
         n = len(doc.sentences)
         scores = [1.0 - i / max(n, 1) for i in range(n)]
-        return Output(select(doc, scores, options.length, min_words=1))
+        return Output(select(doc, scores, options.length, min_words=1, stop_when_full=True))

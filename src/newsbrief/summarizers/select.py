@@ -46,13 +46,16 @@ def select(
     length: Length,
     *,
     min_words: int = 4,
+    stop_when_full: bool = False,
 ) -> list[SummarySentence]:
     """Choose the best-scoring sentences within ``length``, returned in article order.
 
     Sentences are taken greedily by score; a near-duplicate of one already taken is skipped.
     With a word budget, sentences are added while they fit; the best one is always taken so a
     summary is never empty. Sentences shorter than ``min_words`` are only used when nothing
-    else is left (they are usually captions or bylines).
+    else is left (they are usually captions or bylines). With ``stop_when_full`` the first
+    sentence that overflows the word budget ends the selection instead of being skipped (for
+    position-only methods, where a later short sentence is not a better pick).
     """
     sentences = doc.sentences
     if not sentences:
@@ -72,6 +75,8 @@ def select(
             break
         n = sentences[i].n_words
         if length.words is not None and chosen and words + n > length.words:
+            if stop_when_full:
+                break
             continue
         g = _trigrams(sentences[i].text)
         if is_near_duplicate(g, grams):
