@@ -16,7 +16,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from newsbrief.errors import NewsbriefError
-from newsbrief.models import Article, Document, Length, Sentence, Summary, SummaryOptions, SummarySentence
+from newsbrief.models import (
+    Article,
+    Document,
+    Length,
+    Sentence,
+    Summary,
+    SummaryOptions,
+    SummarySentence,
+)
 
 __version__ = "0.1.0"
 

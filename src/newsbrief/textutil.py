@@ -21,7 +21,9 @@ def normalize_text(text: str) -> str:
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
     if _BLANK_LINES.search(text):
         blocks = _BLANK_LINES.split(text)
-        paragraphs = [" ".join(line.strip() for line in b.split("\n") if line.strip()) for b in blocks]
+        paragraphs = [
+            " ".join(line.strip() for line in b.split("\n") if line.strip()) for b in blocks
+        ]
     else:
         paragraphs = text.split("\n")
     cleaned = (_SPACES.sub(" ", p).strip() for p in paragraphs)
