@@ -361,3 +361,19 @@ def test_concurrency_limit_is_shared_per_endpoint(server: FakeLLM) -> None:
         t.join()
     assert len(server.requests) == 6
     assert peak == 2
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        pytest.param("2", 2.0, id="seconds"),
+        pytest.param("Wed, 21 Oct 2015 07:28:00 GMT", 0.0, id="date-in-the-past"),
+        pytest.param("soon", None, id="garbage"),
+    ],
+)
+def test_retry_after_forms(header: str, expected: float | None) -> None:
+    import httpx
+
+    from newsbrief.summarizers.llm import _retry_after
+
+    assert _retry_after(httpx.Response(429, headers={"Retry-After": header})) == expected
