@@ -1,0 +1,345 @@
+"""Train the sentence scorer of the ``trained`` summarizer and write its weights file.
+
+The recipe, end to end (``newsbrief train`` runs it)::
+
+    CNN/DM dev records --split by sha1("newsbrief:" + id)--> TRAIN part
+      -> sentences (newsbrief.pipeline.prepare, language "en")
+      -> features (newsbrief.features) and labels (greedy ROUGE oracle, as in SummaRuNNer)
+      -> gradient-boosted trees (scikit-learn), exported as plain arrays
+      -> weights file (.npz, no pickle) with format version and training metadata
+
+scikit-learn is needed here only; the summarizer reads the arrays with numpy alone.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from newsbrief.errors import DataFormatError, InvalidOptions
+from newsbrief.features import FEATURES, FloatArray, document_features
+from newsbrief.models import Document
+
+#: Salt of the train/held-out split. The shared dev files were themselves cut by the first hex
+#: digit of sha1(id), so a salted hash gives a split independent of that one.
+SPLIT_SALT = "newsbrief:"
+#: First hex digits of sha1(SPLIT_SALT + id) that go to TRAIN (12/16 = 75 %); the rest is
+#: HELD-OUT: never trained or tuned on, only reported.
+TRAIN_DIGITS = frozenset("0123456789ab")
+
+#: Greedy oracle: most sentences it may pick (CNN/DM references have 3-4 highlights).
+ORACLE_MAX_SENTENCES = 5
+
+
+def split_of(record_id: str) -> str:
+    """Return ``"train"`` or ``"heldout"`` for a record id (stable, documented hash split)."""
+    digit = hashlib.sha1((SPLIT_SALT + record_id).encode("utf-8")).hexdigest()[0]
+    return "train" if digit in TRAIN_DIGITS else "heldout"
+
+
+def read_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:
+    """Yield the records of a JSONL file (gzip when the name ends in .gz).
+
+    Raises:
+        DataFormatError: a line is not a JSON object with ``id``, ``article`` and ``summary``.
+    """
+    path = Path(path)
+    opener = gzip.open if path.suffix == ".gz" else open
+    with opener(path, "rt", encoding="utf-8") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise DataFormatError(f"not JSON: {exc.msg}", path=str(path), line=number) from exc
+            if not isinstance(record, dict):
+                raise DataFormatError("not a JSON object", path=str(path), line=number)
+            missing = [k for k in ("id", "article", "summary") if k not in record]
+            if missing:
+                raise DataFormatError(
+                    f"missing field(s): {', '.join(missing)}", path=str(path), line=number
+                )
+            yield record
+
+
+# --- ROUGE for labels -------------------------------------------------------------------------
+# Tokens as newsbrief.rouge scores them (rouge-score's tokenizer and Porter stemmer for English),
+# counted here so that the oracle's thousands of trials per article are fast.
+
+
+def rouge_tokens(text: str, *, language: str = "en") -> list[str]:
+    """Return ``text``'s tokens as ``newsbrief.rouge.Rouge`` counts them for ``language``."""
+    return list(_rouge_tokenizer(language).tokenize(text))
+
+
+@lru_cache(maxsize=8)
+def _rouge_tokenizer(language: str) -> Any:
+    from newsbrief.rouge import Rouge
+
+    return Rouge(language).tokenizer
+
+
+def _ngrams(tokens: Sequence[str], n: int) -> Counter[tuple[str, ...]]:
+    return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
+
+
+def _f1(overlap: int, candidate: int, reference: int) -> float:
+    if overlap == 0 or candidate == 0 or reference == 0:
+        return 0.0
+    p, r = overlap / candidate, overlap / reference
+    return 2 * p * r / (p + r)
+
+
+def greedy_oracle(
+    sentences: Sequence[Sequence[str]],
+    reference: Sequence[str],
+    *,
+    max_sentences: int = ORACLE_MAX_SENTENCES,
+) -> list[int]:
+    """Return the sentence indices a greedy search picks to maximise ROUGE-1 + ROUGE-2 F1.
+
+    Sentences are added one at a time while the sum improves (Nallapati et al., 2017).
+    """
+    ref1, ref2 = _ngrams(reference, 1), _ngrams(reference, 2)
+    n_ref1, n_ref2 = sum(ref1.values()), sum(ref2.values())
+    uni = [_ngrams(s, 1) for s in sentences]
+    bi = [_ngrams(s, 2) for s in sentences]
+    chosen: list[int] = []
+    cur1: Counter[tuple[str, ...]] = Counter()
+    cur2: Counter[tuple[str, ...]] = Counter()
+    best = 0.0
+    while len(chosen) < max_sentences:
+        best_i, best_score = -1, best
+        for i in range(len(sentences)):
+            if i in chosen:
+                continue
+            c1, c2 = cur1 + uni[i], cur2 + bi[i]
+            score = _f1(sum((c1 & ref1).values()), sum(c1.values()), n_ref1) + _f1(
+                sum((c2 & ref2).values()), sum(c2.values()), n_ref2
+            )
+            if score > best_score:
+                best_i, best_score = i, score
+        if best_i < 0:
+            break
+        chosen.append(best_i)
+        cur1 += uni[best_i]
+        cur2 += bi[best_i]
+        best = best_score
+    return sorted(chosen)
+
+
+def sentence_rouge(sentences: Sequence[Sequence[str]], reference: Sequence[str]) -> FloatArray:
+    """Return each sentence's ROUGE-1 + ROUGE-2 F1 against the reference (soft labels)."""
+    ref1, ref2 = _ngrams(reference, 1), _ngrams(reference, 2)
+    n1, n2 = sum(ref1.values()), sum(ref2.values())
+    out = np.empty(len(sentences))
+    for i, s in enumerate(sentences):
+        u, b = _ngrams(s, 1), _ngrams(s, 2)
+        out[i] = _f1(sum((u & ref1).values()), sum(u.values()), n1) + _f1(
+            sum((b & ref2).values()), sum(b.values()), n2
+        )
+    return out
+
+
+# --- data set ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Example:
+    """One training document: its features, oracle labels and soft labels."""
+
+    id: str
+    doc: Document
+    features: FloatArray
+    labels: FloatArray
+    soft: FloatArray
+    reference: str
+
+
+@dataclass
+class Dataset:
+    examples: list[Example] = field(default_factory=list)
+
+    def matrices(self) -> tuple[FloatArray, FloatArray, FloatArray, np.ndarray[Any, Any]]:
+        """Return stacked features, labels, soft labels and the document index of each row."""
+        x = np.vstack([e.features for e in self.examples])
+        y = np.concatenate([e.labels for e in self.examples])
+        soft = np.concatenate([e.soft for e in self.examples])
+        groups = np.concatenate([np.full(len(e.labels), k) for k, e in enumerate(self.examples)])
+        return x, y, soft, groups
+
+
+def build_examples(records: Iterable[dict[str, Any]], *, language: str = "en") -> Dataset:
+    """Split, featurise and label every record (records without sentences are skipped)."""
+    from newsbrief.errors import NewsbriefError
+    from newsbrief.pipeline import prepare
+
+    data = Dataset()
+    for record in records:
+        try:
+            doc = prepare(str(record["article"]), language=language)
+        except NewsbriefError:
+            continue
+        tokens = [rouge_tokens(s.text, language=language) for s in doc.sentences]
+        reference = str(record["summary"])
+        ref_tokens = rouge_tokens(reference, language=language)
+        labels = np.zeros(len(tokens))
+        labels[greedy_oracle(tokens, ref_tokens)] = 1.0
+        data.examples.append(
+            Example(
+                id=str(record["id"]),
+                doc=doc,
+                features=document_features(doc),
+                labels=labels,
+                soft=sentence_rouge(tokens, ref_tokens),
+                reference=reference,
+            )
+        )
+    return data
+
+
+# --- learners and export ----------------------------------------------------------------------
+
+
+def export_hist_gbdt(model: Any, depth: int) -> dict[str, FloatArray | np.ndarray[Any, Any]]:
+    """Export a fitted HistGradientBoosting model as complete binary trees of ``depth``.
+
+    A leaf above the bottom level becomes a node that always goes left (threshold +inf) and
+    both of whose children carry its value, so every tree can be walked ``depth`` steps.
+    """
+    predictors = [p[0] for p in model._predictors]
+    n_trees = len(predictors)
+    n_inner = 2**depth - 1
+    feature = np.zeros((n_trees, n_inner), dtype=np.int32)
+    threshold = np.full((n_trees, n_inner), np.inf)
+    leaves = np.zeros((n_trees, 2**depth))
+    for t, predictor in enumerate(predictors):
+        nodes = predictor.nodes
+
+        def fill(node: int, pos: int, level: int, t: int = t, nodes: Any = nodes) -> None:
+            record = nodes[node]
+            if level == depth:
+                if not record["is_leaf"]:
+                    raise ValueError(f"tree {t} is deeper than {depth}")
+                leaves[t, pos - n_inner] = record["value"]
+                return
+            if record["is_leaf"]:
+                fill(node, 2 * pos + 1, level + 1)
+                fill(node, 2 * pos + 2, level + 1)
+                return
+            feature[t, pos] = record["feature_idx"]
+            threshold[t, pos] = record["num_threshold"]
+            fill(int(record["left"]), 2 * pos + 1, level + 1)
+            fill(int(record["right"]), 2 * pos + 2, level + 1)
+
+        fill(0, 0, 0)
+    baseline = np.asarray(model._baseline_prediction, dtype=np.float64).reshape(-1)[:1]
+    return {"feature": feature, "threshold": threshold, "leaves": leaves, "baseline": baseline}
+
+
+def feature_list() -> list[str]:
+    """Return the feature names the weights file records."""
+    return list(FEATURES)
+
+
+def check_feature_list(recorded: Sequence[str]) -> None:
+    """Raise InvalidOptions when a weights file was trained on other features than these."""
+    if list(recorded) != list(FEATURES):
+        raise InvalidOptions(
+            "the weights file was trained with other features than this version of newsbrief "
+            "computes; rebuild it with `newsbrief train`"
+        )
+
+
+# --- the recipe -------------------------------------------------------------------------------
+
+#: Gradient boosting settings; chosen on a validation part of TRAIN (see docs/summarizer.md).
+GBDT_PARAMS: dict[str, Any] = {
+    "max_depth": 4,
+    "max_iter": 300,
+    "learning_rate": 0.05,
+    "max_leaf_nodes": 16,
+    "early_stopping": False,
+}
+#: Where the training data lives, relative to the data folder.
+CNN_DM = "cnn_dailymail/dev.jsonl.gz"
+
+
+@dataclass
+class TrainResult:
+    arrays: dict[str, np.ndarray[Any, Any]]
+    metadata: dict[str, Any]
+
+
+def fit_gbdt(data: Dataset, *, seed: int = 0) -> TrainResult:
+    """Fit gradient-boosted trees on oracle labels and export them as arrays."""
+    import sklearn
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    x, y, _, _ = data.matrices()
+    model = HistGradientBoostingClassifier(**GBDT_PARAMS, random_state=seed)
+    model.fit(x, y)
+    arrays = export_hist_gbdt(model, GBDT_PARAMS["max_depth"])
+    metadata = {
+        "kind": "gbdt",
+        "learner": f"sklearn {sklearn.__version__} HistGradientBoostingClassifier",
+        "params": GBDT_PARAMS,
+        "documents": len(data.examples),
+        "sentences": len(y),
+        "positive_labels": int(y.sum()),
+    }
+    return TrainResult(arrays=dict(arrays), metadata=metadata)
+
+
+def train_scorer(data_dir: str | Path, *, seed: int = 0, limit: int | None = None) -> TrainResult:
+    """Build the shipped scorer from the TRAIN part of CNN/DM dev under ``data_dir``.
+
+    Raises:
+        InvalidOptions: the data file is not under ``data_dir``.
+        DataFormatError: a line of the data file is malformed.
+    """
+    path = Path(data_dir) / CNN_DM
+    if not path.exists():
+        raise InvalidOptions(f"training data not found: {path} (give the shared data folder)")
+    records = [r for r in read_jsonl(path) if split_of(str(r["id"])) == "train"]
+    if limit is not None:
+        records = records[:limit]
+    result = fit_gbdt(build_examples(records), seed=seed)
+    result.metadata.update(
+        {
+            "format_version": 1,
+            "name": "scorer-v1",
+            "features": feature_list(),
+            "data": CNN_DM,
+            "split": (
+                f"train = first hex digit of sha1({SPLIT_SALT!r} + id) in "
+                f"{''.join(sorted(TRAIN_DIGITS))}; the rest is held out"
+            ),
+            "labels": f"greedy ROUGE-1+2 oracle, at most {ORACLE_MAX_SENTENCES} sentences",
+            "seed": seed,
+        }
+    )
+    return result
+
+
+def write_weights(result: TrainResult, out: str | Path) -> Path:
+    """Write a weights file (.npz without pickle) that ``load_scorer`` reads."""
+    out = Path(out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    arrays: dict[str, Any] = {
+        "metadata": np.array(json.dumps(result.metadata, sort_keys=True)),
+        **result.arrays,
+    }
+    with out.open("wb") as fh:
+        np.savez_compressed(fh, **arrays)
+    return out

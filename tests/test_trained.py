@@ -1,0 +1,218 @@
+"""The trained summarizer: weights file, tree export, features, selection, errors, training."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import newsbrief
+from conftest import data_path
+from newsbrief.cli import cli
+from newsbrief.errors import BackendError
+from newsbrief.features import FEATURES, sentence_features
+from newsbrief.pipeline import prepare
+from newsbrief.summarizers import get
+from newsbrief.summarizers.trained import (
+    FORMAT_VERSION,
+    TrainedSummarizer,
+    _walk_trees,
+    choose,
+    default_weights_path,
+    load_scorer,
+)
+from newsbrief.train import TrainResult, export_hist_gbdt, greedy_oracle, split_of, write_weights
+
+ARTICLE = (
+    "The city council voted on Tuesday to close the old central library after 120 years.\n"
+    "Council members said the building needed repairs costing $4 million.\n"
+    "The library's 80,000 books will move to a new branch near the station.\n"
+    '"It is a sad day for readers," said Maria Lopez, who has used the library since 1975.\n'
+    "The new branch opens in March and will stay open until 10 p.m. on weekdays.\n"
+    "Was the decision rushed?\n"
+    "Critics said the council ignored a petition signed by 5,000 residents.\n"
+    "The council said the petition arrived after the deadline."
+)
+
+
+def test_shipped_weights_are_small_versioned_and_documented() -> None:
+    path = default_weights_path()
+    assert path.stat().st_size < 5_000_000
+    scorer = load_scorer()
+    meta = scorer.metadata
+    assert meta["format_version"] == FORMAT_VERSION
+    assert meta["features"] == list(FEATURES)
+    assert meta["data"] == "cnn_dailymail/dev.jsonl.gz"
+    assert "sha1('newsbrief:' + id)" in meta["split"]
+    assert meta["seed"] == 0
+    assert meta["documents"] > 1000
+
+
+def test_summary_sentences_come_from_the_article_in_order() -> None:
+    summary = newsbrief.summarize(ARTICLE, method="trained", sentences=3)
+    indices = [s.index for s in summary.sentences]
+    assert len(indices) == 3
+    assert indices == sorted(indices)
+    doc = prepare(ARTICLE)
+    for s in summary.sentences:
+        assert s.index is not None
+        assert doc.sentences[s.index].text == s.text
+        assert isinstance(s.score, float)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "check"),
+    [
+        ({"sentences": 1}, lambda s: len(s.sentences) == 1),
+        ({"sentences": 50}, lambda s: 1 <= len(s.sentences) <= 8),
+        ({"words": 30}, lambda s: s.n_words <= 30),
+        ({"words": 3}, lambda s: len(s.sentences) == 1),  # the best sentence is always taken
+        ({"ratio": 0.25}, lambda s: len(s.sentences) == 2),
+    ],
+    ids=["one-sentence", "more-than-article", "word-budget", "tiny-word-budget", "ratio"],
+)
+def test_length_budgets(kwargs: dict[str, float], check: object) -> None:
+    summary = newsbrief.summarize(ARTICLE, method="trained", **kwargs)  # type: ignore[arg-type]
+    assert callable(check) and check(summary)
+
+
+def test_trigram_blocking_skips_a_repeated_sentence() -> None:
+    text = (
+        "The storm destroyed forty homes in the coastal town on Friday night.\n"
+        "The storm destroyed forty homes in the coastal town, officials confirmed.\n"
+        "Rescue teams worked through the weekend to reach stranded families."
+    )
+    doc = prepare(text)
+    scores = np.array([3.0, 2.0, 1.0])
+    assert choose(doc, scores, newsbrief.models.Length(sentences=2)) == [0, 2]
+
+
+def test_default_is_a_registered_trained_model() -> None:
+    assert isinstance(get("trained"), TrainedSummarizer)
+
+
+def test_tree_export_matches_scikit_learn() -> None:
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(2000, 5))
+    y = (x[:, 0] + x[:, 1] * x[:, 2] + rng.normal(size=2000) > 0).astype(float)
+    model = HistGradientBoostingClassifier(
+        max_depth=3, max_iter=40, max_leaf_nodes=8, random_state=0
+    ).fit(x, y)
+    a = export_hist_gbdt(model, 3)
+    ours = _walk_trees(x, a["feature"], a["threshold"], a["leaves"], float(a["baseline"][0]))
+    np.testing.assert_allclose(ours, model.decision_function(x), atol=1e-9)
+
+
+def test_features_shape_and_language_fallback() -> None:
+    texts = ["Le maire de Lyon a annoncé un plan.", "Le plan coûte 3 millions d'euros."]
+    x = sentence_features(texts, language="fr", title="Le plan du maire")
+    assert x.shape == (2, len(FEATURES))
+    assert np.isfinite(x).all()
+    # A language with no word tables still gets finite features.
+    y = sentence_features(texts, language="xx")
+    assert np.isfinite(y).all()
+    assert sentence_features([], language="en").shape == (0, len(FEATURES))
+    assert x[:, FEATURES.index("title_similarity")].max() > 0
+
+
+def test_greedy_oracle_picks_the_sentences_of_the_reference() -> None:
+    sents = [["a", "b", "c"], ["x", "y"], ["d", "e", "f"], ["a", "b"]]
+    assert greedy_oracle(sents, ["a", "b", "c", "d", "e", "f"]) == [0, 2]
+
+
+def test_split_is_stable_and_salted() -> None:
+    # sha1("newsbrief:abc") starts with "7", sha1("newsbrief:abe") with "d".
+    assert split_of("abc") == "train"
+    assert split_of("abe") == "heldout"
+
+
+def _write(tmp_path: Path, meta: dict[str, object], **arrays: np.ndarray) -> Path:
+    result = TrainResult(arrays=dict(arrays), metadata=meta)
+    return write_weights(result, tmp_path / "w.npz")
+
+
+def test_missing_weights_file(tmp_path: Path) -> None:
+    path = tmp_path / "nope.npz"
+    with pytest.raises(BackendError) as err:
+        load_scorer(path)
+    assert str(err.value) == f"weights file not found: {path} (rebuild it with `newsbrief train`)"
+
+
+def test_weights_of_another_format_version(tmp_path: Path) -> None:
+    path = _write(tmp_path, {"format_version": 99})
+    with pytest.raises(BackendError) as err:
+        load_scorer(path)
+    assert str(err.value) == (
+        f"weights file {path} has format version 99; this newsbrief reads version "
+        f"{FORMAT_VERSION} (rebuild it with `newsbrief train`)"
+    )
+
+
+def test_weights_for_other_features(tmp_path: Path) -> None:
+    path = _write(tmp_path, {"format_version": FORMAT_VERSION, "features": ["position"]})
+    with pytest.raises(BackendError) as err:
+        load_scorer(path)
+    assert str(err.value) == (
+        f"weights file {path} was trained on other features than this newsbrief computes "
+        "(rebuild it with `newsbrief train`)"
+    )
+
+
+def test_weights_missing_arrays(tmp_path: Path) -> None:
+    meta = {"format_version": FORMAT_VERSION, "features": list(FEATURES), "kind": "linear"}
+    path = _write(tmp_path, meta, coef=np.zeros(len(FEATURES)))
+    with pytest.raises(BackendError) as err:
+        load_scorer(path)
+    assert str(err.value) == f"weights file {path} lacks arrays: mean, scale, intercept"
+
+
+def test_not_a_weights_file(tmp_path: Path) -> None:
+    path = tmp_path / "w.npz"
+    path.write_text("hello")
+    with pytest.raises(BackendError) as err:
+        load_scorer(path)
+    assert str(err.value).startswith(f"weights file {path} is not a newsbrief weights file: ")
+
+
+def test_linear_weights_work(tmp_path: Path) -> None:
+    n = len(FEATURES)
+    coef = np.zeros(n)
+    coef[FEATURES.index("position")] = -1.0  # a lead summarizer as a linear model
+    meta = {"format_version": FORMAT_VERSION, "features": list(FEATURES), "kind": "linear"}
+    path = _write(
+        tmp_path, meta, mean=np.zeros(n), scale=np.ones(n), coef=coef, intercept=np.zeros(1)
+    )
+    out = TrainedSummarizer(path).summarize(prepare(ARTICLE), newsbrief.models.SummaryOptions())
+    assert [s.index for s in out.sentences] == [0, 1, 2]
+    assert json.loads(json.dumps(out.info)) == {"model": "w"}
+
+
+def test_train_command_without_data(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["train", "--data", str(tmp_path), "--out", "x.npz"])
+    assert result.exit_code == 1
+    assert result.output == (
+        f"newsbrief: error: training data not found: {tmp_path / 'cnn_dailymail/dev.jsonl.gz'} "
+        "(give the shared data folder)\n"
+    )
+
+
+@pytest.mark.slow
+def test_training_is_reproducible(tmp_path: Path) -> None:
+    data = data_path()
+    runner = CliRunner()
+    outs = []
+    for name in ("a.npz", "b.npz"):
+        out = tmp_path / name
+        args = ["train", "--data", str(data), "--out", str(out), "--limit", "60"]
+        result = runner.invoke(cli, args)
+        assert result.exit_code == 0, result.output
+        outs.append(load_scorer(out))
+    a, b = outs
+    assert a.metadata == b.metadata
+    for key in a.arrays:
+        np.testing.assert_array_equal(a.arrays[key], b.arrays[key])
