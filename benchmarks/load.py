@@ -245,7 +245,8 @@ async def measure(
 ) -> list[Result]:
     await wait_ready(port)
     results = []
-    summary_paths = [f"/api/articles/{i}/summary" for i in demo]
+    q = f"?method={args.method}" if args.method else ""
+    summary_paths = [f"/api/articles/{i}/summary{q}" for i in demo]
     # Warm-up: fill the cache for the demo articles, load every sentence model.
     await sequential("warm-up", port, summary_paths, 60)
     results.append(
@@ -270,11 +271,14 @@ async def measure(
     )
     if typical:
         # One article is summarized first so that no timing below includes loading a model.
-        await sequential("warm-up", port, [f"/api/articles/{typical[0]}/summary"], 60)
-        paths = [f"/api/articles/{i}/summary" for i in typical[1:]]
+        await sequential("warm-up", port, [f"/api/articles/{typical[0]}/summary{q}"], 60)
+        paths = [f"/api/articles/{i}/summary{q}" for i in typical[1:]]
         label = "uncached summary, CNN/DM x1"
     else:
-        paths = [f"/api/articles/{i}/summary?words={w}" for w in range(20, 400) for i in demo]
+        sep = "&" if q else "?"
+        paths = [
+            f"/api/articles/{i}/summary{q}{sep}words={w}" for w in range(20, 400) for i in demo
+        ]
         label = "uncached summary, demo x1"
     uncached, sample = await sequential(label, port, paths, args.seconds * 3)
     results.append(uncached)
@@ -290,6 +294,7 @@ def main() -> None:
     parser.add_argument("--max-requests", type=int, default=100_000, help="cap per phase")
     parser.add_argument("--typical", type=int, default=200, help="CNN/DM articles to add")
     parser.add_argument("--servers", default="default,fast", help="comma list of: default, fast")
+    parser.add_argument("--method", default="", help="summary method (default: the server's)")
     parser.add_argument(
         "--no-pin",
         action="store_true",

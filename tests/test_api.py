@@ -66,7 +66,7 @@ def error_of(response: Any, status: int, code: str) -> str:
 
 
 def test_summarize_text(client: Client) -> None:
-    r = client.post("/api/summarize", json={"text": TEXT, "sentences": 2})
+    r = client.post("/api/summarize", json={"text": TEXT, "sentences": 2, "method": "lead"})
     assert r.status_code == 200
     body = r.json()
     assert body["method"] == "lead"

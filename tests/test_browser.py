@@ -21,6 +21,7 @@ from typing import Any
 
 import pytest
 
+from newsbrief import summarizers
 from newsbrief.settings import Settings
 from newsbrief.storage import open_store
 from newsbrief.web.app import create_app
@@ -117,7 +118,7 @@ def test_read_summarize_and_move_on(
     expect(bullets).to_have_count(3)
     assert page.url == page_url  # in place, no reload
     expect(panel.get_by_role("heading", name="Automatically generated summary")).to_be_visible()
-    expect(panel.locator(".summary-method-name")).to_have_text("lead")
+    expect(panel.locator(".summary-method-name")).to_have_text(summarizers.resolve("default"))
 
     # Follow the second bullet: its sentence is highlighted and scrolled into view.
     href = bullets.nth(1).get_attribute("href")

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from newsbrief import summarizers
 from newsbrief.cli import cli
 from newsbrief.demo import demo_articles, load_demo, parse_demo
 from newsbrief.errors import DataFormatError, InvalidOptions
@@ -213,7 +214,8 @@ def test_summary_page_without_js(client: Client, store: Store) -> None:
     doc = prepare(store.get_article(1).article)
     for index, text in links:
         assert doc.sentences[int(index)].text == text
-    assert "Method: <strong>lead</strong> (extractive)" in html
+    info = summarizers.describe("default")
+    assert f"Method: <strong>{info.name}</strong> ({info.kind})" in html
     assert '<strong aria-current="page">Medium</strong>' in html
     assert 'href="/articles/1/summary?length=short"' in html
 
