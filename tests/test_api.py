@@ -463,3 +463,64 @@ def test_openapi_lists_every_endpoint(client: Client) -> None:
     docs = client.get("/docs")
     assert docs.status_code == 200
     assert "swagger" in docs.text.lower()
+
+
+def test_concurrent_first_requests_compute_once(client: Client) -> None:
+    """Eight simultaneous requests for one uncached summary: one computes, seven wait for it."""
+    import asyncio
+
+    import httpx
+
+    async def burst() -> list[dict[str, Any]]:
+        transport = httpx.ASGITransport(app=client.app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            answers = await asyncio.gather(
+                *(c.get("/api/articles/5/summary?sentences=4") for _ in range(8))
+            )
+        return [a.json() for a in answers]
+
+    answers = asyncio.run(burst())
+    assert sorted(a["cached"] for a in answers) == [False] + [True] * 7
+    assert len({tuple(s["index"] for s in a["sentences"]) for a in answers}) == 1
+
+
+@pytest.fixture
+def page_server() -> Iterator[str]:
+    """Serve HTML on a loopback port (a private address the SSRF guard refuses by default)."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            body = HTML.encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/bridge"
+    server.shutdown()
+    server.server_close()
+
+
+def test_allow_private_networks_setting_reaches_the_fetcher(
+    tmp_path: Path, page_server: str
+) -> None:
+    _, store, refused = make_app(tmp_path / "a")
+    assert refused.post("/api/articles", json={"url": page_server}).status_code == 400
+    store.close()
+    _, store, allowed = make_app(tmp_path / "b", allow_private_networks=True)
+    r = allowed.post("/api/articles", json={"url": page_server})
+    assert r.status_code == 201, r.text
+    assert r.json()["title"] == "Bridge reopens"
+    summary = allowed.post("/api/summarize", json={"url": page_server, "sentences": 2})
+    assert summary.status_code == 200
+    assert len(summary.json()["sentences"]) == 2
+    store.close()

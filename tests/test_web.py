@@ -487,3 +487,38 @@ def test_feed_schedule_refreshes_in_the_background(tmp_path: Path) -> None:
     assert refreshed.last_fetched_at is not None
     assert "loopback" in (refreshed.last_error or "")
     store.close()
+
+
+@pytest.mark.slow
+def test_newsbrief_serve_runs_the_site(tmp_path: Path) -> None:
+    """The real command: `newsbrief serve --demo` answers on loopback, then stops on SIGTERM."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    import httpx
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    command = [sys.executable, "-c", "from newsbrief.cli import main; main()", "serve"]
+    args = ["--demo", "--data-dir", str(tmp_path), "--port", str(port), "--log-level", "warning"]
+    proc = subprocess.Popen(command + args, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                r = httpx.get(f"http://127.0.0.1:{port}/api/articles?limit=1", timeout=2)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline or proc.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        assert r.json()["total"] == 6
+        assert "Possible Trump-Putin Phone Call" in httpx.get(f"http://127.0.0.1:{port}/").text
+    finally:
+        proc.terminate()
+        _, err = proc.communicate(timeout=15)
+    assert f"newsbrief: store sqlite:///{tmp_path}/newsbrief.sqlite3" in err
+    assert f"newsbrief: open http://127.0.0.1:{port}/ (API docs at /docs)" in err
