@@ -146,6 +146,13 @@ def test_read_summarize_and_move_on(
     if target := os.environ.get("NEWSBRIEF_SCREENSHOT"):
         shutil.copy(shot, target)
 
+    # The button below the text opens its own panel there, from the same cached answer.
+    bottom = page.get_by_role("button", name="No time to read? Get a summary").last
+    bottom.click()
+    expect(bottom).to_have_attribute("aria-expanded", "true")
+    expect(page.locator("#summary-bottom .summary-bullets li a")).to_have_count(3)
+    expect(page.locator("#summary-bottom")).to_be_in_viewport()
+
     page.get_by_role("link", name="Next Article").click()
     expect(page.locator("h1")).to_have_text(
         "Cómo funciona la regularización de cuotas de los autónomos"
