@@ -2,7 +2,9 @@
 
 Every route parses its input, calls one library function, and returns its dict; errors are
 raised as newsbrief exceptions and turned into the one error shape by ``web.errors``.
-Handlers are plain ``def`` so the synchronous store and summarizers run in the thread pool.
+Handlers are plain ``def`` so the synchronous store and summarizers run in the thread pool;
+the stored-summary route is ``async`` to answer repeats from memory, and sends computations
+to the thread pool itself.
 """
 
 from __future__ import annotations
@@ -65,7 +67,9 @@ class Source(BaseModel):
 
 
 class SummarizeRequest(Source):
-    method: str = Field("default", description="Summarization method (GET /api/methods).")
+    method: str | None = Field(
+        None, description="Summarization method (GET /api/methods); the server's by default."
+    )
     sentences: int | None = Field(None, ge=1, le=100)
     words: int | None = Field(None, ge=1, le=5000)
     ratio: float | None = Field(None, gt=0, le=1)
@@ -108,9 +112,8 @@ def _options(
 @router.post("/summarize", responses=_ERROR_SCHEMA)
 def summarize(body: SummarizeRequest, state: State) -> dict[str, Any]:
     """Summarize an article given by URL, HTML or text, without storing it."""
-    options = _options(
-        body.method, body.sentences, body.words, body.ratio, body.format, body.language
-    )
+    method = body.method or state.settings.default_method
+    options = _options(method, body.sentences, body.words, body.ratio, body.format, body.language)
     return service.summarize_source(
         **body.given(),
         options=options,
