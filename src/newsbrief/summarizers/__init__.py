@@ -148,4 +148,4 @@ register("llm", "newsbrief.summarizers.llm:LLMSummarizer", "Abstractive summary 
 register("llama-cpp", "newsbrief.summarizers.llamacpp:LlamaCppSummarizer", "Abstractive summary from a local GGUF model run in-process (pip install 'newsbrief[llama]').", kind="abstractive", offline=False)
 register("transformers", "newsbrief.summarizers.hf:HFSummarizer", "Abstractive summary from a local seq2seq model directory (BART, PEGASUS, T5).", kind="abstractive", offline=False)
 register("trained", "newsbrief.summarizers.trained:TrainedSummarizer", "Sentences scored by gradient-boosted trees trained on news (ROUGE oracle labels), trigram blocking.")
-alias("default", "lead")
+alias("default", "trained")
