@@ -454,6 +454,7 @@ def main(argv: list[str] | None = None) -> int:
     from newsbrief.rouge import protocol
 
     started = time.perf_counter()
+    load_before = os.getloadavg()[0]
     sample = held_out_sample(args.data, args.limit)
     ids = sample.ids
     small = ids[: min(args.bert_limit, len(ids))]
@@ -496,7 +497,10 @@ def main(argv: list[str] | None = None) -> int:
         ]
     versions = {k: v for r in runs for k, v in r.versions.items()}
     out += ["", "Versions: " + ", ".join(f"{k} {v}" for k, v in sorted(versions.items()))]
-    out.append(f"Total wall time: {time.perf_counter() - started:.0f} s.")
+    out.append(
+        f"Total wall time: {time.perf_counter() - started:.0f} s; load average (1 min) "
+        f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after (2-core machine)."
+    )
     text = "\n".join(out)
     print(text)
     if args.markdown:
