@@ -165,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         f"{load_before:.1f} before, {load_after:.1f} after: on a shared machine the wall rate "
         "drops with load, the per-CPU-second rate much less.",
         "",
-        "| method | articles/s (median) | best | per CPU-s | goal | vs sumy LexRank "
+        "| method | articles/s (median) | best | per CPU-s | goal (per CPU-s) | vs sumy LexRank "
         "| ms/article | split % | import s | load s | peak RSS MB |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
@@ -173,7 +173,8 @@ def main(argv: list[str] | None = None) -> int:
         rate, best, cpu_rate = _rate(r, "median"), _rate(r, "best"), _rate(r, "cpu")
         name = r["method"] + (" (default)" if r["method"] == default else "")
         goal = GOALS.get(r["method"]) or (GOALS["default"] if r["method"] == default else None)
-        goal_text = "–" if goal is None else f"≥ {goal:,.0f} {'✓' if rate >= goal else '✗'}"
+        # Goals are per core: judged on the CPU-time rate, which other jobs do not deflate.
+        goal_text = "–" if goal is None else f"≥ {goal:,.0f} {'✓' if cpu_rate >= goal else '✗'}"
         ratio = "–"
         if sumy_rate is not None and sumy_cpu_rate is not None:
             ratio = f"{rate / sumy_rate:,.0f}× ({cpu_rate / sumy_cpu_rate:,.0f}× CPU)"
@@ -189,13 +190,14 @@ def main(argv: list[str] | None = None) -> int:
         )
     default_result = next((r for r in results if r["method"] == default), None)
     if default_result is not None:
-        rate = _rate(default_result, "median")
+        rate, cpu_rate = _rate(default_result, "median"), _rate(default_result, "cpu")
         lines.append("")
         lines.append(
-            f"Default method ({default}): {rate:,.0f} articles/s"
+            f"Default method ({default}): {rate:,.0f} articles/s wall, {cpu_rate:,.0f} per CPU-s"
             + (
-                f", {rate / sumy_rate:,.0f}× sumy LexRank (goal ≥ {RATIO_GOAL:.0f}×)"
-                if sumy_rate
+                f", {cpu_rate / sumy_cpu_rate:,.0f}× sumy LexRank per CPU-s "
+                f"(goal ≥ {RATIO_GOAL:.0f}×)"
+                if sumy_cpu_rate
                 else ""
             )
             + f"; peak RSS {default_result['peak_rss_mb']:.0f} MB (goal < {MEMORY_GOAL_MB:.0f} MB)"
