@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import sqlite3
+import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
@@ -488,6 +490,30 @@ class SQLStore:
         return f"SQLStore({self.url!r})"
 
 
+def _enable_wal(cursor: Any) -> None:
+    """Switch the database to WAL (a persistent setting) unless it already is.
+
+    Switching needs an exclusive lock and SQLite does not always wait for it through the busy
+    handler: two processes opening a new database together can get "database is locked" at
+    once. So the switch is retried until the busy timeout, and skipped once done.
+    """
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_S
+    delay = 0.005
+    while True:
+        try:
+            if str(cursor.execute("PRAGMA journal_mode").fetchone()[0]).lower() == "wal":
+                return
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) and "busy" not in str(exc):
+                raise
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(delay)
+            delay = min(delay * 2, 0.2)
+
+
 def sqlite_engine(path: str) -> sa.Engine:
     """Return an engine on the SQLite file at ``path`` (WAL, foreign keys, busy timeout)."""
     engine = sa.create_engine(
@@ -503,7 +529,7 @@ def sqlite_engine(path: str) -> sa.Engine:
         dbapi_conn.isolation_level = None
         cursor = dbapi_conn.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        _enable_wal(cursor)
         cursor.execute("PRAGMA synchronous = NORMAL")
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.close()
