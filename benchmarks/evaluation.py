@@ -112,8 +112,8 @@ def batch_speed(methods: list[str]) -> None:
         print(f"(skipped batch speed: {source} not found)")
         return
     print(f"## Batch throughput ({BATCH_ARTICLES} CNN/DM dev articles)\n")
-    print("| method | workers | records | wall s | records/s |")
-    print("|---|---|---|---|---|")
+    print("| method | workers | records | wall s | records/s | load avg |")
+    print("|---|---|---|---|---|---|")
     commands = []
     with tempfile.TemporaryDirectory() as tmp:
         src = Path(tmp) / f"cnndm-{BATCH_ARTICLES}.jsonl"
@@ -129,12 +129,16 @@ def batch_speed(methods: list[str]) -> None:
                     "newsbrief", "batch", str(src), "-o", str(dst),
                     "--method", method, "--workers", str(workers), "--quiet",
                 ]  # fmt: skip
+                load = os.getloadavg()[0]
                 t0 = time.perf_counter()
                 subprocess.run(cmd, check=True)
                 wall = time.perf_counter() - t0
                 n = sum(1 for _ in dst.open())
                 commands.append(shlex.join(cmd).replace(tmp, "$TMP"))
-                print(f"| {method} | {workers} | {n} | {wall:.2f} | {n / wall:.0f} |", flush=True)
+                print(
+                    f"| {method} | {workers} | {n} | {wall:.2f} | {n / wall:.0f} | {load:.1f} |",
+                    flush=True,
+                )
     print(
         f"\nInput: `zcat ../shared/data/cnn_dailymail/dev.jsonl.gz | head -{BATCH_ARTICLES} "
         f"> $TMP/cnndm-{BATCH_ARTICLES}.jsonl`; wall time includes process start-up.\n"
@@ -151,8 +155,9 @@ def main() -> None:
     args = parser.parse_args()
     methods = args.methods or offline_extractive_methods()
     print(
-        f"# newsbrief evaluation benchmark\n\nmachine: {os.cpu_count()} CPUs, python "
-        f"{sys.version.split()[0]}; methods: {', '.join(methods)}\n"
+        f"# newsbrief evaluation benchmark\n\nmachine: {os.cpu_count()} CPUs (load average "
+        f"{os.getloadavg()[0]:.1f} at start), python {sys.version.split()[0]}; "
+        f"methods: {', '.join(methods)}\n"
     )
     if args.only in (None, "rouge"):
         rouge_table(methods)

@@ -60,8 +60,10 @@ __all__ = [
 T = TypeVar("T")
 R = TypeVar("R")
 
-#: Records sent to a worker at a time: large enough that inter-process overhead is small next
-#: to summarizing (measured: 32 vs 8 gains ~10% with `lead` on CNN/DM, 128 gains nothing more).
+#: Records sent to a worker at a time. Inter-process cost is small either way (the parent spent
+#: 0.07 CPU-s on 1,000 CNN/DM articles with 2 workers, vs 1.45 s summarizing in-process); 32 keeps
+#: both workers busy even on inputs of a few hundred records. Sizes 8/32/128 were within noise
+#: on the shared 2-core machine.
 CHUNK_SIZE = 32
 #: Chunks in flight per worker: keeps every worker busy without reading the whole input ahead.
 PENDING_PER_WORKER = 4
