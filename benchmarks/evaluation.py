@@ -17,6 +17,7 @@ import argparse
 import gzip
 import json
 import os
+import re
 import shlex
 import subprocess
 import sys
@@ -28,9 +29,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("NEWSBRIEF_DATA", ROOT.parent / "shared" / "data"))
 
-#: (label, path relative to DATA, length arguments).
+#: (label, path relative to DATA, length arguments). "heldout" in the path: only the records
+#: newsbrief.train.split_of() keeps out of training (the trained method learns on the rest).
 DATASETS: list[tuple[str, str, list[str]]] = [
-    ("CNN/DM dev (3 sentences)", "cnn_dailymail/dev.jsonl.gz", []),
+    ("CNN/DM dev, all (3 sentences)", "cnn_dailymail/dev.jsonl.gz", []),
+    ("CNN/DM dev, held-out part (3 sentences)", "cnn_dailymail/dev.jsonl.gz#heldout", []),
     ("XSum dev (1 sentence)", "xsum/test_subset.dev.jsonl", ["--sentences", "1"]),
     (
         "OrangeSum abstract dev, fr (1 sentence)",
@@ -60,6 +63,7 @@ def offline_extractive_methods() -> list[str]:
 
 def display(cmd: list[str]) -> str:
     text = shlex.join(cmd)
+    text = re.sub(r"/\S*/cnndm-heldout\.jsonl", "$TMP/cnndm-heldout.jsonl", text)
     return text.replace(str(DATA), "../shared/data")
 
 
@@ -71,14 +75,38 @@ def run_evaluate(path: Path, method: str, length: list[str]) -> tuple[str, dict[
     return display(cmd), json.loads(out.stdout)
 
 
+def heldout_copy(source: Path, tmp: Path) -> Path:
+    """Write the held-out records of ``source`` (never trained on) to a JSONL file in ``tmp``."""
+    from newsbrief.train import split_of
+
+    dst = tmp / "cnndm-heldout.jsonl"
+    with gzip.open(source, "rt", encoding="utf-8") as fh, dst.open("w", encoding="utf-8") as out:
+        for line in fh:
+            if line.strip() and split_of(str(json.loads(line)["id"])) == "heldout":
+                out.write(line)
+    return dst
+
+
 def rouge_table(methods: list[str]) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        _rouge_table(methods, Path(tmp))
+
+
+def _rouge_table(methods: list[str], tmp: Path) -> None:
     print("## ROUGE (F1 x100, 95% bootstrap interval)\n")
     for label, rel, length in DATASETS:
+        rel, _, subset = rel.partition("#")
         path = DATA / rel
         if not path.exists():
             print(f"(skipped {label}: {path} not found)\n")
             continue
         print(f"### {label}\n")
+        if subset == "heldout":
+            path = heldout_copy(path, tmp)
+            print(
+                f"`$TMP/cnndm-heldout.jsonl`: the records of {rel} whose "
+                "`newsbrief.train.split_of(id)` is `heldout` (never trained or tuned on).\n"
+            )
         print(
             "| method | n | failed | R1 | R2 | RLsum | summary words | ref words "
             "| articles/s | art/CPU-s |"

@@ -119,10 +119,13 @@ def _chunks(items: Iterable[T], size: int) -> Iterator[list[T]]:
 
 def _pool_context() -> Any:
     # fork is unsafe once threads exist (a progress bar runs one); forkserver forks workers
-    # from a clean process that has already imported newsbrief, so they start fast and safe.
+    # from a clean process that has already imported newsbrief and loaded its models, so they
+    # start warm and safe.
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
-        ctx.set_forkserver_preload(["newsbrief.batch", "newsbrief.pipeline"])
+        ctx.set_forkserver_preload(
+            ["newsbrief.batch", "newsbrief.pipeline", "newsbrief._forkserver_warmup"]
+        )
         return ctx
     return multiprocessing.get_context("spawn")
 
