@@ -67,6 +67,17 @@ def test_one_line_per_record_in_input_order(tmp_path: Path) -> None:
     )
 
 
+def test_summary_field_can_be_bullets_or_markdown(tmp_path: Path) -> None:
+    src = write_input(tmp_path / "in.jsonl", 1)
+    for fmt, first in [("bullets", "• The council"), ("markdown", "- The council")]:
+        out = tmp_path / f"{fmt}.jsonl"
+        assert run(str(src), "-o", str(out), "-f", fmt, "-s", "2").exit_code == 0
+        (row,) = read_output(out)
+        lines = row["summary"].split("\n")
+        assert lines[0].startswith(first)
+        assert lines[1].startswith(first[:2] + "Visitors to the council")
+
+
 def test_workers_two_gives_the_same_output_as_one(tmp_path: Path) -> None:
     src = write_input(tmp_path / "in.jsonl", 80)  # several chunks of 32
     one, two = tmp_path / "one.jsonl", tmp_path / "two.jsonl"

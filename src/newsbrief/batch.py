@@ -12,7 +12,8 @@ fetched (batch mode does no network I/O); it fails with a message saying so.
 
 Output: one JSON object per input record, **in input order**, written and flushed as soon as
 that record (and every record before it) is done, so a crash loses at most the records still
-in flight. Each line has ``id``, ``method``, ``language``, ``summary``, ``sentences``
+in flight. Each line has ``id``, ``method``, ``language``, ``summary`` (rendered in
+``options.format``: text, bullets or markdown; plain text for json), ``sentences``
 (``text``/``index``/``score``), ``words`` and ``error`` (``null``, or ``{"code", "message"}``
 when that record could not be summarized; the run goes on).
 
@@ -220,6 +221,7 @@ def _article(item: BatchItem) -> Article:
 
 def summarize_item(item: BatchItem, options: SummaryOptions) -> dict[str, Any]:
     """Summarize one record and return its output line (an ``error`` line if it fails)."""
+    from newsbrief.formatting import render
     from newsbrief.pipeline import summarize
     from newsbrief.summarizers import resolve
 
@@ -239,7 +241,7 @@ def summarize_item(item: BatchItem, options: SummaryOptions) -> dict[str, Any]:
         "id": item.id,
         "method": summary.method,
         "language": summary.language,
-        "summary": summary.text,
+        "summary": summary.text if options.format == "json" else render(summary, options.format),
         "sentences": [s.to_dict() for s in summary.sentences],
         "words": summary.n_words,
         "error": None,

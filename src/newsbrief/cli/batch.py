@@ -27,6 +27,15 @@ EXIT_PARTIAL = 3
 @click.option("--words", "-w", type=int, help="Summary length in words.")
 @click.option("--ratio", "-r", type=float, help="Summary length as a fraction of the sentences.")
 @click.option("--language", "-l", help="Force the articles' language (ISO 639-1).")
+@click.option(
+    "--format",
+    "-f",
+    "fmt",
+    type=click.Choice(["text", "bullets", "markdown"]),
+    default="text",
+    show_default=True,
+    help="How the 'summary' field is rendered (the output is JSON lines either way).",
+)
 @click.option("--workers", "-j", type=int, default=1, show_default=True, help="Worker processes.")
 @click.option("--resume", is_flag=True, help="Skip the ids already in OUT and append the rest.")
 @click.option("--overwrite", is_flag=True, help="Replace OUT if it already holds results.")
@@ -40,6 +49,7 @@ def batch_cmd(
     words: int | None,
     ratio: float | None,
     language: str | None,
+    fmt: str,
     workers: int,
     resume: bool,
     overwrite: bool,
@@ -62,6 +72,7 @@ def batch_cmd(
     options = SummaryOptions(
         method=method,
         length=Length.of(sentences=sentences, words=words, ratio=ratio),
+        format=fmt,
         language=language,
     )
     show = not quiet and sys.stderr.isatty()
