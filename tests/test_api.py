@@ -465,6 +465,16 @@ def test_openapi_lists_every_endpoint(client: Client) -> None:
     assert "swagger" in docs.text.lower()
 
 
+def test_api_docs_work_offline(client: Client) -> None:
+    """/docs loads Swagger UI from our own server, never from a CDN (no internet is assumed)."""
+    docs = client.get("/docs")
+    assert "cdn." not in docs.text and "https://" not in docs.text
+    for asset in ("/docs-static/swagger-ui-bundle.js", "/docs-static/swagger-ui.css"):
+        response = client.get(asset)
+        assert response.status_code == 200, asset
+        assert len(response.content) > 10_000, asset
+
+
 def test_concurrent_first_requests_compute_once(client: Client) -> None:
     """Eight simultaneous requests for one uncached summary: one computes, seven wait for it."""
     import asyncio

@@ -85,6 +85,25 @@ async def _refresh_loop(state: AppState) -> None:
             log.exception("scheduled feed refresh failed")
 
 
+def _install_offline_docs(app: FastAPI) -> None:
+    """Serve Swagger UI at /docs from the files swagger-ui-bundle ships (no CDN)."""
+    from fastapi.openapi.docs import get_swagger_ui_html
+    from fastapi.responses import HTMLResponse
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.mount("/docs-static", StaticFiles(directory=swagger_ui_path), name="docs-static")
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger_ui() -> HTMLResponse:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="newsbrief API",
+            swagger_js_url="/docs-static/swagger-ui-bundle.js",
+            swagger_css_url="/docs-static/swagger-ui.css",
+            swagger_favicon_url="/docs-static/favicon-32x32.png",
+        )
+
+
 def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
     """Build the FastAPI app for ``settings`` (the store is opened from them unless given).
 
@@ -124,8 +143,13 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         version=__version__,
         summary="No time to read? Get a summary: the reader site's JSON API.",
         lifespan=lifespan,
+        # FastAPI's own /docs and /redoc load Swagger UI from a CDN; ours serves the copy that
+        # the swagger-ui-bundle package ships, so the API docs work offline.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.newsbrief = state
+    _install_offline_docs(app)
     install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(pages.router)
