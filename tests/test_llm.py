@@ -17,7 +17,7 @@ from newsbrief.errors import (
     InvalidOptions,
     ModelNotFound,
 )
-from newsbrief.models import Length, SummaryOptions
+from newsbrief.models import Document, Length, SummaryOptions, SummarySentence
 from newsbrief.pipeline import prepare, summarize
 from newsbrief.summarizers.llm import ChatClient, LLMSummarizer
 
@@ -298,21 +298,30 @@ def test_unsupported_sentence_is_flagged_and_strict_drops_it(server: FakeLLM) ->
 
 def test_strict_falls_back_to_extractive_when_nothing_is_supported(server: FakeLLM) -> None:
     server.script(Reply(body=completion("Quarterly profits at Acme Corp rose 12 percent.")))
-    out = llm(server, strict_faithfulness="true").summarize(prepare(ARTICLE), SummaryOptions())
+    doc = prepare(ARTICLE)
+    out = llm(server, strict_faithfulness="true").summarize(doc, SummaryOptions())
     assert out.info["fallback"] == {
-        "method": "lead",
+        "method": summarizers.resolve("default"),
         "reason": "no summary sentence passed the faithfulness check",
     }
-    assert out.sentences[0].index == 0
+    assert out.sentences == extractive_default(doc, SummaryOptions())
 
 
 def test_fallback_extractive_on_backend_failure() -> None:
     url = f"http://127.0.0.1:{_free_port()}/v1"
     summarizer = LLMSummarizer(llm_url=url, llm_model="m", retries=0, fallback="extractive")
-    out = summarizer.summarize(prepare(ARTICLE), SummaryOptions(length=Length(sentences=2)))
-    assert [s.index for s in out.sentences] == [0, 1]
-    assert out.info["fallback"]["method"] == "lead"
+    doc = prepare(ARTICLE)
+    options = SummaryOptions(length=Length(sentences=2))
+    out = summarizer.summarize(doc, options)
+    assert out.sentences == extractive_default(doc, options)
+    assert len(out.sentences) == 2
+    assert out.info["fallback"]["method"] == summarizers.resolve("default")
     assert out.info["fallback"]["reason"].startswith(f"cannot reach the LLM endpoint {url}")
+
+
+def extractive_default(doc: Document, options: SummaryOptions) -> list[SummarySentence]:
+    """Return what the extractive default method itself gives for ``doc``."""
+    return summarizers.get("default").summarize(doc, options).sentences
 
 
 def test_without_fallback_the_error_propagates() -> None:

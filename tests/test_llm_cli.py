@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from llm_server import FakeLLM, Reply, completion, serve
+from newsbrief import summarizers
 from newsbrief.cli import cli
 
 ARTICLE = (
@@ -90,15 +91,15 @@ def test_unreachable_endpoint_is_a_clean_error(article: Path) -> None:
     )
 
 
-def test_fallback_extractive_serves_the_lead(article: Path) -> None:
+def test_fallback_extractive_serves_the_default(article: Path) -> None:
     code, out, err = run(
         str(article), "-m", "llm", "--llm-url", _dead_url(), "--llm-model", "tiny",
         "--fallback", "extractive", "-f", "json",
     )  # fmt: skip
     assert code == 0, err
     data = json.loads(out)
-    assert data["info"]["fallback"]["method"] == "lead"
-    assert data["sentences"][0]["index"] == 0
+    assert data["info"]["fallback"]["method"] == summarizers.resolve("default")
+    assert all(s["index"] is not None for s in data["sentences"])  # extractive sentences
 
 
 def test_llm_option_with_an_extractive_method(article: Path) -> None:

@@ -10,6 +10,7 @@ finds it.
 
 from __future__ import annotations
 
+import atexit
 import os
 import threading
 from importlib import metadata
@@ -116,7 +117,7 @@ class LlamaCppSummarizer(AbstractiveSummarizer):
             except ImportError as exc:
                 raise MissingDependency(INSTALL_HINT) from exc
             try:
-                self._llama = Llama(
+                llama = Llama(
                     model_path=str(self.path),
                     n_ctx=self.n_ctx,
                     n_threads=self.n_threads,
@@ -125,6 +126,10 @@ class LlamaCppSummarizer(AbstractiveSummarizer):
                 )
             except (ValueError, RuntimeError, OSError) as exc:
                 raise BackendError(f"cannot load GGUF model {str(self.path)!r}: {exc}") from exc
+            # Free the model before interpreter shutdown: llama-cpp-python's own __del__
+            # fails once its module globals are gone.
+            atexit.register(llama.close)
+            self._llama = llama
         return self._llama
 
     def count_tokens(self, text: str) -> int:

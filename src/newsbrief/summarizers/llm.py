@@ -130,7 +130,6 @@ class ChatClient:
         self.max_concurrency = max_concurrency
         self._semaphore = endpoint_semaphore(self.url, max_concurrency)
         self._transport = transport
-        self._local = threading.local()
 
     def __repr__(self) -> str:
         return (
@@ -138,12 +137,11 @@ class ChatClient:
             f"timeout={self.timeout}, retries={self.retries})"
         )
 
-    def _client(self) -> httpx.Client:
-        client: httpx.Client | None = getattr(self._local, "client", None)
-        if client is None:
-            client = httpx.Client(timeout=self.timeout, transport=self._transport)
-            self._local.client = client
-        return client
+    def _post(self, endpoint: str, payload: dict[str, Any]) -> httpx.Response:
+        # A client per request: a model answer takes seconds, so keep-alive saves nothing,
+        # and no pooled socket outlives the call (threads of a map step come and go).
+        with httpx.Client(timeout=self.timeout, transport=self._transport) as client:
+            return client.post(endpoint, json=payload, headers=self._headers())
 
     def _headers(self) -> dict[str, str]:
         headers = {"Content-Type": "application/json"}
@@ -185,7 +183,7 @@ class ChatClient:
             last = attempt == attempts - 1
             try:
                 with self._semaphore:
-                    response = self._client().post(endpoint, json=payload, headers=self._headers())
+                    response = self._post(endpoint, payload)
             except httpx.TimeoutException as exc:
                 if isinstance(exc, httpx.ConnectTimeout) and not last:
                     self._wait(attempt, None)
