@@ -14,6 +14,7 @@ from conftest import data_path
 from newsbrief.cli import cli
 from newsbrief.errors import BackendError
 from newsbrief.features import FEATURES, sentence_features
+from newsbrief.models import Length
 from newsbrief.pipeline import prepare
 from newsbrief.summarizers import get
 from newsbrief.summarizers.trained import (
@@ -216,3 +217,14 @@ def test_training_is_reproducible(tmp_path: Path) -> None:
     assert a.metadata == b.metadata
     for key in a.arrays:
         np.testing.assert_array_equal(a.arrays[key], b.arrays[key])
+
+
+def test_one_sentence_summaries_use_the_single_head() -> None:
+    doc = prepare(ARTICLE)
+    summarizer = TrainedSummarizer()
+    assert summarizer.scorer.single is not None
+    one = summarizer.summarize(doc, newsbrief.models.SummaryOptions(length=Length(sentences=1)))
+    three = summarizer.summarize(doc, newsbrief.models.SummaryOptions())
+    assert one.info == {"model": "scorer-v1/single"}
+    assert three.info == {"model": "scorer-v1"}
+    assert len(one.sentences) == 1

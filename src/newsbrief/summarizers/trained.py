@@ -28,6 +28,8 @@ from newsbrief.summarizers import Output
 FORMAT_VERSION = 1
 #: The weights file shipped in the package.
 WEIGHTS_NAME = "scorer-v1.npz"
+#: Prefix of the arrays of the one-sentence head in a weights file.
+SINGLE_PREFIX = "single_"
 
 IntArray = npt.NDArray[np.intp]
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -47,6 +49,8 @@ class Scorer:
     metadata: dict[str, Any]
     #: The model's name: ``metadata["name"]``, else the file name without its suffix.
     name: str = "scorer"
+    #: Optional second head for one-sentence summaries (arrays prefixed ``single_`` in the file).
+    single: Scorer | None = None
 
     def score(self, x: FloatArray) -> FloatArray:
         """Return one score per row of the feature matrix ``x``."""
@@ -120,7 +124,22 @@ def load_scorer(path: str | Path | None = None) -> Scorer:
             f"weights file {path} was trained on other features than this newsbrief computes "
             "(rebuild it with `newsbrief train`)"
         )
+    single = None
+    single_arrays = {
+        k[len(SINGLE_PREFIX) :]: v for k, v in arrays.items() if k.startswith(SINGLE_PREFIX)
+    }
+    if single_arrays:
+        arrays = {k: v for k, v in arrays.items() if not k.startswith(SINGLE_PREFIX)}
+        single_kind = metadata.get("single", {}).get("kind", "gbdt")
+        _check_arrays(path, single_kind, single_arrays)
+        single = Scorer(kind=str(single_kind), arrays=single_arrays, metadata=metadata)
     kind = metadata.get("kind")
+    _check_arrays(path, kind, arrays)
+    name = str(metadata.get("name") or path.stem)
+    return Scorer(kind=str(kind), arrays=arrays, metadata=metadata, name=name, single=single)
+
+
+def _check_arrays(path: Path, kind: Any, arrays: dict[str, npt.NDArray[Any]]) -> None:
     needed = {
         "gbdt": ("feature", "threshold", "leaves", "baseline"),
         "linear": ("mean", "scale", "coef", "intercept"),
@@ -130,8 +149,6 @@ def load_scorer(path: str | Path | None = None) -> Scorer:
     missing = [k for k in needed[kind] if k not in arrays]
     if missing:
         raise BackendError(f"weights file {path} lacks arrays: {', '.join(missing)}")
-    name = str(metadata.get("name") or path.stem)
-    return Scorer(kind=str(kind), arrays=arrays, metadata=metadata, name=name)
 
 
 def _trigrams(text: str) -> set[tuple[str, ...]]:
@@ -189,19 +206,26 @@ class TrainedSummarizer:
     def __init__(self, weights: str | Path | None = None) -> None:
         self.scorer = load_scorer(weights)
 
-    def scores(self, doc: Document) -> FloatArray:
-        """Return the model's score of every sentence of ``doc``."""
-        return self.scorer.score(document_features(doc))
+    def scores(self, doc: Document, *, single: bool = False) -> FloatArray:
+        """Return the model's score of every sentence of ``doc``.
+
+        ``single`` asks for the one-sentence head (trained to find the one sentence closest to
+        the reference), when the weights file has one.
+        """
+        scorer = self.scorer.single if single and self.scorer.single else self.scorer
+        return scorer.score(document_features(doc))
 
     def summarize(self, doc: Document, options: SummaryOptions) -> Output:
         if not doc.sentences:
             return Output([])
-        scores = self.scores(doc)
-        chosen = choose(doc, scores, options.length)
+        length = options.length
+        one = length.words is None and length.max_sentences(len(doc.sentences)) == 1
+        scores = self.scores(doc, single=one)
+        chosen = choose(doc, scores, length)
         return Output(
             [
                 SummarySentence(text=doc.sentences[i].text, index=i, score=float(scores[i]))
                 for i in chosen
             ],
-            info={"model": self.scorer.name},
+            info={"model": self.scorer.name + ("/single" if one and self.scorer.single else "")},
         )
