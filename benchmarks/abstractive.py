@@ -6,7 +6,7 @@ default) through the ``llama-cpp`` backend in-process, or through ``llm`` agains
 OpenAI-compatible endpoint. Printed per method: seconds per article (median and mean), ROUGE
 (newsbrief.rouge protocol) against the reference highlights, and the share of summary sentences
 the faithfulness check supports. ``--calibrate-tokens`` measures characters per token of the
-model's tokenizer on CNN/DM and OrangeSum (French), which sets chunking.CHARS_PER_TOKEN.
+model's tokenizer on CNN/DM and OrangeSum (French) and how chunking.estimate_tokens compares.
 
     python benchmarks/abstractive.py --n 20
     python benchmarks/abstractive.py --n 20 --model-path /path/to/qwen2.5-0.5b-instruct.gguf
@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from newsbrief import summarizers
+from newsbrief.chunking import estimate_tokens
 from newsbrief.models import Article, Length, SummaryOptions
 from newsbrief.pipeline import prepare
 from newsbrief.rouge import Rouge, protocol
@@ -53,14 +54,18 @@ def calibrate_tokens(model_path: str, n: int) -> None:
         ("CNN/DM (en)", DATA / "cnn_dailymail" / "dev.jsonl.gz"),
         ("OrangeSum (fr)", DATA / "orangesum" / "test_abstract.dev.jsonl"),
     ]:
-        ratios = sorted(
-            len(r["article"]) / len(llama.tokenize(r["article"].encode(), add_bos=False))
-            for r in sample(path, n)
-        )
+        ratios: list[float] = []
+        over: list[float] = []
+        for r in sample(path, n):
+            tokens = len(llama.tokenize(r["article"].encode(), add_bos=False))
+            ratios.append(len(r["article"]) / tokens)
+            over.append(tokens / estimate_tokens(r["article"]))
+        ratios.sort()
         q = statistics.quantiles(ratios, n=100)
         print(
             f"{name}: {len(ratios)} articles, chars/token median {statistics.median(ratios):.2f}, "
-            f"p1 {q[0]:.2f}, p2 {q[1]:.2f}, p5 {q[4]:.2f}, min {ratios[0]:.2f}"
+            f"p1 {q[0]:.2f}, p5 {q[4]:.2f}, min {ratios[0]:.2f}; real/estimated tokens "
+            f"median {statistics.median(over):.2f}, max {max(over):.2f} (must stay below 1)"
         )
 
 

@@ -24,8 +24,10 @@ def words(text: str) -> int:
 
 def test_estimate_tokens() -> None:
     assert chunking.estimate_tokens("") == 0
-    assert chunking.estimate_tokens("abc") == 1
-    assert chunking.estimate_tokens("x" * 30) == 10
+    assert chunking.estimate_tokens("abc") == 2
+    assert chunking.estimate_tokens("x" * 30) == 12
+    assert chunking.estimate_tokens("é" * 10) == 10  # accented and non-Latin: one token each
+    assert chunking.estimate_tokens("Привет") == 6
 
 
 def test_paragraphs_stay_whole_when_they_fit() -> None:

@@ -24,12 +24,16 @@ Counter = Callable[[str], int]
 #: ``(text, stage, part)`` -> reply text; ``part`` is ``(i, n)`` (1-based) for map calls.
 Generate = Callable[[str, Stage, "tuple[int, int] | None"], str]
 
-#: Characters per token assumed when the backend has no tokenizer. Calibrated with the
-#: SmolLM2 (GPT-2 style BPE, 49k vocabulary) tokenizer on 300 CNN/DM dev articles and 300
-#: OrangeSum (French) dev articles: the median was 4.4 (en) / 3.6 (fr) characters per token and
-#: the 2nd percentile 3.3; 3.0 over-counts for ~99% of articles so a chunk estimated to fit
-#: does fit. See docs/abstractive.md ("Counting tokens") and benchmarks/abstractive.py --calibrate.
-CHARS_PER_TOKEN = 3.0
+#: ASCII characters per token, and tokens per non-ASCII character, assumed when the backend has
+#: no tokenizer. Measured (benchmarks/abstractive.py --calibrate-tokens and docs/abstractive.md)
+#: with the SmolLM2 (49k BPE) and Qwen2.5 (151k BPE) tokenizers on 300 CNN/DM and 300 OrangeSum
+#: (French) dev articles: median 4.5 (en) and 2.9-3.5 (fr) characters per token, lowest 3.0 (en)
+#: and 2.5 (fr, SmolLM2). Counting 2.5 ASCII characters and 1 accented/non-Latin character
+#: (Cyrillic is 1.4 characters per token in SmolLM2) per token over-counts every one of those
+#: 1,200 article/tokenizer pairs (real tokens at most 0.96 of the estimate), so a chunk that is
+#: estimated to fit does fit; English pays with ~1.8x more chunks than strictly needed.
+ASCII_CHARS_PER_TOKEN = 2.5
+TOKENS_PER_OTHER_CHAR = 1.0
 
 #: Tokens added by the newline between two paragraphs of a chunk (a space joining two
 #: sentences merges into the next word's token in BPE vocabularies).
@@ -40,7 +44,9 @@ def estimate_tokens(text: str) -> int:
     """Return a high estimate of the tokens in ``text`` for a model whose tokenizer is unknown."""
     if not text:
         return 0
-    return math.ceil(len(text) / CHARS_PER_TOKEN)
+    ascii_chars = sum(1 for ch in text if ord(ch) < 128)
+    other = len(text) - ascii_chars
+    return math.ceil(ascii_chars / ASCII_CHARS_PER_TOKEN + other * TOKENS_PER_OTHER_CHAR)
 
 
 @dataclass
