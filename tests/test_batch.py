@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ from click.testing import CliRunner
 
 from newsbrief.batch import ordered_map, read_done_ids, run_batch
 from newsbrief.cli import cli
-from newsbrief.errors import DataFormatError
+from newsbrief.errors import BackendError, DataFormatError
 from newsbrief.models import Length, SummaryOptions
 
 TOPICS = ["council", "bridge", "library", "harbour", "museum", "orchestra", "stadium", "school"]
@@ -96,6 +97,19 @@ def test_ordered_map_keeps_order_across_processes() -> None:
 
 def _double(items: list[int]) -> list[int]:
     return [2 * i for i in items]
+
+
+def _die(items: list[int]) -> list[int]:
+    os._exit(1)  # what an out-of-memory kill looks like to the pool
+
+
+def test_a_dead_worker_is_a_backend_error() -> None:
+    with pytest.raises(BackendError) as info:
+        list(ordered_map(_die, range(10), workers=2))
+    assert str(info.value) == (
+        "a worker process died (A process in the process pool was terminated abruptly while "
+        "the future was running or pending.)"
+    )
 
 
 def test_resume_after_a_crash_mid_line(tmp_path: Path) -> None:

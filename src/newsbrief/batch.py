@@ -39,6 +39,7 @@ from typing import IO, Any, TypeVar
 
 from newsbrief.datasets import Line, iter_lines, parse_object, record_id, text_field
 from newsbrief.errors import (
+    BackendError,
     DataFormatError,
     InputError,
     InvalidOptions,
@@ -145,7 +146,7 @@ def ordered_map(
 
     Raises:
         InvalidOptions: ``workers`` is below 1.
-        NewsbriefError: a worker process died.
+        BackendError: a worker process died.
     """
     if workers < 1:
         raise InvalidOptions(f"workers must be at least 1 (got {workers})")
@@ -163,9 +164,8 @@ def ordered_map(
             while pending:
                 yield from pending.popleft().result()
     except BrokenProcessPool as exc:
-        raise NewsbriefError(
-            f"a worker process died ({exc}); results so far are saved, rerun with --resume"
-        ) from exc
+        # Killed for memory, or a crash in native code: say so instead of a traceback.
+        raise BackendError(f"a worker process died ({exc})") from exc
 
 
 def parse_item(line: Line, *, path: str | Path) -> BatchItem:
