@@ -19,13 +19,22 @@ from newsbrief.errors import NewsbriefError
 
 #: command name -> ("module:attribute", one-line help shown by `newsbrief --help`).
 COMMANDS: dict[str, tuple[str, str]] = {
-    "summarize": ("newsbrief.cli.summarize:summarize_cmd", "Summarize an article from a URL, a file or stdin."),
+    "summarize": (
+        "newsbrief.cli.summarize:summarize_cmd",
+        "Summarize an article from a URL, a file or stdin.",
+    ),
     "extract": ("newsbrief.cli.summarize:extract_cmd", "Print the article extracted from a page."),
     "methods": ("newsbrief.cli.summarize:methods_cmd", "List the available summarization methods."),
-    "evaluate": ("newsbrief.cli.evaluate:evaluate_cmd", "Score a method with ROUGE against reference summaries."),
+    "evaluate": (
+        "newsbrief.cli.evaluate:evaluate_cmd",
+        "Score a method with ROUGE against reference summaries.",
+    ),
     "batch": ("newsbrief.cli.batch:batch_cmd", "Summarize a JSONL file of articles, line by line."),
     "serve": ("newsbrief.cli.serve:serve_cmd", "Run the reader site and JSON API."),
-    "train": ("newsbrief.cli.train:train_cmd", "Rebuild the shipped summarizer weights from training data."),
+    "train": (
+        "newsbrief.cli.train:train_cmd",
+        "Rebuild the shipped summarizer weights from training data.",
+    ),
 }
 
 

@@ -2,7 +2,7 @@
 
 A summarizer is anything with a ``name``, a one-line ``description``, a ``kind``
 ("extractive" or "abstractive") and a ``summarize(doc, options)`` method returning an
-``Output``. Built-ins register themselves in ``_BUILTINS`` below (one line each); third-party
+``Output``. Built-ins register themselves at the end of this module (one call each); third-party
 packages add theirs through the ``newsbrief.summarizers`` entry-point group, and both go
 through the same lookup::
 
@@ -142,10 +142,40 @@ def get(name: str, **config: Any) -> Summarizer:
 
 
 # Built-in methods: one line each.
-register("lead", "newsbrief.summarizers.lead:LeadSummarizer", "First N sentences: the baseline every method must beat.")
-register("centrality", "newsbrief.summarizers.centrality:CentralitySummarizer", "LexRank-style graph centrality over TF-IDF sentence vectors, with a mild lead prior.")
-register("llm", "newsbrief.summarizers.llm:LLMSummarizer", "Abstractive summary from any OpenAI-compatible chat endpoint (--llm-url, --llm-model).", kind="abstractive", offline=False)
-register("llama-cpp", "newsbrief.summarizers.llamacpp:LlamaCppSummarizer", "Abstractive summary from a local GGUF model run in-process (pip install 'newsbrief[llama]').", kind="abstractive", offline=False)
-register("transformers", "newsbrief.summarizers.hf:HFSummarizer", "Abstractive summary from a local seq2seq model directory (BART, PEGASUS, T5).", kind="abstractive", offline=False)
-register("trained", "newsbrief.summarizers.trained:TrainedSummarizer", "Sentences scored by gradient-boosted trees trained on news (ROUGE oracle labels), trigram blocking.")
+register(
+    "lead",
+    "newsbrief.summarizers.lead:LeadSummarizer",
+    "First N sentences: the baseline every method must beat.",
+)
+register(
+    "centrality",
+    "newsbrief.summarizers.centrality:CentralitySummarizer",
+    "LexRank-style graph centrality over TF-IDF sentence vectors, with a mild lead prior.",
+)
+register(
+    "llm",
+    "newsbrief.summarizers.llm:LLMSummarizer",
+    "Abstractive summary from any OpenAI-compatible chat endpoint (--llm-url, --llm-model).",
+    kind="abstractive",
+    offline=False,
+)
+register(
+    "llama-cpp",
+    "newsbrief.summarizers.llamacpp:LlamaCppSummarizer",
+    "Abstractive summary from a local GGUF model run in-process (newsbrief[llama]).",
+    kind="abstractive",
+    offline=False,
+)
+register(
+    "transformers",
+    "newsbrief.summarizers.hf:HFSummarizer",
+    "Abstractive summary from a local seq2seq model directory (BART, PEGASUS, T5).",
+    kind="abstractive",
+    offline=False,
+)
+register(
+    "trained",
+    "newsbrief.summarizers.trained:TrainedSummarizer",
+    "Sentences scored by gradient-boosted trees trained on news, with trigram blocking.",
+)
 alias("default", "trained")
