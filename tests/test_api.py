@@ -286,7 +286,7 @@ def test_get_article(client: Client) -> None:
     assert r.status_code == 200
     body = r.json()
     assert body["id"] == 1
-    assert body["text"].startswith("A potential phone conversation")
+    assert body["text"].startswith("More than two hundred volunteers spent")
     assert body["source"] == "demo"
 
 
