@@ -240,6 +240,17 @@ def test_bad_input(files: Path, args: list[str], message: str) -> None:
             "the input is binary (it contains NUL bytes); give an HTML page or a text file",
             id="binary",
         ),
+        pytest.param(
+            b"\x01\x02\x03\x04\x05\x06\x07\x08" * 50,
+            "the input is binary (it is mostly control characters); "
+            "give an HTML page or a text file",
+            id="control-characters",
+        ),
+        pytest.param(
+            bytes(range(0x80, 0x100)),
+            "the input is not text in any known encoding; give an HTML page or a text file",
+            id="no-encoding",
+        ),
     ],
 )
 def test_bad_stdin(stdin: bytes, message: str) -> None:
