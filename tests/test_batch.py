@@ -235,7 +235,8 @@ def test_html_records_are_extracted_first(tmp_path: Path) -> None:
     html = f"<html><head><title>Harbour</title></head><body><article>{body}</article></body></html>"
     src, out = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
     src.write_text(json.dumps({"id": "h", "html": html}) + "\n", encoding="utf-8")
-    result = run(str(src), "-o", str(out), "--sentences", "1")
+    # lead: the point is that the page is extracted before summarizing, whatever the default.
+    result = run(str(src), "-o", str(out), "--method", "lead", "--sentences", "1")
     assert result.exit_code == 0, result.output
     (row,) = read_output(out)
     assert row["summary"] == "The harbour number 3 reopened on Monday after a long renovation."
