@@ -14,8 +14,10 @@ Output: one JSON object per input record, **in input order**, written and flushe
 that record (and every record before it) is done, so a crash loses at most the records still
 in flight. Each line has ``id``, ``method``, ``language``, ``summary`` (rendered in
 ``options.format``: text, bullets or markdown; plain text for json), ``sentences``
-(``text``/``index``/``score``), ``words`` and ``error`` (``null``, or ``{"code", "message"}``
-when that record could not be summarized; the run goes on).
+(``text``/``index``/``score``, and for abstractive methods ``support``/``supported``/
+``evidence``), ``words`` and ``error`` (``null``, or ``{"code", "message"}`` when that record
+could not be summarized; the run goes on). Abstractive summaries also carry ``kind`` and
+``info`` (model, chunks, faithfulness, and ``fallback`` when the extractive summary stood in).
 
 ``resume=True`` reads the ids already in the output file and skips them; a truncated last line
 (left by a crash mid-write) is cut off first. A malformed input line is reported with its line
@@ -237,7 +239,7 @@ def summarize_item(item: BatchItem, options: SummaryOptions) -> dict[str, Any]:
             "words": 0,
             "error": {"code": exc.code, "message": str(exc)},
         }
-    return {
+    line = {
         "id": item.id,
         "method": summary.method,
         "language": summary.language,
@@ -246,6 +248,9 @@ def summarize_item(item: BatchItem, options: SummaryOptions) -> dict[str, Any]:
         "words": summary.n_words,
         "error": None,
     }
+    if summary.kind == "abstractive":
+        line.update(kind=summary.kind, info=summary.info)
+    return line
 
 
 def _summarize_chunk(options: SummaryOptions, items: list[BatchItem]) -> list[dict[str, Any]]:

@@ -29,6 +29,7 @@ __all__ = [
     "article_from",
     "article_from_page",
     "default_fetcher",
+    "is_lasting",
     "subscribe",
     "summarize_source",
     "summarize_stored",
@@ -239,13 +240,22 @@ def summary_key(stored: StoredArticle, options: SummaryOptions) -> SummaryKey:
     """Return the cache key of ``stored`` summarized with ``options``.
 
     The method part is the resolved method name (``default`` -> the method it stands for),
-    extended with any language or backend settings, since those change the summary too.
+    extended with any language or backend settings, since those change the summary too, and,
+    for an abstractive method, with its model's identity (endpoint and model name, or model
+    path) however it was chosen: an environment variable such as ``NEWSBRIEF_LLM_MODEL`` too.
 
     Raises:
         UnknownSummarizer: the method is not registered.
+        InvalidOptions, BackendError: an abstractive method's backend cannot be set up.
     """
     method = summarizers.resolve(options.method)
     extras = []
+    if summarizers.describe(method).kind == "abstractive":
+        # Building the backend reads no model and calls no endpoint; instances are kept.
+        backend = summarizers.get(method, **dict(options.config))
+        identity = getattr(backend, "model_identity", None)
+        if identity:
+            extras.append("model=" + hashlib.sha256(str(identity).encode()).hexdigest()[:16])
     if options.language:
         extras.append(f"language={options.language}")
     if options.summary_language:
@@ -258,13 +268,23 @@ def summary_key(stored: StoredArticle, options: SummaryOptions) -> SummaryKey:
     return SummaryKey(stored.content_hash, method, length_key(options.length), options.format)
 
 
+def is_lasting(summary: dict[str, Any]) -> bool:
+    """Return False for a summary that stands in for a backend that failed, else True.
+
+    Such a summary (``info.fallback.error``) is not cached: the backend may answer next time.
+    """
+    fallback = (summary.get("info") or {}).get("fallback")
+    return not (isinstance(fallback, dict) and fallback.get("error"))
+
+
 def summarize_stored(store: Store, article_id: int, options: SummaryOptions) -> dict[str, Any]:
     """Return the summary of a stored article, from the cache when it holds one.
 
-    On a miss the summary is computed with ``newsbrief.pipeline.summarize`` and cached;
-    concurrent misses for the same key in this process wait for the first one instead of
-    computing again. The result is ``Summary.to_dict()`` plus ``article_id`` and ``cached``
-    (True when this call did not compute it).
+    On a miss the summary is computed with ``newsbrief.pipeline.summarize`` and cached (unless
+    it is an extractive fallback for a failed backend: see ``is_lasting``); concurrent misses
+    for the same key in this process wait for the first one instead of computing again. The
+    result is ``Summary.to_dict()`` plus ``article_id`` and ``cached`` (True when this call did
+    not compute it).
 
     Raises:
         NotFound: no article with that id.
@@ -281,6 +301,7 @@ def summarize_stored(store: Store, article_id: int, options: SummaryOptions) -> 
             cached = store.get_cached_summary(key)
             if cached is None:
                 computed = summarize(stored.article, options=options).to_dict()
-                result = store.put_cached_summary(key, computed)
-                return {**result, "article_id": stored.id, "cached": False}
+                if is_lasting(computed):
+                    computed = store.put_cached_summary(key, computed)
+                return {**computed, "article_id": stored.id, "cached": False}
     return {**cached, "article_id": stored.id, "cached": True}

@@ -9,8 +9,10 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from newsbrief.errors import InvalidOptions
+from newsbrief.errors import InvalidOptions, UnknownSummarizer
+from newsbrief.models import Length, SummaryOptions
 
 #: Largest request body the app reads (pasted HTML included). 2 MB holds any real news page
 #: (the 85 pages of the extraction benchmark are 30-900 KB) with room to spare.
@@ -26,6 +28,12 @@ class Settings:
 
     ``database_url`` None means the SQLite file under ``data_dir`` (see ``open_store``).
     ``refresh_minutes`` 0 turns the feed schedule off.
+
+    ``backends`` holds the backend settings of the abstractive methods, by method name: the
+    ``SummaryOptions.config`` pairs each one gets, e.g. ``{"llm": (("llm_url", URL),
+    ("llm_model", NAME))}``. They are server configuration: a request chooses a method, never
+    an endpoint, model or key. ``summary_language`` is the language abstractive summaries are
+    written in (None: the article's) unless a request asks for another.
     """
 
     database_url: str | None = None
@@ -40,6 +48,8 @@ class Settings:
     page_size: int = 20
     demo: bool = False
     summary_lengths: dict[str, int] = field(default_factory=lambda: dict(SUMMARY_LENGTHS))
+    backends: dict[str, tuple[tuple[str, Any], ...]] = field(default_factory=dict)
+    summary_language: str | None = None
 
     def __post_init__(self) -> None:
         if not (0 <= self.port <= 65535):
@@ -59,6 +69,57 @@ class Settings:
                 f"unknown summary length {self.default_length!r}; "
                 f"choose one of: {', '.join(self.summary_lengths)}"
             )
+        from newsbrief import summarizers
+
+        for name in self.backends:
+            try:
+                real = summarizers.resolve(name)
+            except UnknownSummarizer:
+                real = None
+            if real != name or summarizers.describe(name).kind != "abstractive":
+                raise InvalidOptions(
+                    f"backend settings for {name!r}: not an abstractive method; "
+                    f"give them for one of: {', '.join(abstractive_methods())}"
+                )
+
+    def summary_options(
+        self,
+        *,
+        length: Length,
+        format: str,
+        method: str | None = None,
+        language: str | None = None,
+        summary_language: str | None = None,
+    ) -> SummaryOptions:
+        """Return the options of a summary the site or the API computes.
+
+        ``method`` defaults to ``default_method``. An abstractive method gets its backend
+        settings from ``backends`` and writes in ``summary_language`` (the request's, else the
+        server's); an extractive one gets neither.
+
+        Raises:
+            UnknownSummarizer: ``method`` is not registered.
+            InvalidOptions: ``summary_language`` asked of an extractive method.
+        """
+        from newsbrief import summarizers
+
+        chosen = method or self.default_method
+        info = summarizers.describe(chosen)
+        if info.kind != "abstractive":
+            if summary_language:
+                raise InvalidOptions(
+                    f"summary_language is not used by method {chosen!r}: it picks sentences "
+                    f"from the article; ask one of: {', '.join(abstractive_methods())}"
+                )
+            return SummaryOptions(method=chosen, length=length, format=format, language=language)
+        return SummaryOptions(
+            method=chosen,
+            length=length,
+            format=format,
+            language=language,
+            summary_language=summary_language or self.summary_language,
+            config=self.backends.get(info.name, ()),
+        )
 
     @property
     def is_loopback(self) -> bool:
@@ -69,3 +130,15 @@ class Settings:
             return ipaddress.ip_address(self.host).is_loopback
         except ValueError:
             return False
+
+
+def abstractive_methods() -> list[str]:
+    """Return the registered abstractive methods (those ``Settings.backends`` configures)."""
+    from newsbrief import summarizers
+
+    names = summarizers.available()
+    return [
+        n
+        for n in names
+        if summarizers.describe(n).kind == "abstractive" and n == summarizers.resolve(n)
+    ]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import sys
+from typing import Any
 
 import click
 
+from newsbrief.cli.llm_options import config_from_cli, llm_cli_options
 from newsbrief.cli.progress import progress_bar
 from newsbrief.models import Length, SummaryOptions
 
@@ -31,16 +33,18 @@ EXIT_PARTIAL = 3
     "--format",
     "-f",
     "fmt",
-    type=click.Choice(["text", "bullets", "markdown"]),
+    type=click.Choice(["text", "bullets", "markdown", "headline"]),
     default="text",
     show_default=True,
-    help="How the 'summary' field is rendered (the output is JSON lines either way).",
+    help="How the 'summary' field is rendered (the output is JSON lines either way); "
+    "headline asks abstractive methods for one line.",
 )
 @click.option("--workers", "-j", type=int, default=1, show_default=True, help="Worker processes.")
 @click.option("--resume", is_flag=True, help="Skip the ids already in OUT and append the rest.")
 @click.option("--overwrite", is_flag=True, help="Replace OUT if it already holds results.")
 @click.option("--strict", is_flag=True, help="Stop (exit 1) at the first malformed input line.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no end-of-run summary.")
+@llm_cli_options
 def batch_cmd(
     input_path: str,
     output: str,
@@ -55,13 +59,15 @@ def batch_cmd(
     overwrite: bool,
     strict: bool,
     quiet: bool,
+    **llm: Any,
 ) -> None:
     """Summarize every record of IN.jsonl[.gz] ("-" for stdin) into OUT.jsonl.
 
     Each input line is a JSON object with "id" and the article as "article" (plain text) or
     "html" (a web page; "url" optional); "title" and "language" are optional. Each output line
     has "id", "method", "language", "summary", "sentences", "words" and "error" (null, or
-    {"code", "message"} for a record that could not be summarized).
+    {"code", "message"} for a record that could not be summarized); abstractive methods
+    (--method llm, llama-cpp, transformers) add "kind" and "info".
 
     Exit status: 0 all records summarized; 3 finished, but some records failed or malformed
     input lines were skipped; 1 an error stopped the run (e.g. a bad line under --strict).
@@ -74,6 +80,8 @@ def batch_cmd(
         length=Length.of(sentences=sentences, words=words, ratio=ratio),
         format=fmt,
         language=language,
+        summary_language=llm["summary_language"],
+        config=config_from_cli(method, **llm),
     )
     show = not quiet and sys.stderr.isatty()
     fh, done = open_output(output, resume=resume, overwrite=overwrite)

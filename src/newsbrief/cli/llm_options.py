@@ -9,6 +9,9 @@ their values into the ``SummaryOptions.config`` pairs the summarizer factories r
         config = config_from_cli(method, **llm)
         options = SummaryOptions(..., summary_language=llm["summary_language"], config=config)
 
+A front end that serves several methods at once (``newsbrief serve``) takes the same options
+and hands each abstractive method its own share with :func:`backend_configs`.
+
 The API key itself never appears on the command line: ``--llm-key-env`` names the environment
 variable it is read from, at request time.
 """
@@ -140,3 +143,19 @@ def config_from_cli(method: str, **values: Any) -> tuple[tuple[str, Any], ...]:
                 f"--method {' or '.join(users)}"
             )
     return tuple((CONFIG_KEYS[n], values[n]) for n in given if n in CONFIG_KEYS)
+
+
+def backend_configs(**values: Any) -> dict[str, tuple[tuple[str, Any], ...]]:
+    """Return, for each abstractive method, the config pairs of the options given it reads.
+
+    For a front end where each request picks its method (``newsbrief serve``): an option
+    applies to the methods that use it (``--llm-url`` to ``llm``, ``--model-path`` to
+    ``llama-cpp`` and ``transformers``, ``--fallback`` to all) instead of being refused for
+    the others. ``summary_language`` is not a backend setting and is left out.
+    """
+    given = [n for n in CONFIG_KEYS if values.get(n) is not None and values.get(n) is not False]
+    configs = {
+        method: tuple((CONFIG_KEYS[n], values[n]) for n in given if n in accepted)
+        for method, accepted in ACCEPTS.items()
+    }
+    return {method: pairs for method, pairs in configs.items() if pairs}

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 import click
 
+from newsbrief.cli.llm_options import backend_configs, llm_cli_options
+from newsbrief.models import Length
 from newsbrief.settings import DEFAULT_MAX_BODY_BYTES, Settings
 
 
@@ -57,6 +60,7 @@ from newsbrief.settings import DEFAULT_MAX_BODY_BYTES, Settings
     default="info",
     show_default=True,
 )
+@llm_cli_options
 def serve_cmd(
     host: str,
     port: int,
@@ -68,8 +72,13 @@ def serve_cmd(
     method: str,
     max_body_bytes: int,
     log_level: str,
+    **llm: Any,
 ) -> None:
-    """Run the reader site and JSON API (one process; OpenAPI docs at /docs)."""
+    """Run the reader site and JSON API (one process; OpenAPI docs at /docs).
+
+    The abstractive-method options configure the server's backends: --method's for the
+    summary button, and each method's for API requests that ask for it.
+    """
     import uvicorn
 
     from newsbrief import summarizers
@@ -86,7 +95,13 @@ def serve_cmd(
         max_body_bytes=max_body_bytes,
         default_method=method,
         demo=demo,
+        backends=backend_configs(**llm),
+        summary_language=llm["summary_language"],
     )
+    if summarizers.describe(method).kind == "abstractive":
+        # A missing model or setting of the button's backend fails now, not on the first summary.
+        options = settings.summary_options(length=Length.of(), format="bullets")
+        summarizers.get(options.method, **dict(options.config))
     app = create_app(settings)
     store_url = re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", str(app.state.newsbrief.store.url))
     click.echo(f"newsbrief: store {store_url}", err=True)

@@ -5,7 +5,8 @@ tokens, how many tokens of article text fit in one request, and how to turn one 
 reply. This class does the rest: it picks the prompt for the requested format and language,
 splits long articles (map-reduce, never silent truncation), parses the reply into sentences,
 checks each against the article, drops unsupported ones under ``strict_faithfulness``, and,
-with ``fallback="extractive"``, serves the default extractive summary when the backend fails.
+with ``fallback="extractive"``, serves the default extractive summary when the backend fails,
+including when its model cannot be found at all (``model_unavailable``).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import time
 from typing import Any, Literal
 
 from newsbrief import chunking, faithfulness, prompts
-from newsbrief.errors import BackendError, BadBackendResponse, InvalidOptions
+from newsbrief.errors import BackendError, BadBackendResponse, InvalidOptions, NewsbriefError
 from newsbrief.models import Document, SummaryOptions, SummarySentence
 from newsbrief.prompts import PromptSpec, Stage
 from newsbrief.summarizers import Output
@@ -81,12 +82,37 @@ class AbstractiveSummarizer:
         if self.max_tokens < 1:
             raise InvalidOptions(f"max_tokens must be at least 1 (got {self.max_tokens})")
         self._lock = threading.Lock()
+        self._unavailable: NewsbriefError | None = None
+
+    def model_unavailable(self, error: NewsbriefError) -> None:
+        """Report that the model is missing or wrong: raise ``error``, unless falling back.
+
+        A backend calls this from its constructor (after ``super().__init__``) instead of
+        raising, so that ``fallback="extractive"`` covers a model that cannot be found too:
+        every summary is then the extractive one and ``info.fallback`` gives ``error``.
+        Errors in the other settings (a typo, a bad number) are raised as they are.
+
+        Raises:
+            NewsbriefError: ``error``, when ``fallback`` is not ``"extractive"``.
+        """
+        if self.fallback != "extractive":
+            raise error
+        self._unavailable = error
 
     # -- what a backend provides ------------------------------------------------------------
 
     @property
     def model_name(self) -> str:
         """Return the model's name as reported in ``info``."""
+        raise NotImplementedError
+
+    @property
+    def model_identity(self) -> str:
+        """Return what tells this model from any other (endpoint and name, or file path).
+
+        Summary caches key on it, so that a change of model, however it was made (an option,
+        an environment variable), never serves another model's summary.
+        """
         raise NotImplementedError
 
     def count_tokens(self, text: str) -> int:
@@ -109,12 +135,15 @@ class AbstractiveSummarizer:
 
     def summarize(self, doc: Document, options: SummaryOptions) -> Output:
         """Summarize ``doc`` with the backend; see the module docstring for the steps."""
+        if self._unavailable is not None:
+            error = self._unavailable
+            return self._extractive(doc, options, reason=str(error), error=error.code)
         try:
             return self._summarize(doc, options)
         except BackendError as exc:
             if self.fallback != "extractive":
                 raise
-            return self._extractive(doc, options, reason=str(exc))
+            return self._extractive(doc, options, reason=str(exc), error=exc.code)
 
     def _summarize(self, doc: Document, options: SummaryOptions) -> Output:
         spec = prompts.spec_for(options, doc.language)
@@ -194,13 +223,23 @@ class AbstractiveSummarizer:
             checks = kept
         return Output([c.to_sentence() for c in checks], info)
 
-    def _extractive(self, doc: Document, options: SummaryOptions, *, reason: str) -> Output:
-        """Serve the default extractive summary instead, saying why in ``info``."""
+    def _extractive(
+        self, doc: Document, options: SummaryOptions, *, reason: str, error: str | None = None
+    ) -> Output:
+        """Serve the default extractive summary instead, saying why in ``info``.
+
+        ``error`` is the code of the backend error that caused it (none when the model answered
+        but no sentence passed the faithfulness check): such a summary stands in for one the
+        backend may give next time, so caches do not keep it.
+        """
         from newsbrief import summarizers
 
         method = summarizers.resolve("default")
         fallback_options = dataclasses.replace(options, method="default", config=(), format="text")
         out = summarizers.get("default").summarize(doc, fallback_options)
         sentences: list[SummarySentence] = out.sentences
-        info = {**out.info, "fallback": {"method": method, "reason": reason}}
+        fallback: dict[str, Any] = {"method": method, "reason": reason}
+        if error is not None:
+            fallback["error"] = error
+        info = {**out.info, "fallback": fallback}
         return Output(sentences, info)

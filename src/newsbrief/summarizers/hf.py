@@ -65,19 +65,23 @@ class HFSummarizer(AbstractiveSummarizer):
         super().__init__(
             strict_faithfulness=strict_faithfulness, fallback=fallback, max_tokens=max_tokens
         )
+        self.path = Path(str(model_path or "")).expanduser()
         if not model_path:
-            raise InvalidOptions(
-                "the 'transformers' summarizer needs a local model directory: pass --model-path DIR"
+            self.model_unavailable(
+                InvalidOptions(
+                    "the 'transformers' summarizer needs a local model directory: "
+                    "pass --model-path DIR"
+                )
             )
-        path = Path(str(model_path)).expanduser()
-        if not path.is_dir():
-            raise ModelNotFound(missing_model_message(str(model_path)))
-        if not (path / "config.json").is_file():
-            raise ModelNotFound(
-                f"--model-path {str(model_path)!r} has no config.json; pass the directory that "
-                "save_pretrained() or huggingface-cli download wrote"
+        elif not self.path.is_dir():
+            self.model_unavailable(ModelNotFound(missing_model_message(str(model_path))))
+        elif not (self.path / "config.json").is_file():
+            self.model_unavailable(
+                ModelNotFound(
+                    f"--model-path {str(model_path)!r} has no config.json; pass the directory "
+                    "that save_pretrained() or huggingface-cli download wrote"
+                )
             )
-        self.path = path
         try:
             self.num_beams = int(num_beams)
             self.min_new_tokens = None if min_new_tokens is None else int(min_new_tokens)
@@ -95,6 +99,10 @@ class HFSummarizer(AbstractiveSummarizer):
     @property
     def model_name(self) -> str:
         return self.path.name
+
+    @property
+    def model_identity(self) -> str:
+        return str(self.path.resolve())
 
     def _load(self) -> tuple[Any, Any]:
         with self._load_lock:

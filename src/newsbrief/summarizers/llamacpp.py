@@ -91,9 +91,9 @@ class LlamaCppSummarizer(AbstractiveSummarizer):
             max_tokens=max_tokens,
             temperature=temperature,
         )
-        if not model_path or not Path(str(model_path)).expanduser().is_file():
-            raise InvalidOptions(missing_model_message(model_path))
-        self.path = Path(str(model_path)).expanduser()
+        self.path = Path(str(model_path or "")).expanduser()
+        if not model_path or not self.path.is_file():
+            self.model_unavailable(InvalidOptions(missing_model_message(model_path)))
         try:
             self.n_ctx = int(n_ctx)
             self.n_threads = int(n_threads) if n_threads is not None else (os.cpu_count() or 1)
@@ -109,6 +109,10 @@ class LlamaCppSummarizer(AbstractiveSummarizer):
     @property
     def model_name(self) -> str:
         return self.path.name
+
+    @property
+    def model_identity(self) -> str:
+        return str(self.path.resolve())
 
     def _model(self) -> Any:
         if self._llama is None:

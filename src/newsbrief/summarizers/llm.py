@@ -58,6 +58,15 @@ _SEMAPHORES: dict[tuple[str, int], threading.BoundedSemaphore] = {}
 _SEMAPHORES_LOCK = threading.Lock()
 
 
+class BackendTimeout(BackendUnreachable):
+    """The endpoint took longer than ``--llm-timeout`` to answer (the API answers 504)."""
+
+    # Belongs in newsbrief.errors' tree (under BackendUnreachable); kept beside the only code
+    # that raises it until that module is next changed.
+    code = "backend_timeout"
+    http_status = 504
+
+
 def endpoint_semaphore(url: str, limit: int) -> threading.BoundedSemaphore:
     """Return the semaphore every client of ``url`` with this ``limit`` shares."""
     with _SEMAPHORES_LOCK:
@@ -164,7 +173,8 @@ class ChatClient:
         """Send one chat request and return the reply's text.
 
         Raises:
-            BackendUnreachable: no connection, or no answer within the timeout (--llm-url).
+            BackendUnreachable: no connection (--llm-url).
+            BackendTimeout: no answer within the timeout (--llm-timeout).
             ModelNotFound: the endpoint does not know the model (--llm-model).
             BackendAuthError: the key was rejected (the key's environment variable).
             BadBackendResponse: malformed JSON, no choices, an empty reply or a refusal.
@@ -188,7 +198,7 @@ class ChatClient:
                 if isinstance(exc, httpx.ConnectTimeout) and not last:
                     self._wait(attempt, None)
                     continue
-                raise BackendUnreachable(
+                raise BackendTimeout(
                     f"the LLM endpoint {self.url} did not answer within {self.timeout:g} s; "
                     "raise --llm-timeout, use a smaller model or check --llm-url"
                 ) from exc
@@ -328,9 +338,11 @@ class LLMSummarizer(AbstractiveSummarizer):
         )
         model = _setting(config, "llm_model", default=os.environ.get("NEWSBRIEF_LLM_MODEL"))
         if not model:
-            raise InvalidOptions(
-                "the 'llm' summarizer needs a model name: pass --llm-model NAME "
-                "(or set NEWSBRIEF_LLM_MODEL)"
+            self.model_unavailable(
+                InvalidOptions(
+                    "the 'llm' summarizer needs a model name: pass --llm-model NAME "
+                    "(or set NEWSBRIEF_LLM_MODEL)"
+                )
             )
         url = _setting(config, "llm_url", default=os.environ.get("NEWSBRIEF_LLM_URL", DEFAULT_URL))
         try:
@@ -345,7 +357,7 @@ class LLMSummarizer(AbstractiveSummarizer):
             raise InvalidOptions(f"invalid 'llm' setting: {exc}") from exc
         self.client = ChatClient(
             url=str(url),
-            model=str(model),
+            model=str(model or ""),
             key_env=str(_setting(config, "llm_key_env", default=DEFAULT_KEY_ENV)),
             timeout=timeout,
             retries=retries,
@@ -361,6 +373,10 @@ class LLMSummarizer(AbstractiveSummarizer):
     @property
     def model_name(self) -> str:
         return self.client.model
+
+    @property
+    def model_identity(self) -> str:
+        return f"{self.client.url} {self.client.model}"
 
     def input_budget(self, spec: PromptSpec, doc: Document) -> int:
         overhead = self.count_tokens(

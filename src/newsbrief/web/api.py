@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from newsbrief import service
-from newsbrief.models import FORMATS, Length, SummaryOptions
+from newsbrief.models import FORMATS, Length
 from newsbrief.web.cache import summary_cache_key
 from newsbrief.web.render import teaser
 from newsbrief.web.state import AppState, get_state
@@ -45,8 +45,8 @@ _ERROR_SCHEMA: dict[int | str, dict[str, Any]] = {
         (413, "input_too_large", "Request body over the limit"),
         (415, "unsupported_content_type", "Body is not JSON"),
         (422, "validation_error", "Request does not match the schema"),
-        (502, "fetch_failed", "The URL could not be fetched"),
-        (504, "fetch_timeout", "The URL timed out"),
+        (502, "fetch_failed", "The URL could not be fetched, or the summarizer backend failed"),
+        (504, "fetch_timeout", "The URL, or the summarizer backend (backend_timeout), timed out"),
     )
 }
 
@@ -75,6 +75,11 @@ class SummarizeRequest(Source):
     ratio: float | None = Field(None, gt=0, le=1)
     format: str = Field("json", description=f"One of: {', '.join(FORMATS)}.")
     language: str | None = Field(None, description="Force the article's language (ISO 639-1).")
+    summary_language: str | None = Field(
+        None,
+        description="Abstractive methods: write the summary in this language (ISO 639-1); "
+        "the server's --summary-language, else the article's, by default.",
+    )
 
 
 class FeedRequest(BaseModel):
@@ -93,27 +98,19 @@ def article_json(stored: Any, *, with_text: bool = True) -> dict[str, Any]:
     return data
 
 
-def _options(
-    method: str,
-    sentences: int | None,
-    words: int | None,
-    ratio: float | None,
-    fmt: str,
-    language: str | None = None,
-) -> SummaryOptions:
-    return SummaryOptions(
-        method=method,
-        length=Length.of(sentences=sentences, words=words, ratio=ratio),
-        format=fmt,
-        language=language,
-    )
-
-
 @router.post("/summarize", responses=_ERROR_SCHEMA)
 def summarize(body: SummarizeRequest, state: State) -> dict[str, Any]:
-    """Summarize an article given by URL, HTML or text, without storing it."""
-    method = body.method or state.settings.default_method
-    options = _options(method, body.sentences, body.words, body.ratio, body.format, body.language)
+    """Summarize an article given by URL, HTML or text, without storing it.
+
+    Abstractive methods use the server's backend (``newsbrief serve --llm-url ...``).
+    """
+    options = state.settings.summary_options(
+        method=body.method,
+        length=Length.of(sentences=body.sentences, words=body.words, ratio=body.ratio),
+        format=body.format,
+        language=body.language,
+        summary_language=body.summary_language,
+    )
     return service.summarize_source(
         **body.given(),
         options=options,
@@ -188,9 +185,13 @@ async def article_summary(
     hit = state.summaries.get(key) if key is not None else None
     if hit is not None:
         return Response(hit, media_type="application/json")
-    options = _options(method or default, sentences, words, ratio, format)
+    options = state.settings.summary_options(
+        method=method,
+        length=Length.of(sentences=sentences, words=words, ratio=ratio),
+        format=format,
+    )
     result = await run_in_threadpool(service.summarize_stored, state.store, article_id, options)
-    if key is not None:
+    if key is not None and service.is_lasting(result):
         state.summaries.put(key, _json_bytes({**result, "cached": True}))
     return Response(_json_bytes(result), media_type="application/json")
 

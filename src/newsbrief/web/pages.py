@@ -33,6 +33,12 @@ def method_note(method: str) -> dict[str, str]:
     return {"name": info.name, "kind": info.kind, "description": info.description}
 
 
+def shown_method(summary: dict[str, Any]) -> str:
+    """Return the method whose sentences a summary shows: the fallback's, if one stood in."""
+    fallback = (summary.get("info") or {}).get("fallback") or {}
+    return str(fallback.get("method") or summary["method"])
+
+
 @router.get("/", response_class=HTMLResponse)
 def home(
     state: State,
@@ -86,7 +92,7 @@ def summary_page(article_id: int, state: State, length: str | None = None) -> HT
         article=stored.article,
         summary=summary,
         length=length,
-        note=method_note(summary.get("method") or state.settings.default_method),
+        note=method_note(shown_method(summary)),
         title=f"Summary: {stored.article.title or f'Article {stored.id}'}",
     )
 

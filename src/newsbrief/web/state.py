@@ -31,11 +31,7 @@ class AppState:
     def page_options(self, length_name: str) -> SummaryOptions:
         """Return the summary options of the page's button for a length name (short/...)."""
         sentences = self.settings.summary_lengths[length_name]
-        return SummaryOptions(
-            method=self.settings.default_method,
-            length=Length(sentences=sentences),
-            format="bullets",
-        )
+        return self.settings.summary_options(length=Length(sentences=sentences), format="bullets")
 
 
 def state_of(request: Request) -> AppState:

@@ -51,14 +51,24 @@
       } else {
         item.textContent = sentence.text;
         if (sentence.supported === false) {
+          // A text label, as on the no-JavaScript page: colour alone tells nothing to many.
           item.classList.add("unsupported");
-          item.title = "Not found in the article by the faithfulness check";
+          var label = document.createElement("span");
+          label.className = "unsupported-label";
+          label.lang = "en";
+          label.textContent = "(not found in the article)";
+          item.append(" ", label);
         }
       }
       list.appendChild(item);
     });
     panel.querySelector(".summary-method-name").textContent = summary.method;
     panel.querySelector(".summary-method-kind").textContent = summary.kind;
+    var fallback = summary.info && summary.info.fallback;
+    return fallback
+      ? "The " + summary.method + " method gave no summary (" + fallback.reason +
+        "), so these are sentences picked from the article by " + fallback.method + "."
+      : "";
   }
 
   function load(panel, url, sentences) {
@@ -67,8 +77,7 @@
     panel.setAttribute("aria-busy", "true");
     return fetchSummary(url, sentences)
       .then(function (summary) {
-        render(panel, summary);
-        status.textContent = "";
+        status.textContent = render(panel, summary);
         panel.dataset.loaded = String(sentences);
       })
       .catch(function (error) {
