@@ -58,18 +58,19 @@ def test_no_title_when_the_first_line_is_not_a_headline(first: str) -> None:
 def test_seed_page_as_plain_text_has_no_furniture() -> None:
     if not SEED.exists():
         pytest.skip(f"seed page not found at {SEED}")
+    # The seed is a copied news page, kept outside the repository: the expected title, linked
+    # headlines and last paragraph are read from it rather than quoted here.
+    lines = [line.strip() for line in SEED.read_text(encoding="utf-8").splitlines()]
+    lines = [line for line in lines if line]
+    tail = len(lines) - 1 - lines[::-1].index("No time to read?")  # the button below the text
+    headlines = [lines[lines.index(label) + 1] for label in ("Previous Article", "Next Article")]
     article = load_article(SEED.read_bytes())
-    assert article.title == "Possible Trump-Putin Phone Call and Its Implications"
-    for phrase in (
-        "No time to read",
-        "Get a summary",
-        "Previous Article",
-        "Next Article",
-        "How Spain's self-employed",
-        "Lolita Milyavskaya",
-    ):
+    assert article.title == lines[0]
+    for phrase in ("No time to read", "Get a summary", "Previous Article", "Next Article"):
         assert phrase not in article.text
-    assert article.paragraphs[-1].startswith("Ultimately, the situation remains fluid.")
+    for headline in headlines:
+        assert headline not in article.text
+    assert article.paragraphs[-1] == lines[tail - 1]
 
 
 def test_html_detected_in_a_txt_file(tmp_path: Path) -> None:
