@@ -251,7 +251,7 @@ def test_fallback_is_served_and_not_cached(llm_app: LLMApp, server: FakeLLM) -> 
     first = client.get(url).json()
     assert first["info"]["fallback"] == {
         "method": summarizers.resolve("default"),
-        "reason": f"the LLM endpoint {server.url} failed with HTTP 500 after 1 attempts: boom",
+        "reason": f"the LLM endpoint {server.url} failed with HTTP 500 after 1 attempt: boom",
         "error": "backend_error",
     }
     assert all(s["index"] is not None for s in first["sentences"])

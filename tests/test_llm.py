@@ -12,6 +12,7 @@ from newsbrief import summarizers
 from newsbrief.errors import (
     BackendAuthError,
     BackendError,
+    BackendTimeout,
     BackendUnreachable,
     BadBackendResponse,
     InvalidOptions,
@@ -130,8 +131,10 @@ def test_unreachable_endpoint_names_llm_url() -> None:
 
 def test_timeout(server: FakeLLM) -> None:
     server.script(Reply(body=completion("late"), delay=1.0))
-    with pytest.raises(BackendUnreachable) as err:
+    with pytest.raises(BackendTimeout) as err:
         client(server, timeout=0.2).chat(MESSAGES)
+    assert isinstance(err.value, BackendUnreachable)
+    assert (err.value.code, err.value.http_status) == ("backend_timeout", 504)
     assert str(err.value) == (
         f"the LLM endpoint {server.url} did not answer within 0.2 s; "
         "raise --llm-timeout, use a smaller model or check --llm-url"
@@ -155,6 +158,16 @@ def test_429_exhausted(server: FakeLLM) -> None:
         client(server, retries=2).chat(MESSAGES)
     assert str(err.value) == (
         f"the LLM endpoint {server.url} is still rate limiting (HTTP 429) after 3 attempts; "
+        "lower --llm-concurrency or try again later"
+    )
+
+
+def test_429_without_retries_says_one_attempt(server: FakeLLM) -> None:
+    server.script(Reply(429, {"error": {"message": "slow down"}}))
+    with pytest.raises(BackendError) as err:
+        client(server, retries=0).chat(MESSAGES)
+    assert str(err.value) == (
+        f"the LLM endpoint {server.url} is still rate limiting (HTTP 429) after 1 attempt; "
         "lower --llm-concurrency or try again later"
     )
 

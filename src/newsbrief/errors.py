@@ -17,7 +17,8 @@
     │   └── HTTPStatusError         the server answered 4xx/5xx
     ├── BackendError                a summarizer backend (LLM endpoint, local model) failed
     │   ├── MissingDependency       an optional extra is not installed
-    │   ├── BackendUnreachable      the endpoint cannot be reached or timed out (--llm-url)
+    │   ├── BackendUnreachable      the endpoint cannot be reached (--llm-url)
+    │   │   └── BackendTimeout      no answer within --llm-timeout (HTTP 504)
     │   ├── ModelNotFound           the backend does not know the model (--llm-model)
     │   ├── BackendAuthError        the key was rejected (the key's environment variable)
     │   └── BadBackendResponse      empty, malformed or refused answer
@@ -137,6 +138,13 @@ class MissingDependency(BackendError):
 class BackendUnreachable(BackendError):
     code = "backend_unreachable"
     http_status = 502
+
+
+class BackendTimeout(BackendUnreachable):
+    """The endpoint took longer than ``--llm-timeout`` to answer."""
+
+    code = "backend_timeout"
+    http_status = 504
 
 
 class ModelNotFound(BackendError):

@@ -24,6 +24,7 @@ import httpx
 from newsbrief.errors import (
     BackendAuthError,
     BackendError,
+    BackendTimeout,
     BackendUnreachable,
     BadBackendResponse,
     InvalidOptions,
@@ -56,15 +57,6 @@ REFUSAL_MAX_CHARS = 300
 
 _SEMAPHORES: dict[tuple[str, int], threading.BoundedSemaphore] = {}
 _SEMAPHORES_LOCK = threading.Lock()
-
-
-class BackendTimeout(BackendUnreachable):
-    """The endpoint took longer than ``--llm-timeout`` to answer (the API answers 504)."""
-
-    # Belongs in newsbrief.errors' tree (under BackendUnreachable); kept beside the only code
-    # that raises it until that module is next changed.
-    code = "backend_timeout"
-    http_status = 504
 
 
 def endpoint_semaphore(url: str, limit: int) -> threading.BoundedSemaphore:
@@ -223,6 +215,7 @@ class ChatClient:
         status = response.status_code
         detail = _error_text(response)
         said = f": {detail}" if detail else ""
+        tries = f"{attempts} attempt" if attempts == 1 else f"{attempts} attempts"
         if status in (401, 403):
             if not os.environ.get(self.key_env):
                 hint = f"no key was sent because the environment variable {self.key_env} is not set"
@@ -245,12 +238,11 @@ class ChatClient:
         if status == 429:
             raise BackendError(
                 f"the LLM endpoint {self.url} is still rate limiting (HTTP 429) after "
-                f"{attempts} attempts; lower --llm-concurrency or try again later"
+                f"{tries}; lower --llm-concurrency or try again later"
             )
         if status >= 500:
             raise BackendError(
-                f"the LLM endpoint {self.url} failed with HTTP {status} after {attempts} "
-                f"attempts{said}"
+                f"the LLM endpoint {self.url} failed with HTTP {status} after {tries}{said}"
             )
         raise BackendError(f"the LLM endpoint {self.url} answered HTTP {status}{said}")
 
