@@ -613,3 +613,14 @@ def test_every_backend_option_is_on_the_command_and_in_the_docs(command: str) ->
         flag = "--" + param.replace("_", "-")
         assert flag in flags, f"newsbrief {command} has no {flag}"
         assert f"| `{flag}" in section, f"docs/cli.md does not list {flag}"
+
+
+def test_batch_docs_name_the_backend_options_and_the_abstractive_fields() -> None:
+    from newsbrief.cli.llm_options import PARAMS
+
+    docs = (Path(__file__).resolve().parents[1] / "docs/batch.md").read_text(encoding="utf-8")
+    for param in PARAMS:
+        flag = "--" + param.replace("_", "-")
+        assert f"`{flag}`" in docs, f"docs/batch.md does not name {flag}"
+    for field in ("kind", "info", "info.fallback"):
+        assert f"`{field}`" in docs, f"docs/batch.md does not describe {field}"
