@@ -191,6 +191,41 @@ def test_stored_summary_with_llm_is_computed_once(llm_app: LLMApp, server: FakeL
     assert len(server.requests) == 1
 
 
+def test_stored_summary_summary_language(llm_app: LLMApp, server: FakeLLM) -> None:
+    _, client = llm_app(summary_language="de")
+    article_id = add_article(client)
+    url = f"/api/articles/{article_id}/summary?method=llm&sentences=2"
+    french = client.get(url + "&summary_language=fr")
+    assert french.status_code == 200, french.text
+    assert (french.json()["info"]["summary_language"], french.json()["cached"]) == ("fr", False)
+    prompt = server.requests[-1]["messages"][-1]["content"]
+    assert "The article is in English; write the summary in French" in prompt
+    # Without the parameter the server's language applies: a summary of its own, not the
+    # French one from either cache (the store's or the in-memory one).
+    german = client.get(url)
+    assert (german.json()["info"]["summary_language"], german.json()["cached"]) == ("de", False)
+    assert len(server.requests) == 2
+    for query, language in (("&summary_language=fr", "fr"), ("", "de")):
+        again = client.get(url + query).json()
+        assert (again["info"]["summary_language"], again["cached"]) == (language, True)
+    assert len(server.requests) == 2
+    # Both are kept in memory too, each under its own key.
+    memory = client.app.state.newsbrief.summaries
+    for language in ("fr", None):
+        assert memory.get((article_id, "llm", "2", None, None, "json", language)) is not None
+
+
+def test_stored_summary_summary_language_with_an_extractive_method(
+    llm_app: LLMApp, server: FakeLLM
+) -> None:
+    _, client = llm_app()
+    article_id = add_article(client)
+    r = client.get(f"/api/articles/{article_id}/summary?method=lead&summary_language=fr")
+    assert r.status_code == 400
+    assert r.json()["error"]["code"] == "invalid_options"
+    assert r.json()["error"]["message"].startswith("summary_language is not used by method 'lead'")
+
+
 def test_server_backend_serves_the_default_method(llm_app: LLMApp, server: FakeLLM) -> None:
     _, client = llm_app(default_method="llm")
     article_id = add_article(client)

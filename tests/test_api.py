@@ -345,7 +345,10 @@ def test_article_summary_repeated_parameter_is_never_fast_pathed(client: Client)
     client.get("/api/articles/4/summary?sentences=2")
     r = client.get("/api/articles/4/summary?sentences=2&sentences=0")
     assert error_of(r, 422, "validation_error").startswith("query.sentences: ")
-    assert client.app.state.newsbrief.summaries.get((4, "default", "0", None, None, "json")) is None
+    assert (
+        client.app.state.newsbrief.summaries.get((4, "default", "0", None, None, "json", None))
+        is None
+    )
 
 
 def test_article_summary_not_found(client: Client) -> None:

@@ -173,6 +173,13 @@ async def article_summary(
     words: Annotated[int | None, Query(ge=1, le=5000)] = None,
     ratio: Annotated[float | None, Query(gt=0, le=1)] = None,
     format: str = "json",
+    summary_language: Annotated[
+        str | None,
+        Query(
+            description="Abstractive methods: write the summary in this language (ISO 639-1); "
+            "the server's --summary-language, else the article's, by default."
+        ),
+    ] = None,
 ) -> Response:
     """Summarize a stored article; the result is cached, so the second request is instant.
 
@@ -189,6 +196,7 @@ async def article_summary(
         method=method,
         length=Length.of(sentences=sentences, words=words, ratio=ratio),
         format=format,
+        summary_language=summary_language,
     )
     result = await run_in_threadpool(service.summarize_stored, state.store, article_id, options)
     if key is not None and service.is_lasting(result):

@@ -1,9 +1,9 @@
 """A small thread-safe LRU for encoded API answers that cannot go stale.
 
 A stored article never changes (its id names one text), and a summary is fixed by the text,
-method, length and format, so ``GET /api/articles/{id}/summary`` answers can be kept as
-encoded bytes in memory, in front of the store's summary cache: the hot path then needs no
-database query and no JSON encoding.
+method, length, format and summary language, so ``GET /api/articles/{id}/summary`` answers
+can be kept as encoded bytes in memory, in front of the store's summary cache: the hot path
+then needs no database query and no JSON encoding.
 """
 
 from __future__ import annotations
@@ -49,9 +49,9 @@ class ResponseCache:
 
 
 _SUMMARY_PATH = re.compile(r"^/api/articles/([0-9]{1,18})/summary$")
-_SUMMARY_PARAMS = frozenset({"method", "sentences", "words", "ratio", "format"})
+_SUMMARY_PARAMS = frozenset({"method", "sentences", "words", "ratio", "format", "summary_language"})
 
-SummaryCacheKey = tuple[int, str, str | None, str | None, str | None, str]
+SummaryCacheKey = tuple[int, str, str | None, str | None, str | None, str, str | None]
 
 
 def summary_cache_key(article_id: int, query: str, default_method: str) -> SummaryCacheKey | None:
@@ -72,6 +72,8 @@ def summary_cache_key(article_id: int, query: str, default_method: str) -> Summa
         params.get("words"),
         params.get("ratio"),
         params.get("format") or "json",
+        # Blank is the server's --summary-language, as absent is (the route treats them alike).
+        params.get("summary_language") or None,
     )
 
 
