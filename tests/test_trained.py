@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +20,7 @@ from newsbrief.pipeline import prepare
 from newsbrief.summarizers import get
 from newsbrief.summarizers.trained import (
     FORMAT_VERSION,
+    MIN_PROBABILITY,
     TrainedSummarizer,
     _walk_trees,
     choose,
@@ -185,12 +187,45 @@ def test_linear_weights_work(tmp_path: Path) -> None:
     coef = np.zeros(n)
     coef[FEATURES.index("position")] = -1.0  # a lead summarizer as a linear model
     meta = {"format_version": FORMAT_VERSION, "features": list(FEATURES), "kind": "linear"}
+    # intercept 5: every sentence of ARTICLE is likely summary material (log-odds 5, 4, ...)
     path = _write(
-        tmp_path, meta, mean=np.zeros(n), scale=np.ones(n), coef=coef, intercept=np.zeros(1)
+        tmp_path, meta, mean=np.zeros(n), scale=np.ones(n), coef=coef, intercept=np.full(1, 5.0)
     )
     out = TrainedSummarizer(path).summarize(prepare(ARTICLE), newsbrief.models.SummaryOptions())
     assert [s.index for s in out.sentences] == [0, 1, 2]
     assert json.loads(json.dumps(out.info)) == {"model": "w"}
+
+
+@pytest.mark.parametrize(
+    ("length", "expected"),
+    [
+        (Length(sentences=5), [0, 1]),
+        (Length(ratio=1.0), [0, 1]),
+        (Length(words=500), [0, 1]),
+        (Length(sentences=1), [0]),
+    ],
+    ids=["sentences", "ratio", "words", "one"],
+)
+def test_adaptive_length_stops_below_min_probability(
+    tmp_path: Path, length: Length, expected: list[int]
+) -> None:
+    # log-odds 0, -1.5, -2.5, ...: probabilities 0.5, 0.18, 0.08, ... so only two sentences
+    # clear MIN_PROBABILITY (0.12), whatever room the budget leaves.
+    n = len(FEATURES)
+    coef = np.zeros(n)
+    coef[FEATURES.index("position")] = -1.0
+    coef[FEATURES.index("is_first")] = 0.5
+    meta = {"format_version": FORMAT_VERSION, "features": list(FEATURES), "kind": "linear"}
+    path = _write(
+        tmp_path, meta, mean=np.zeros(n), scale=np.ones(n), coef=coef, intercept=np.full(1, -0.5)
+    )
+    doc = prepare(ARTICLE)
+    assert len(doc.sentences) > 3
+    options = newsbrief.models.SummaryOptions(length=length)
+    out = TrainedSummarizer(path).summarize(doc, options)
+    assert [s.index for s in out.sentences] == expected
+    assert out.sentences[-1].score is not None
+    assert out.sentences[-1].score >= math.log(MIN_PROBABILITY / (1 - MIN_PROBABILITY))
 
 
 def test_train_command_without_data(tmp_path: Path) -> None:

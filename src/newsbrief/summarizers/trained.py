@@ -10,6 +10,7 @@ train`` rebuilds the file; docs/summarizer.md tells how it was trained and how w
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import dataclass
 from importlib.resources import files
@@ -30,6 +31,12 @@ FORMAT_VERSION = 1
 WEIGHTS_NAME = "scorer-v1.npz"
 #: Prefix of the arrays of the one-sentence head in a weights file.
 SINGLE_PREFIX = "single_"
+#: Adaptive length: after the best sentence, a sentence whose predicted probability of being
+#: summary material is below this is not added, even when the budget has room. 0.12 maximised
+#: R1 on the validation part of TRAIN for 3-sentence summaries (swept 0-0.18: 0.12 -> 41.35,
+#: 0 -> 41.33, 0.15 -> 41.30, 0.18 -> 41.02); it shortens 2 % of those summaries and, for large
+#: budgets (``--ratio 0.5``, ``--words 300``), stops before sentences the model rejects.
+MIN_PROBABILITY = 0.12
 
 IntArray = npt.NDArray[np.intp]
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -162,6 +169,7 @@ def choose(
     length: Length,
     *,
     min_words: int = 4,
+    min_score: float | None = None,
 ) -> list[int]:
     """Return the indices (article order) of the best sentences within ``length``.
 
@@ -169,7 +177,9 @@ def choose(
     trigram with one already chosen is skipped; on the TRAIN split it beat the shared soft
     50 % rule by 0.4 R1 and no blocking by 1.0 R1. Sentences under ``min_words`` words
     (datelines, captions) come last. With a word budget, sentences are added while they fit
-    and the best one is always taken, so a summary is never empty.
+    and the best one is always taken, so a summary is never empty. ``min_score`` makes the
+    length adaptive: the budget is a maximum, and no sentence scoring below it is added after
+    the first.
     """
     sentences = doc.sentences
     limit = length.max_sentences(len(sentences))
@@ -183,6 +193,8 @@ def choose(
     for i in long_first:
         if len(chosen) >= limit:
             break
+        if chosen and min_score is not None and scores[i] < min_score:
+            break  # what follows scores lower (or is too short): not summary material
         n = sentences[i].n_words
         if length.words is not None and chosen and words + n > length.words:
             continue
@@ -221,7 +233,9 @@ class TrainedSummarizer:
         length = options.length
         one = length.words is None and length.max_sentences(len(doc.sentences)) == 1
         scores = self.scores(doc, single=one)
-        chosen = choose(doc, scores, length)
+        # The oracle-label head's scores are log-odds; the one-sentence head's are not.
+        min_score = None if one else math.log(MIN_PROBABILITY / (1 - MIN_PROBABILITY))
+        chosen = choose(doc, scores, length, min_score=min_score)
         return Output(
             [
                 SummarySentence(text=doc.sentences[i].text, index=i, score=float(scores[i]))
