@@ -25,7 +25,12 @@ EXIT_PARTIAL = 3
     help="Where to write one JSON line per record (in input order).",
 )
 @click.option("--method", "-m", default="default", show_default=True, help="Summarization method.")
-@click.option("--sentences", "-s", type=int, help="Summary length in sentences (default 3).")
+@click.option(
+    "--sentences",
+    "-s",
+    type=int,
+    help="Summary length in sentences (default 3; trained may pick fewer).",
+)
 @click.option("--words", "-w", type=int, help="Summary length in words.")
 @click.option("--ratio", "-r", type=float, help="Summary length as a fraction of the sentences.")
 @click.option("--language", "-l", help="Force the articles' language (ISO 639-1).")

@@ -21,7 +21,12 @@ from newsbrief.models import Length, SummaryOptions
     help="Summarization method (see `newsbrief methods`), or 'oracle' for the extractive ceiling.",
 )
 @click.option("--limit", "-n", type=int, help="Score only the first N articles.")
-@click.option("--sentences", "-s", type=int, help="Summary length in sentences (default 3).")
+@click.option(
+    "--sentences",
+    "-s",
+    type=int,
+    help="Summary length in sentences (default 3; trained may pick fewer).",
+)
 @click.option("--words", "-w", type=int, help="Summary length in words.")
 @click.option("--ratio", "-r", type=float, help="Summary length as a fraction of the sentences.")
 @click.option(

@@ -72,7 +72,12 @@ def _config(pairs: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     show_default=True,
     help="Summarizer (see `newsbrief methods`).",
 )
-@click.option("--sentences", "-n", type=int, help="Summary length in sentences (default 3).")
+@click.option(
+    "--sentences",
+    "-n",
+    type=int,
+    help="Summary length in sentences (default 3; trained may pick fewer).",
+)
 @click.option("--words", "-w", type=int, help="Summary length in words (at most).")
 @click.option("--ratio", "-r", type=float, help="Summary length as a fraction of the sentences.")
 @click.option(
