@@ -13,7 +13,7 @@ from click.testing import CliRunner
 import newsbrief
 from conftest import data_path
 from newsbrief.cli import cli
-from newsbrief.errors import BackendError
+from newsbrief.errors import BackendError, InvalidOptions
 from newsbrief.features import FEATURES, sentence_features
 from newsbrief.models import Length
 from newsbrief.pipeline import prepare
@@ -27,7 +27,15 @@ from newsbrief.summarizers.trained import (
     default_weights_path,
     load_scorer,
 )
-from newsbrief.train import TrainResult, export_hist_gbdt, greedy_oracle, split_of, write_weights
+from newsbrief.train import (
+    TrainResult,
+    export_hist_gbdt,
+    greedy_oracle,
+    intro_examples,
+    mix_trees,
+    split_of,
+    write_weights,
+)
 
 ARTICLE = (
     "The city council voted on Tuesday to close the old central library after 120 years.\n"
@@ -52,6 +60,10 @@ def test_shipped_weights_are_small_versioned_and_documented() -> None:
     assert "sha1('newsbrief:' + id)" in meta["split"]
     assert meta["seed"] == 0
     assert meta["documents"] > 1000
+    assert meta["name"] == scorer.name == default_weights_path().stem
+    assert meta["intro_data"] == "bbc_news_summary/bbc_news_summary.dev.jsonl"
+    assert scorer.single is not None
+    assert meta["single"]["intro_sentences"] > 1000
 
 
 def test_summary_sentences_come_from_the_article_in_order() -> None:
@@ -228,6 +240,58 @@ def test_adaptive_length_stops_below_min_probability(
     assert out.sentences[-1].score >= math.log(MIN_PROBABILITY / (1 - MIN_PROBABILITY))
 
 
+def test_mixed_trees_score_the_weighted_sum() -> None:
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(500, 4))
+    params = {"max_depth": 3, "max_iter": 20, "max_leaf_nodes": 8, "random_state": 0}
+    a = export_hist_gbdt(HistGradientBoostingRegressor(**params).fit(x, x[:, 0]), 3)
+    b = export_hist_gbdt(HistGradientBoostingRegressor(**params).fit(x, x[:, 1] ** 2), 3)
+
+    def score(t: dict[str, np.ndarray]) -> np.ndarray:
+        return _walk_trees(x, t["feature"], t["threshold"], t["leaves"], float(t["baseline"][0]))
+
+    mixed = mix_trees(a, b, weight=0.3)
+    assert mixed["feature"].shape == (40, 7)
+    np.testing.assert_allclose(score(mixed), 0.3 * score(a) + 0.7 * score(b), atol=1e-9)
+    with pytest.raises(ValueError, match="different depths"):
+        mix_trees(a, {**b, "feature": np.zeros((20, 15), dtype=np.int32)}, weight=0.5)
+
+
+def test_intro_examples_label_the_sentence_that_restates_the_intro() -> None:
+    intro = "The harbour bridge will close for six months from March for repairs."
+    body = [
+        "Engineers found cracks in two of its steel cables last year.",
+        "Drivers will be sent on a detour through the old town.",
+        "The bridge will close for six months from March while repairs are made.",
+        "Ferries will run every twenty minutes during the works.",
+        "Shops near the bridge fear they will lose customers.",
+    ]
+    x, y = intro_examples([{"article": " ".join([intro, *body])}])
+    assert x.shape == (len(body), len(FEATURES))
+    assert int(np.argmax(y)) == 2  # the restatement, scored against the removed intro
+    assert y[2] > 0.5 > y[0]
+    assert x[0, FEATURES.index("position")] == 0.0  # the intro is gone from the article
+
+
+def test_intro_examples_need_long_enough_articles() -> None:
+    with pytest.raises(InvalidOptions, match="no article long enough"):
+        intro_examples([{"article": "One sentence only. And a second one."}])
+
+
+def test_train_command_without_intro_data(tmp_path: Path) -> None:
+    cnn = tmp_path / "cnn_dailymail" / "dev.jsonl.gz"
+    cnn.parent.mkdir()
+    cnn.write_bytes(b"")
+    result = CliRunner().invoke(cli, ["train", "--data", str(tmp_path), "--out", "x.npz"])
+    assert result.exit_code == 1
+    bbc = tmp_path / "bbc_news_summary/bbc_news_summary.dev.jsonl"
+    assert result.output == (
+        f"newsbrief: error: training data not found: {bbc} (give the shared data folder)\n"
+    )
+
+
 def test_train_command_without_data(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["train", "--data", str(tmp_path), "--out", "x.npz"])
     assert result.exit_code == 1
@@ -260,6 +324,6 @@ def test_one_sentence_summaries_use_the_single_head() -> None:
     assert summarizer.scorer.single is not None
     one = summarizer.summarize(doc, newsbrief.models.SummaryOptions(length=Length(sentences=1)))
     three = summarizer.summarize(doc, newsbrief.models.SummaryOptions())
-    assert one.info == {"model": "scorer-v1/single"}
-    assert three.info == {"model": "scorer-v1"}
+    assert one.info == {"model": "scorer-v2/single"}
+    assert three.info == {"model": "scorer-v2"}
     assert len(one.sentences) == 1

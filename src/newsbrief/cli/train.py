@@ -30,7 +30,7 @@ def train_cmd(data_dir: Path, out: Path, seed: int, limit: int | None) -> None:
     The split, labels, features and learner are recorded in the file. The shipped file was
     made with:
 
-        newsbrief train --data ../shared/data --out src/newsbrief/data/scorer-v1.npz
+        newsbrief train --data ../shared/data --out src/newsbrief/data/scorer-v2.npz
     """
     from newsbrief.train import train_scorer, write_weights
 
