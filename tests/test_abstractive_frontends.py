@@ -329,7 +329,7 @@ def test_script_marks_them_with_the_same_text() -> None:
 
 BAD_MODELS = [
     pytest.param("transformers", "model_not_found", hf_missing, id="transformers"),
-    pytest.param("llama-cpp", "invalid_options", llama_missing, id="llama-cpp"),
+    pytest.param("llama-cpp", "model_not_found", llama_missing, id="llama-cpp"),
 ]
 
 
@@ -425,12 +425,12 @@ def test_site_and_api_with_a_missing_model(tmp_path: Path, new_app: AppFactory) 
     assert f"picked from the article by <strong>{fallback}</strong>.</p>" in html
     assert f"(abstractive; fallback: {fallback})" in html
     assert "copied word for word from the article" in html  # the extractive "how" note
-    # Without the fallback, the API names the setting to fix.
+    # Without the fallback, the server's missing model is a 502 naming the setting to fix.
     _, strict = new_app(backends={"llama-cpp": (("model_path", missing),)})
     strict.post("/api/articles", json={"text": ARTICLE})
     r = strict.get("/api/articles/1/summary?method=llama-cpp")
-    assert r.status_code == 400
-    assert r.json() == {"error": {"code": "invalid_options", "message": llama_missing(missing)}}
+    assert r.status_code == 502
+    assert r.json() == {"error": {"code": "model_not_found", "message": llama_missing(missing)}}
 
 
 # --- the summary cache knows which model wrote a summary -------------------------------------

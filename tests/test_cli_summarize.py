@@ -103,6 +103,14 @@ def test_word_budget() -> None:
     assert len(out.split()) <= 40
 
 
+@pytest.mark.parametrize("flag", ["-s", "-n", "--sentences"])
+def test_sentences_flag_spellings(flag: str) -> None:
+    """-s is the short flag in summarize, batch and evaluate; summarize's older -n still works."""
+    code, out, _ = run("summarize", str(EXAMPLE), "-m", "lead", "-f", "json", flag, "2")
+    assert code == 0
+    assert len(json.loads(out)["sentences"]) == 2
+
+
 def test_extract_text_and_json() -> None:
     code, out, _ = run("extract", str(EXAMPLE))
     assert code == 0

@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from conftest import data_path
-from newsbrief.errors import InvalidOptions
+from newsbrief.errors import InvalidOptions, ModelNotFound
 from newsbrief.models import Article, Length, SummaryOptions
 from newsbrief.pipeline import prepare, summarize
 from newsbrief.summarizers.llamacpp import LlamaCppSummarizer, missing_model_message
@@ -30,8 +30,9 @@ from newsbrief.summarizers.llamacpp import LlamaCppSummarizer, missing_model_mes
 
 def test_missing_model_file_says_how_to_get_one(tmp_path: Path) -> None:
     missing = str(tmp_path / "nope.gguf")
-    with pytest.raises(InvalidOptions) as err:
+    with pytest.raises(ModelNotFound) as err:
         LlamaCppSummarizer(model_path=missing)
+    assert (err.value.code, err.value.http_status) == ("model_not_found", 502)
     assert str(err.value) == missing_model_message(missing)
     assert str(err.value).startswith(
         f"the 'llama-cpp' summarizer needs a GGUF model file: {missing!r} is not a file; "

@@ -74,9 +74,11 @@ def _config(pairs: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
 )
 @click.option(
     "--sentences",
+    "-s",
     "-n",
     type=int,
-    help="Summary length in sentences (default 3; trained may pick fewer).",
+    help="Summary length in sentences (default 3; trained may pick fewer). -s as in batch "
+    "and evaluate; -n still works.",
 )
 @click.option("--words", "-w", type=int, help="Summary length in words (at most).")
 @click.option("--ratio", "-r", type=float, help="Summary length as a fraction of the sentences.")

@@ -17,7 +17,13 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from newsbrief.errors import BackendError, BadBackendResponse, InvalidOptions, MissingDependency
+from newsbrief.errors import (
+    BackendError,
+    BadBackendResponse,
+    InvalidOptions,
+    MissingDependency,
+    ModelNotFound,
+)
 from newsbrief.models import Document
 from newsbrief.prompts import PromptSpec, Stage, overhead_text
 from newsbrief.summarizers.abstractive import AbstractiveSummarizer
@@ -92,8 +98,12 @@ class LlamaCppSummarizer(AbstractiveSummarizer):
             temperature=temperature,
         )
         self.path = Path(str(model_path or "")).expanduser()
-        if not model_path or not self.path.is_file():
+        # As for 'transformers': no path is the caller's mistake (400), a path that is not
+        # there is the server's missing model (502).
+        if not model_path:
             self.model_unavailable(InvalidOptions(missing_model_message(model_path)))
+        elif not self.path.is_file():
+            self.model_unavailable(ModelNotFound(missing_model_message(model_path)))
         try:
             self.n_ctx = int(n_ctx)
             self.n_threads = int(n_threads) if n_threads is not None else (os.cpu_count() or 1)
