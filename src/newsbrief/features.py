@@ -112,19 +112,20 @@ def sentence_features(
 
     tokenized = [_WORD.findall(text.lower()) for text in texts]
     content_lists = [[tok for tok in tokens if tok not in stop] for tokens in tokenized]
-    n_words = np.fromiter((len(t) for t in tokenized), dtype=np.float64, count=n)
+    n_words = np.fromiter(map(len, tokenized), dtype=np.float64, count=n)
     attribution = np.fromiter(
         (not said.isdisjoint(tokens) for tokens in tokenized), dtype=np.float64, count=n
     )
+    # The sentence-by-term counts of content words, columns in order of first appearance.
     vocab: dict[str, int] = {}
     cols = np.fromiter(
         (vocab.setdefault(tok, len(vocab)) for tok in chain.from_iterable(content_lists)),
         dtype=np.intp,
     )
-    rows = np.repeat(np.arange(n), [len(c) for c in content_lists])
     n_terms = max(len(vocab), 1)
-    tf = np.zeros((n, n_terms))
-    np.add.at(tf, (rows, cols), 1.0)
+    rows = np.repeat(np.arange(n), np.fromiter(map(len, content_lists), dtype=np.intp, count=n))
+    counts = np.bincount(rows * n_terms + cols, minlength=n * n_terms)
+    tf = counts.reshape(n, n_terms).astype(np.float64)
     present = tf > 0
     df = present.sum(axis=0)
     idf = np.log((n + 1) / (df + 0.5))
@@ -161,41 +162,49 @@ def sentence_features(
     term_freq = (present * df).sum(axis=1) / safe_content / n
 
     positions = np.arange(n, dtype=np.float64)
-    chars = np.fromiter((len(t) for t in texts), dtype=np.float64, count=n)
-    numbers = np.fromiter((len(_NUMBER.findall(t)) for t in texts), dtype=np.float64, count=n)
-    caps = np.fromiter((len(_CAPITALISED.findall(t)) for t in texts), dtype=np.float64, count=n)
-    quotes = np.fromiter((len(_QUOTES.findall(t)) for t in texts), dtype=np.float64, count=n)
-    question = np.fromiter(("?" in t for t in texts), dtype=np.float64, count=n)
+    chars, numbers, caps, quotes, question = _character_counts(texts)
     total_words = float(n_words.sum())
 
-    columns = (
-        positions,
-        positions / n,
-        1.0 / (positions + 1.0),
-        (positions == 0).astype(np.float64),
-        n_words,
-        chars,
-        content,
-        1.0 - content / np.maximum(n_words, 1.0),
-        centroid_sim,
-        _rank(centroid_sim),
-        degree,
-        _pagerank(sim),
-        sim[:, 0] if n > 1 else np.zeros(n),
-        title_sim,
-        max_before,
-        shared,
-        term_freq,
-        numbers,
-        caps,
-        quotes,
-        question,
-        attribution,
-        _rank(n_words),
-        np.full(n, math.log1p(n)),
-        np.full(n, math.log1p(total_words)),
-    )
-    return np.column_stack(columns)
+    out = np.empty((n, len(FEATURES)))
+    out[:, 0] = positions
+    out[:, 1] = positions / n
+    out[:, 2] = 1.0 / (positions + 1.0)
+    out[:, 3] = positions == 0
+    out[:, 4] = n_words
+    out[:, 5] = chars
+    out[:, 6] = content
+    out[:, 7] = 1.0 - content / np.maximum(n_words, 1.0)
+    out[:, 8] = centroid_sim
+    out[:, 9] = _rank(centroid_sim)
+    out[:, 10] = degree
+    out[:, 11] = _pagerank(sim)
+    out[:, 12] = sim[:, 0] if n > 1 else 0.0
+    out[:, 13] = title_sim
+    out[:, 14] = max_before
+    out[:, 15] = shared
+    out[:, 16] = term_freq
+    out[:, 17] = numbers
+    out[:, 18] = caps
+    out[:, 19] = quotes
+    out[:, 20] = question
+    out[:, 21] = attribution
+    out[:, 22] = _rank(n_words)
+    out[:, 23] = math.log1p(n)
+    out[:, 24] = math.log1p(total_words)
+    return out
+
+
+def _character_counts(
+    texts: Sequence[str],
+) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
+    """Return per sentence: characters, digits, capitalised words, quote marks, has "?"."""
+    n = len(texts)
+    chars = np.fromiter(map(len, texts), dtype=np.float64, count=n)
+    numbers = np.fromiter(map(len, map(_NUMBER.findall, texts)), dtype=np.float64, count=n)
+    caps = np.fromiter(map(len, map(_CAPITALISED.findall, texts)), dtype=np.float64, count=n)
+    quotes = np.fromiter(map(len, map(_QUOTES.findall, texts)), dtype=np.float64, count=n)
+    question = np.fromiter(("?" in t for t in texts), dtype=np.float64, count=n)
+    return chars, numbers, caps, quotes, question
 
 
 def document_features(doc: Document) -> FloatArray:
