@@ -22,7 +22,7 @@ from newsbrief.summarizers.trained import (
     FORMAT_VERSION,
     MIN_PROBABILITY,
     TrainedSummarizer,
-    _walk_trees,
+    _Trees,
     choose,
     default_weights_path,
     load_scorer,
@@ -119,7 +119,7 @@ def test_tree_export_matches_scikit_learn() -> None:
         max_depth=3, max_iter=40, max_leaf_nodes=8, random_state=0
     ).fit(x, y)
     a = export_hist_gbdt(model, 3)
-    ours = _walk_trees(x, a["feature"], a["threshold"], a["leaves"], float(a["baseline"][0]))
+    ours = _Trees.from_arrays(a).walk(x)
     np.testing.assert_allclose(ours, model.decision_function(x), atol=1e-9)
 
 
@@ -250,7 +250,7 @@ def test_mixed_trees_score_the_weighted_sum() -> None:
     b = export_hist_gbdt(HistGradientBoostingRegressor(**params).fit(x, x[:, 1] ** 2), 3)
 
     def score(t: dict[str, np.ndarray]) -> np.ndarray:
-        return _walk_trees(x, t["feature"], t["threshold"], t["leaves"], float(t["baseline"][0]))
+        return _Trees.from_arrays(t).walk(x)
 
     mixed = mix_trees(a, b, weight=0.3)
     assert mixed["feature"].shape == (40, 7)

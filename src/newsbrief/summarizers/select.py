@@ -64,8 +64,9 @@ def select(
         raise ValueError(f"{len(scores)} scores for {len(sentences)} sentences")
     limit = length.max_sentences(len(sentences))
     order = sorted(range(len(sentences)), key=lambda i: (-scores[i], i))
-    long_enough = [i for i in order if sentences[i].n_words >= min_words]
-    order = long_enough + [i for i in order if sentences[i].n_words < min_words]
+    n_words = [s.n_words for s in sentences]
+    long_enough = [i for i in order if n_words[i] >= min_words]
+    order = long_enough + [i for i in order if n_words[i] < min_words]
 
     chosen: list[int] = []
     grams: list[set[tuple[str, ...]]] = []
@@ -73,7 +74,7 @@ def select(
     for i in order:
         if len(chosen) >= limit:
             break
-        n = sentences[i].n_words
+        n = n_words[i]
         if length.words is not None and chosen and words + n > length.words:
             if stop_when_full:
                 break

@@ -13,6 +13,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, Literal
@@ -65,39 +66,61 @@ class Scorer:
             z = (x - self.arrays["mean"]) / self.arrays["scale"]
             out: FloatArray = z @ self.arrays["coef"] + float(self.arrays["intercept"][0])
             return out
-        return _walk_trees(
-            x,
-            self.arrays["feature"],
-            self.arrays["threshold"],
-            self.arrays["leaves"],
-            float(self.arrays["baseline"][0]),
+        return self._trees.walk(x)
+
+    @cached_property
+    def _trees(self) -> _Trees:
+        return _Trees.from_arrays(self.arrays)
+
+
+@dataclass(frozen=True)
+class _Trees:
+    """A gradient-boosted ensemble of complete binary trees, laid out for a vectorised walk.
+
+    Node ``k`` of tree ``t`` sits at ``t * n_inner + k`` in the flat arrays; its children are
+    ``2k + 1`` (left) and ``2k + 2`` (right), and the leaves follow the inner nodes.
+    """
+
+    feature: IntArray  # flat: the feature each inner node tests
+    threshold: FloatArray  # flat: go right when the feature is above it
+    leaves: FloatArray  # flat: the value of each leaf
+    baseline: float
+    depth: int
+    step: IntArray  # per tree: added to 2 * (flat node index) + go_right to reach the child
+    to_leaf: IntArray  # per tree: turns a flat bottom-level node index into a flat leaf index
+    start: IntArray  # per tree: the flat index of its root
+
+    @classmethod
+    def from_arrays(cls, arrays: dict[str, npt.NDArray[Any]]) -> _Trees:
+        n_trees, n_inner = arrays["feature"].shape
+        start = np.arange(n_trees, dtype=np.intp) * n_inner
+        return cls(
+            feature=arrays["feature"].astype(np.intp).ravel(),
+            threshold=arrays["threshold"].astype(np.float64).ravel(),
+            leaves=arrays["leaves"].astype(np.float64).ravel(),
+            baseline=float(arrays["baseline"][0]),
+            depth=int(np.log2(n_inner + 1)),
+            # flat(child) = start + 2 * (flat - start) + 1 + go = 2 * flat + (1 - start) + go
+            step=1 - start,
+            # leaf j of tree t (node n_inner + j) is at t * (n_inner + 1) + j in ``leaves``
+            to_leaf=np.arange(n_trees, dtype=np.intp) - n_inner,
+            start=start,
         )
 
-
-def _walk_trees(
-    x: FloatArray,
-    feature: npt.NDArray[Any],
-    threshold: FloatArray,
-    leaves: FloatArray,
-    baseline: float,
-) -> FloatArray:
-    """Sum the leaf values that every sentence reaches in every (complete) tree."""
-    n_trees, n_inner = feature.shape
-    depth = int(np.log2(n_inner + 1))
-    n = x.shape[0]
-    flat_feature = feature.ravel()
-    flat_threshold = threshold.ravel()
-    tree_base = (np.arange(n_trees) * n_inner)[None, :]
-    rows = np.arange(n)[:, None] * x.shape[1]
-    flat_x = x.ravel()
-    node = np.zeros((n, n_trees), dtype=np.intp)
-    for _ in range(depth):
-        at = tree_base + node
-        go_right = flat_x[rows + flat_feature[at]] > flat_threshold[at]
-        node = 2 * node + 1 + go_right
-    leaf = node - n_inner + (np.arange(n_trees) * (n_inner + 1))[None, :]
-    result: FloatArray = leaves.ravel()[leaf].sum(axis=1) + baseline
-    return result
+    def walk(self, x: FloatArray) -> FloatArray:
+        """Sum the leaf values that every row of ``x`` reaches in every tree."""
+        n, n_features = x.shape
+        flat_x = np.ascontiguousarray(x, dtype=np.float64).ravel()
+        rows = (np.arange(n, dtype=np.intp) * n_features)[:, None]
+        node = np.repeat(self.start[None, :], n, axis=0)
+        for _ in range(self.depth):
+            go_right = flat_x[self.feature[node] + rows] > self.threshold[node]
+            node *= 2
+            node += self.step
+            node += go_right
+        node += self.to_leaf
+        result: FloatArray = self.leaves[node].sum(axis=1) + self.baseline
+        return result
 
 
 def load_scorer(path: str | Path | None = None) -> Scorer:
@@ -183,9 +206,10 @@ def choose(
     """
     sentences = doc.sentences
     limit = length.max_sentences(len(sentences))
-    order = np.argsort(-scores, kind="stable")
-    long_first = [int(i) for i in order if sentences[i].n_words >= min_words] + [
-        int(i) for i in order if sentences[i].n_words < min_words
+    order = np.argsort(-scores, kind="stable").tolist()
+    n_words = [s.n_words for s in sentences]
+    long_first = [i for i in order if n_words[i] >= min_words] + [
+        i for i in order if n_words[i] < min_words
     ]
     chosen: list[int] = []
     seen: set[tuple[str, ...]] = set()
@@ -195,7 +219,7 @@ def choose(
             break
         if chosen and min_score is not None and scores[i] < min_score:
             break  # what follows scores lower (or is too short): not summary material
-        n = sentences[i].n_words
+        n = n_words[i]
         if length.words is not None and chosen and words + n > length.words:
             continue
         grams = _trigrams(sentences[i].text)
