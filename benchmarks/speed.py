@@ -14,7 +14,9 @@ For every registered offline newsbrief method, a fresh single-threaded process
 - **split %**: the share of that time spent preparing (language + sentences) rather than scoring;
 - **peak RSS MB**: the process's peak resident set (``resource.getrusage``), interpreter included;
 - for the default method also **tracemalloc peak MB**: Python and numpy allocations during one
-  extra pass (traced separately because tracing slows the code down).
+  extra pass (traced separately because tracing slows the code down), and **where the time
+  goes**: each stage of the pipeline (normalising, language identification, sentence splitting,
+  features, tree walk, choosing) timed on its own over the same articles, best of the passes.
 
 sumy's LexRank runs on the same articles in the peer virtualenv (``benchmarks/peers/setup.sh``),
 timed the same way (summarizing only, one thread), so the ratio is measured, not quoted.
@@ -30,6 +32,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import resource
 import statistics
@@ -87,6 +90,7 @@ def worker(method: str, sample_path: Path, repeat: int, trace: bool) -> dict[str
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
     }
     if trace:
+        result["stages_ms"] = stage_times(method, texts, repeat)
         import tracemalloc
 
         tracemalloc.start()
@@ -95,6 +99,50 @@ def worker(method: str, sample_path: Path, repeat: int, trace: bool) -> dict[str
         result["tracemalloc_peak_mb"] = tracemalloc.get_traced_memory()[1] / 2**20
         tracemalloc.stop()
     return result
+
+
+def stage_times(method: str, texts: list[str], repeat: int) -> dict[str, float]:
+    """Return the CPU milliseconds per article of each pipeline stage, each timed on its own."""
+    from newsbrief import summarizers
+    from newsbrief.features import document_features
+    from newsbrief.language import detect_language
+    from newsbrief.models import Document, Length
+    from newsbrief.sentences import split_sentences
+    from newsbrief.summarizers.trained import MIN_PROBABILITY, TrainedSummarizer, choose
+    from newsbrief.textutil import article_from_text
+
+    articles = [article_from_text(t) for t in texts]
+    languages = [detect_language(a.text) for a in articles]
+    docs = [
+        Document(article=a, sentences=tuple(split_sentences(a.text, lang)), language=lang)
+        for a, lang in zip(articles, languages, strict=True)
+    ]
+    pairs = list(zip(articles, languages, strict=True))
+    stages: list[tuple[str, Any]] = [
+        ("normalise", lambda: [article_from_text(t) for t in texts]),
+        ("language", lambda: [detect_language(a.text) for a in articles]),
+        ("sentences", lambda: [split_sentences(a.text, lang) for a, lang in pairs]),
+    ]
+    model = summarizers.get(method)
+    if isinstance(model, TrainedSummarizer):
+        feats = [document_features(d) for d in docs]
+        scored = list(zip(docs, [model.scorer.score(x) for x in feats], strict=True))
+        length = Length(sentences=compare.N_SENTENCES)
+        cut = math.log(MIN_PROBABILITY / (1 - MIN_PROBABILITY))
+        stages += [
+            ("features", lambda: [document_features(d) for d in docs]),
+            ("trees", lambda: [model.scorer.score(x) for x in feats]),
+            ("choose", lambda: [choose(d, s, length, min_score=cut) for d, s in scored]),
+        ]
+    out: dict[str, float] = {}
+    for name, run in stages:
+        best = math.inf
+        for _ in range(repeat):
+            start = time.process_time()
+            run()
+            best = min(best, time.process_time() - start)
+        out[name] = best / len(texts) * 1000
+    return out
 
 
 def run_method(method: str, sample_path: Path, repeat: int, trace: bool) -> dict[str, Any]:
@@ -205,6 +253,14 @@ def main(argv: list[str] | None = None) -> int:
             + f"; model load (get) {default_result['get_s'] * 1000:.0f} ms"
             + f", load + warm-up {default_result['load_s'] * 1000:.0f} ms."
         )
+        stages = default_result.get("stages_ms") or {}
+        if stages:
+            parts = ", ".join(f"{k} {v:.3f}" for k, v in stages.items())
+            lines.append("")
+            lines.append(
+                f"Where the default's time goes, ms per article (each stage alone, CPU time, best "
+                f"of {args.repeat}): {parts}; sum {sum(stages.values()):.3f}."
+            )
     print("\n".join(lines))
     if args.json:
         payload: dict[str, Any] = {

@@ -11,7 +11,13 @@ import pytest
 from tests.conftest import data_path
 
 from newsbrief import language
-from newsbrief.language import DEFAULT_LANGUAGE, SAMPLE_CHARS, _sample, detect_language
+from newsbrief.language import (
+    DEFAULT_LANGUAGE,
+    MIN_LETTERS,
+    SAMPLE_CHARS,
+    _sample,
+    detect_language,
+)
 
 #: Written for these tests: two short news-like sentences per language.
 SAMPLES = {
@@ -164,3 +170,10 @@ def test_model_layout_change_turns_the_fast_path_off(monkeypatch: pytest.MonkeyP
         assert language._model() is None
     finally:
         language._model.cache_clear()
+
+
+@pytest.mark.parametrize("letters", [0, 1, MIN_LETTERS - 1, MIN_LETTERS, MIN_LETTERS + 5])
+def test_letter_threshold_counts_letters_of_any_script(letters: int) -> None:
+    # Digits, "_", punctuation and spaces between the letters do not count.
+    text = " 1_. ".join("ж" if i % 2 else "é" for i in range(letters)) + " 12345 ___ ..."
+    assert bool(language._ENOUGH_LETTERS.search(text)) == (letters >= MIN_LETTERS)

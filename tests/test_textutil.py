@@ -1,0 +1,35 @@
+"""Normalising user text: paragraphs, line breaks and runs of spaces."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from newsbrief.textutil import _SPACES, _collapse_spaces, normalize_text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("One  two\tthree", "One two three", id="double-space-and-tab"),
+        pytest.param("Prix\u00a0: 12\u202f€", "Prix : 12\u202f€", id="no-break-space"),
+        pytest.param("東京\u3000大阪", "東京 大阪", id="ideographic-space"),
+        pytest.param("a\u2003\u2009b", "a b", id="typographic-widths"),
+        pytest.param("zero\u200bwidth", "zero width", id="zero-width-space"),
+        pytest.param("  padded  ", "padded", id="stripped"),
+        pytest.param("Line one\r\nLine two\rLine three", "Line one\nLine two\nLine three", id="cr"),
+        pytest.param(
+            "Para one\nwrapped.\n\n  Para two.  ", "Para one wrapped.\nPara two.", id="wrap"
+        ),
+        pytest.param("e\u0301te\u0301", "\u00e9t\u00e9", id="nfc"),
+    ],
+)
+def test_normalize_text(text: str, expected: str) -> None:
+    assert normalize_text(text) == expected
+
+
+@given(st.text(alphabet=" \t\u00a0\u2003\u200b\u3000\u202fab\u00e9", max_size=40))
+def test_collapse_spaces_equals_the_plain_substitution(text: str) -> None:
+    """The fast path (nothing to collapse: return the text) never changes the result."""
+    assert _collapse_spaces(text) == _SPACES.sub(" ", text)
