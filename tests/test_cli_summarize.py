@@ -230,8 +230,18 @@ BAD_FILES = [
     ),
     pytest.param(
         ["empty.html", "--sentences", "0"],
-        "sentences must be at least 1 (got 0)",
+        "sentences must be from 1 to 100 (got 0)",
         id="zero-sentences",
+    ),
+    pytest.param(
+        ["empty.html", "--sentences", "1000"],
+        "sentences must be from 1 to 100 (got 1000)",
+        id="too-many-sentences",
+    ),
+    pytest.param(
+        ["empty.html", "--words", "6000"],
+        "words must be from 1 to 5000 (got 6000)",
+        id="too-many-words",
     ),
 ]
 

@@ -21,6 +21,9 @@ FORMATS: tuple[str, ...] = ("text", "bullets", "markdown", "json", "headline")
 
 #: Default number of sentences when no length is requested.
 DEFAULT_SENTENCES = 3
+#: Largest lengths a summary may ask for, in every front end (a longer "summary" is the article).
+MAX_SENTENCES = 100
+MAX_WORDS = 5000
 
 
 @dataclass(frozen=True)
@@ -115,10 +118,12 @@ class Length:
             raise InvalidOptions(
                 f"give only one of sentences, words or ratio (got {', '.join(given)})"
             )
-        if self.sentences is not None and self.sentences < 1:
-            raise InvalidOptions(f"sentences must be at least 1 (got {self.sentences})")
-        if self.words is not None and self.words < 1:
-            raise InvalidOptions(f"words must be at least 1 (got {self.words})")
+        if self.sentences is not None and not 1 <= self.sentences <= MAX_SENTENCES:
+            raise InvalidOptions(
+                f"sentences must be from 1 to {MAX_SENTENCES} (got {self.sentences})"
+            )
+        if self.words is not None and not 1 <= self.words <= MAX_WORDS:
+            raise InvalidOptions(f"words must be from 1 to {MAX_WORDS} (got {self.words})")
         if self.ratio is not None and not (0 < self.ratio <= 1):
             raise InvalidOptions(f"ratio must be in (0, 1] (got {self.ratio})")
 
