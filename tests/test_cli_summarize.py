@@ -234,6 +234,11 @@ BAD_FILES = [
         id="zero-sentences",
     ),
     pytest.param(
+        ["empty.html", "-m", "lead", "-c", "foo=bar"],
+        "unknown setting(s) for the 'lead' summarizer: foo (it takes none)",
+        id="setting-the-method-does-not-take",
+    ),
+    pytest.param(
         ["empty.html", "--sentences", "1000"],
         "sentences must be from 1 to 100 (got 1000)",
         id="too-many-sentences",

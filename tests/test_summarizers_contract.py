@@ -214,3 +214,19 @@ def test_laws_on_generated_articles(name: str, paragraphs: list[list[str]], n: i
     # Laws: at least one and at most n sentences, each taken from the article, in order.
     assert 1 <= len(picked) <= n
     _check_from_article(doc, picked)
+
+
+@pytest.mark.parametrize(
+    ("name", "message"),
+    [
+        ("lead", "unknown setting(s) for the 'lead' summarizer: colour, size (it takes none)"),
+        ("centrality", "unknown setting(s) for the 'centrality' summarizer: colour, size ("),
+        ("default", "unknown setting(s) for the 'trained' summarizer: colour, size (it takes: "),
+    ],
+)
+def test_unknown_settings_are_refused_by_name(name: str, message: str) -> None:
+    from newsbrief.errors import InvalidOptions
+
+    with pytest.raises(InvalidOptions) as err:
+        summarizers.get(name, size="big", colour="red")
+    assert str(err.value).startswith(message)

@@ -80,7 +80,12 @@ def _config(pairs: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     help="Summary length in sentences (default 3; trained may pick fewer). -s as in batch "
     "and evaluate; -n still works.",
 )
-@click.option("--words", "-w", type=int, help="Summary length in words (at most).")
+@click.option(
+    "--words",
+    "-w",
+    type=int,
+    help="Summary length in words: at most that many, but the best sentence is always kept.",
+)
 @click.option("--ratio", "-r", type=float, help="Summary length as a fraction of the sentences.")
 @click.option(
     "--format",
@@ -127,7 +132,8 @@ def summarize_cmd(
         summary_language=llm["summary_language"],
         config=_config(config) + config_from_cli(method, **llm),
     )
-    summarizers.resolve(method)  # an unknown method fails before any download
+    # An unknown method or setting fails before any download (the instance is cached for later).
+    summarizers.get(method, **dict(options.config))
     t0 = time.perf_counter()
     article = load_source(
         source,

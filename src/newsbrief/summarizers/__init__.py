@@ -15,12 +15,13 @@ a method is actually used.
 from __future__ import annotations
 
 import importlib
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib.metadata import entry_points
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from newsbrief.errors import UnknownSummarizer
+from newsbrief.errors import InvalidOptions, UnknownSummarizer
 from newsbrief.models import Document, SummaryOptions, SummarySentence
 
 __all__ = [
@@ -129,6 +130,7 @@ def get(name: str, **config: Any) -> Summarizer:
 
     Raises:
         UnknownSummarizer: no method of that name; the message lists the available ones.
+        InvalidOptions: a setting the method does not take (``-c KEY=VALUE``, ``config``).
     """
     real = resolve(name)
     key = (real, tuple(sorted(config.items())))
@@ -137,8 +139,28 @@ def get(name: str, **config: Any) -> Summarizer:
         if isinstance(target, str):
             module_name, _, attr = target.partition(":")
             target = getattr(importlib.import_module(module_name), attr)
+        _check_settings(real, target, config)
         _INSTANCES[key] = target(**config)
     return _INSTANCES[key]
+
+
+def _check_settings(name: str, factory: Any, config: dict[str, Any]) -> None:
+    """Refuse settings ``factory`` has no parameter for (one taking ``**kwargs`` checks itself)."""
+    if not config:
+        return
+    try:
+        params = inspect.signature(factory).parameters.values()
+    except (TypeError, ValueError):  # a builtin or C callable: let the call tell
+        return
+    if any(p.kind is p.VAR_KEYWORD for p in params):
+        return
+    takes = [p.name for p in params if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    unknown = sorted(set(config) - set(takes))
+    if unknown:
+        accepted = f"it takes: {', '.join(takes)}" if takes else "it takes none"
+        raise InvalidOptions(
+            f"unknown setting(s) for the {name!r} summarizer: {', '.join(unknown)} ({accepted})"
+        )
 
 
 # Built-in methods: one line each.
