@@ -19,6 +19,7 @@ from typing import Any
 from newsbrief.charset import decode_bytes
 from newsbrief.errors import EmptyInput, InputTooLarge, NoArticleText
 from newsbrief.furniture import remove_furniture
+from newsbrief.iso639 import normalize_language
 from newsbrief.language import detect_language
 from newsbrief.models import Article
 
@@ -112,7 +113,10 @@ def extract(
         UndecodableInput: bytes that are binary or in no known encoding.
         NoArticleText: the main text is shorter than ``min_chars`` (or absent, as on a page
             that is only a list of links).
+        InvalidOptions: ``language`` is not an ISO 639-1 code.
     """
+    if language:
+        language = normalize_language(language)
     size = len(html) if isinstance(html, bytes) else len(html.encode("utf-8", "replace"))
     check_size(size, max_bytes)
     declared = html_language(html)

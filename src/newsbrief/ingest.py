@@ -24,6 +24,7 @@ from newsbrief.charset import decode_bytes
 from newsbrief.errors import EmptyInput, InputError
 from newsbrief.extract import DEFAULT_MAX_BYTES, MIN_CHARS, check_size, extract, too_large
 from newsbrief.furniture import remove_furniture
+from newsbrief.iso639 import normalize_language
 from newsbrief.language import detect_language
 from newsbrief.models import Article
 from newsbrief.textutil import normalize_text
@@ -86,7 +87,7 @@ def text_article(
     """
     if not text.strip():
         raise EmptyInput("the input is empty" if not text else "the input is only whitespace")
-    lang = language.lower() if language else detect_language(text)
+    lang = normalize_language(language) if language else detect_language(text)
     # Furniture is found on the lines as given (a widget label is a line of its own), then
     # again once hard-wrapped lines are joined into paragraphs.
     body = remove_furniture(normalize_text(remove_furniture(text, lang)), lang)

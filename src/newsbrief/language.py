@@ -35,6 +35,8 @@ SAMPLE_CHARS = 500
 MIN_LETTERS = 20
 #: Below this normalised probability the identifier is unsure; return the default instead.
 MIN_PROBABILITY = 0.5
+#: py3langid's label for text with no linguistic content (ISO 639-2 "zxx").
+_NO_LANGUAGE = "zxx"
 #: py3langid codes that newsbrief spells differently (Norwegian Bokmål/Nynorsk -> "no").
 _NORMALISE = {"nb": "no", "nn": "no"}
 #: ``MIN_LETTERS`` letters of any script (word characters that are not digits or "_"), with
@@ -148,6 +150,6 @@ def detect_language(text: str, *, default: str = DEFAULT_LANGUAGE) -> str:
     if not _ENOUGH_LETTERS.search(sample):
         return default
     lang, prob = _classify(sample)
-    if prob < MIN_PROBABILITY:
+    if prob < MIN_PROBABILITY or lang == _NO_LANGUAGE:
         return default
     return _NORMALISE.get(lang, lang)

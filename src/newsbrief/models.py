@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from newsbrief.errors import InvalidOptions
+from newsbrief.iso639 import normalize_language
 
 #: Output formats the front ends can render a summary in.
 #: ``headline`` asks abstractive methods for a one-line summary.
@@ -176,6 +177,8 @@ class SummaryOptions:
             raise InvalidOptions(
                 f"unknown format {self.format!r}; choose one of: {', '.join(FORMATS)}"
             )
+        if self.language is not None:
+            object.__setattr__(self, "language", normalize_language(self.language))
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import time
 
 from newsbrief import summarizers
 from newsbrief.errors import EmptyInput, NoArticleText
+from newsbrief.iso639 import normalize_language
 from newsbrief.language import detect_language
 from newsbrief.models import Article, Document, Length, Summary, SummaryOptions
 from newsbrief.sentences import split_sentences
@@ -18,11 +19,13 @@ def prepare(source: Article | str, *, language: str | None = None) -> Document:
     Raises:
         EmptyInput: the text is empty or whitespace only.
         NoArticleText: no sentence could be found.
+        InvalidOptions: the given (or the article's) language is not an ISO 639-1 code.
     """
     article = source if isinstance(source, Article) else article_from_text(source)
     if not article.text.strip():
         raise EmptyInput("the article text is empty")
-    lang = language or article.language or detect_language(article.text)
+    forced = language or article.language
+    lang = normalize_language(forced) if forced else detect_language(article.text)
     sentences = split_sentences(article.text, lang)
     if not sentences:
         raise NoArticleText("no sentences found in the article text")
