@@ -138,3 +138,79 @@ def test_english_summary_of_a_spanish_article_end_to_end(server: FakeLLM) -> Non
     ]
     # The number is in the article, so the translated sentence is not flagged for it.
     assert out.info["faithfulness"]["issues"] == [[]]
+
+
+@pytest.mark.parametrize(
+    ("style", "points", "words", "texts", "kept", "cut"),
+    [
+        pytest.param(
+            "bullets", 2, None,
+            ["One. Two more.", "Three.", "Four."],
+            ["One.", "Three."], ["Two more.", "Four."],
+            id="bullets-one-sentence-each-and-at-most-points",
+        ),
+        pytest.param(
+            "prose", 3, None,
+            ["A.", "B.", "C.", "D.", "E."],
+            ["A.", "B.", "C."], ["D.", "E."],
+            id="prose-at-most-points",
+        ),
+        pytest.param(
+            "prose", 3, 6,
+            ["one two three four.", "five six seven.", "eight."],
+            ["one two three four.", "eight."], ["five six seven."],
+            id="word-budget-skips-what-does-not-fit",
+        ),
+        pytest.param(
+            "prose", 3, 2,
+            ["one two three four.", "five."],
+            ["one two three four."], ["five."],
+            id="word-budget-keeps-the-first-sentence",
+        ),
+        pytest.param(
+            "headline", 1, None,
+            ["Ferry pier reopens after rebuild. Residents cheer.", "Another line."],
+            ["Ferry pier reopens after rebuild."], ["Residents cheer.", "Another line."],
+            id="headline-first-sentence",
+        ),
+        pytest.param("bullets", 3, None, [], [], [], id="nothing"),
+    ],
+)  # fmt: skip
+def test_fit_to_spec(
+    style: prompts.Style,
+    points: int,
+    words: int | None,
+    texts: list[str],
+    kept: list[str],
+    cut: list[str],
+) -> None:
+    spec = prompts.PromptSpec(style=style, points=points, language="en", words=words)
+    assert prompts.fit_to_spec(texts, spec) == (kept, cut)
+
+
+def test_a_runaway_headline_is_cut_and_marked() -> None:
+    words = [f"w{i}" for i in range(60)]
+    spec = prompts.PromptSpec(style="headline", points=1, language="en")
+    kept, cut = prompts.fit_to_spec([" ".join(words)], spec)
+    assert kept == [" ".join(words[: prompts.HEADLINE_MAX_WORDS]) + "…"]
+    assert cut == [" ".join(words[prompts.HEADLINE_MAX_WORDS :])]
+
+
+def test_a_reply_longer_than_asked_is_cut_end_to_end(server: FakeLLM) -> None:
+    server.script(
+        Reply(
+            body=completion(
+                "- Spain approved a plan for rural schools. It was debated for months.\n"
+                "- The plan costs 300 million euros.\n- Teachers welcomed it.\n- Unions did too."
+            )
+        )
+    )
+    summarizer = LLMSummarizer(llm_url=server.url, llm_model="tiny")
+    out = summarizer.summarize(
+        prepare(SPANISH), SummaryOptions(format="bullets", length=Length(sentences=2))
+    )
+    assert [s.text for s in out.sentences] == [
+        "Spain approved a plan for rural schools.",
+        "The plan costs 300 million euros.",
+    ]
+    assert out.info["cut"] == {"sentences": 3, "words": 11}

@@ -7,7 +7,8 @@ articles uses two more prompts: ``map`` condenses one part of an article into no
 writes the final summary from the notes of all parts.
 
 The replies are parsed back into sentences by :func:`parse_reply`, which strips bullet markers
-and numbering that small models add even when asked not to.
+and numbering that small models add even when asked not to, and held to the shape that was
+asked for by :func:`fit_to_spec` (small models often write on past it).
 """
 
 from __future__ import annotations
@@ -236,3 +237,48 @@ def parse_reply(reply: str, spec: PromptSpec) -> list[str]:
     if spec.style == "bullets":
         return lines
     return [s.text for s in split_sentences("\n".join(lines), spec.language)]
+
+
+#: A headline longer than this is cut here and ends with "…" (the prompt asks for at most 15
+#: words; a small model may run on for a paragraph).
+HEADLINE_MAX_WORDS = 20
+
+
+def fit_to_spec(texts: list[str], spec: PromptSpec) -> tuple[list[str], list[str]]:
+    """Hold parsed summary sentences to what ``spec`` asked for; return (kept, cut off).
+
+    A headline is one sentence of at most ``HEADLINE_MAX_WORDS`` words; a key point is one
+    sentence (the prompt says so); there are at most ``spec.points`` of them, and with a word
+    budget sentences are kept while they fit (the first always is, so a summary is never empty).
+    """
+    from newsbrief.sentences import split_sentences
+
+    if not texts:
+        return [], []
+
+    def first_sentence(text: str) -> tuple[str, list[str]]:
+        parts = [s.text for s in split_sentences(text, spec.language)] or [text]
+        return parts[0], parts[1:]
+
+    if spec.style == "headline":
+        head, rest = first_sentence(texts[0])
+        words = head.split()
+        if len(words) > HEADLINE_MAX_WORDS:
+            rest.insert(0, " ".join(words[HEADLINE_MAX_WORDS:]))
+            head = " ".join(words[:HEADLINE_MAX_WORDS]).rstrip(",;:–—-") + "…"
+        return [head], rest + texts[1:]
+    kept: list[str] = []
+    cut: list[str] = []
+    for text in texts:
+        if spec.style == "bullets":
+            text, rest = first_sentence(text)
+            cut += rest
+        n = len(text.split())
+        used = sum(len(k.split()) for k in kept)
+        if len(kept) >= max(spec.points, 1) or (
+            kept and spec.words is not None and used + n > spec.words
+        ):
+            cut.append(text)
+            continue
+        kept.append(text)
+    return kept, cut

@@ -180,7 +180,7 @@ class AbstractiveSummarizer:
             generate=generate,
             parallel=self.parallel,
         )
-        texts = self.parse(reply, spec)
+        texts, cut = prompts.fit_to_spec(self.parse(reply, spec), spec)
         if not texts:
             raise BadBackendResponse(
                 f"model {self.model_name!r} returned no summary text; try another model"
@@ -209,6 +209,9 @@ class AbstractiveSummarizer:
         }
         if stats.split_sentences:
             info["split_sentences"] = stats.split_sentences
+        if cut:
+            # What the model wrote beyond the requested length or shape, not shown.
+            info["cut"] = {"sentences": len(cut), "words": sum(len(t.split()) for t in cut)}
         if spec.language != doc.language:
             info["summary_language"] = spec.language
         if self.strict_faithfulness:
