@@ -570,7 +570,7 @@ def started(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[Any]]:
 
 def run_serve(tmp_path: Path, *args: str) -> tuple[int, str]:
     database = f"sqlite:///{tmp_path / 'serve.sqlite3'}"
-    result = CliRunner().invoke(cli, ["serve", "--database", database, *args])
+    result = CliRunner().invoke(cli, ["serve", "--port", "0", "--database", database, *args])
     return result.exit_code, result.stderr
 
 

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from newsbrief.batch import ordered_map, read_done_ids, run_batch
+from newsbrief.batch import BatchReport, open_output, ordered_map, read_done_ids, run_batch
 from newsbrief.cli import cli
-from newsbrief.errors import BackendError, DataFormatError
+from newsbrief.errors import BackendError, DataFormatError, InputError
 from newsbrief.models import Length, SummaryOptions
 
 TOPICS = ["council", "bridge", "library", "harbour", "museum", "orchestra", "stadium", "school"]
@@ -303,3 +303,130 @@ def test_library_strict_raises_data_format_error(tmp_path: Path) -> None:
     with pytest.raises(DataFormatError) as info:
         run_batch(src, io.StringIO(), options=SummaryOptions(), strict=True)
     assert str(info.value) == f"{src}:2: expected a JSON object, got an array"
+
+
+# --- refusals that must leave every file as it was -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("make_output", "flags"),
+    [
+        pytest.param(lambda src: src, ["--overwrite"], id="same-path-overwrite"),
+        pytest.param(lambda src: src, ["--resume"], id="same-path-resume"),
+        pytest.param(lambda src: src, [], id="same-path-no-flag"),
+        pytest.param(
+            lambda src: src.parent / ".." / src.parent.name / src.name, ["--overwrite"], id="dotdot"
+        ),
+        pytest.param(
+            lambda src: _link(src, "link.jsonl", os.symlink), ["--overwrite"], id="symlink"
+        ),
+        pytest.param(lambda src: _link(src, "hard.jsonl", os.link), ["--resume"], id="hard-link"),
+    ],
+)
+def test_output_that_is_the_input_is_refused(
+    tmp_path: Path, make_output: Any, flags: list[str]
+) -> None:
+    src = write_input(tmp_path / "in.jsonl", 3)
+    before = src.read_bytes()
+    out = make_output(src)
+    result = run(str(src), "-o", str(out), *flags)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"newsbrief: error: the output {Path(out)} is the same file as the input {src}; "
+        "pass another path for -o\n"
+    )
+    assert src.read_bytes() == before
+
+
+def _link(src: Path, name: str, make: Any) -> Path:
+    link = src.parent / name
+    make(src, link)
+    return link
+
+
+def test_stdin_redirected_from_the_output_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # `newsbrief batch - -o in.jsonl --overwrite < in.jsonl`: "-" is the output file too.
+    src = write_input(tmp_path / "in.jsonl", 3)
+    before = src.read_bytes()
+    with src.open(encoding="utf-8") as stdin:
+        monkeypatch.setattr("sys.stdin", stdin)
+        with pytest.raises(InputError) as info:
+            open_output(src, resume=False, overwrite=True, input_path="-")
+    assert str(info.value) == (
+        f"the output {src} is the same file as the input <stdin>; pass another path for -o"
+    )
+    assert src.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "flags", [[], ["--resume"], ["--overwrite"]], ids=["none", "resume", "overwrite"]
+)
+def test_output_directory_is_refused(tmp_path: Path, flags: list[str]) -> None:
+    src, folder = write_input(tmp_path / "in.jsonl", 2), tmp_path / "adir"
+    folder.mkdir()
+    result = run(str(src), "-o", str(folder), *flags)
+    assert result.exit_code == 1
+    assert result.stderr == f"newsbrief: error: {folder} is a directory; pass a file path for -o\n"
+    assert list(folder.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["-j", "0"], "workers must be at least 1 (got 0)"),
+        (["--method", "nope"], "Unknown summarizer 'nope'. Available: "),
+        (["--sentences", "0"], "sentences must be from 1 to 100 (got 0)"),
+        (["--words", "5001"], "words must be from 1 to 5000 (got 5001)"),
+        (["--llm-model", "m"], "--llm-model is not used by --method default; "),
+    ],
+    ids=["workers", "method", "sentences", "words", "backend-option"],
+)
+def test_bad_options_write_nothing(tmp_path: Path, args: list[str], message: str) -> None:
+    src, out = write_input(tmp_path / "in.jsonl", 2), tmp_path / "z.out"
+    result = run(str(src), "-o", str(out), *args)
+    assert result.exit_code == 1
+    assert result.stderr.startswith(f"newsbrief: error: {message}"), result.stderr
+    assert not out.exists()
+
+
+@pytest.mark.parametrize("name", ["missing.jsonl", "empty.jsonl"])
+def test_unreadable_input_leaves_the_old_output(tmp_path: Path, name: str) -> None:
+    (tmp_path / "empty.jsonl").write_text("\n", encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    out.write_text('{"id": "old"}\n', encoding="utf-8")
+    result = run(str(tmp_path / name), "-o", str(out), "--overwrite")
+    assert result.exit_code == 1
+    assert result.stderr in (
+        f"newsbrief: error: {tmp_path / name}: no such file\n",
+        f"newsbrief: error: {tmp_path / name}: no records (the file is empty)\n",
+    )
+    assert out.read_text(encoding="utf-8") == '{"id": "old"}\n'
+
+
+def test_one_bad_input_line_is_singular(tmp_path: Path) -> None:
+    src, out = write_input(tmp_path / "in.jsonl", 2, {1: "[]"}), tmp_path / "out.jsonl"
+    result = run(str(src), "-o", str(out))
+    assert result.exit_code == 3
+    assert result.stderr.splitlines()[-1].startswith(
+        "newsbrief: 2 done, 0 skipped (already in output), 0 failed, 1 bad input line in "
+    )
+    assert ", 2 bad input lines in " in BatchReport(bad_lines=["a", "b"]).describe()
+
+
+def test_a_backend_that_cannot_be_set_up_stops_before_any_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No --llm-model: every record would fail alike, so nothing is written."""
+    monkeypatch.delenv("NEWSBRIEF_LLM_MODEL", raising=False)
+    inp = tmp_path / "in.jsonl"
+    inp.write_text('{"id": 1, "article": "One sentence here. And another one."}\n')
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(
+        cli, ["batch", str(inp), "-o", str(out), "-m", "llm", "--llm-url", "http://127.0.0.1:9/v1"]
+    )
+    assert result.exit_code == 1
+    assert result.stderr.startswith("newsbrief: error: ")
+    assert "--llm-model" in result.stderr
+    assert not out.exists()

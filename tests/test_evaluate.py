@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 from click.testing import CliRunner
 
 from conftest import data_path
+from llm_server import serve
+from newsbrief import summarizers
 from newsbrief.cli import cli
 from newsbrief.datasets import iter_records
 from newsbrief.errors import InputError
@@ -245,3 +249,113 @@ def test_fifty_real_cnn_dailymail_articles() -> None:
     assert lead.f1["rouge1"].low < lead.f1["rouge1"].mean < lead.f1["rouge1"].high
     assert oracle.f1["rouge1"].mean > lead.f1["rouge1"].mean + 0.10
     assert 40 < lead.summary_words < 120
+
+
+# --- abstractive methods: the backend options of batch and summarize ------------------------
+
+
+@pytest.fixture
+def fresh_backends(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Summarizer instances are kept per (method, config) for the process, and a developer's
+    # own LLM settings must not leak in.
+    monkeypatch.setattr(summarizers, "_INSTANCES", {})
+    for name in ("NEWSBRIEF_LLM_MODEL", "NEWSBRIEF_LLM_URL", "OPENAI_API_KEY"):
+        monkeypatch.delenv(name, raising=False)
+
+
+@pytest.mark.usefixtures("fresh_backends")
+def test_llm_backend_options_reach_the_summarizer(tiny: Path) -> None:
+    with serve() as server:
+        result = run(
+            str(tiny), "-m", "llm", "--llm-url", server.url, "--llm-model", "tiny",
+            "--llm-timeout", "5", "--summary-language", "en", "-s", "1", "--format", "json",
+        )  # fmt: skip
+        requests = server.requests
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert (report["method"], report["n"], report["failed"]) == ("llm", 4, 0)
+    assert [r["model"] for r in requests] == ["tiny"] * 4
+
+
+@pytest.mark.usefixtures("fresh_backends")
+def test_llm_without_a_model_stops_before_any_article(tiny: Path) -> None:
+    result = run(str(tiny), "-m", "llm")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "newsbrief: error: the 'llm' summarizer needs a model name: pass --llm-model NAME "
+        "(or set NEWSBRIEF_LLM_MODEL)\n"
+    )
+
+
+@pytest.mark.usefixtures("fresh_backends")
+def test_a_model_the_endpoint_does_not_know_stops_at_the_first_article(tiny: Path) -> None:
+    with serve() as server:
+        server.models = {"other"}
+        result = run(str(tiny), "-m", "llm", "--llm-url", server.url, "--llm-model", "tiny")
+        asked = len(server.requests)
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"newsbrief: error: the LLM endpoint {server.url} does not know model 'tiny' "
+        "(HTTP 404: model 'tiny' not found); check --llm-model\n"
+    )
+    assert asked == 1  # not once per article
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["-m", "lead", "--llm-url", "http://127.0.0.1:1/v1"],
+            "--llm-url is not used by --method lead; it applies to --method llm",
+        ),
+        (
+            ["-m", "oracle", "--model-path", "m.gguf"],
+            "--model-path is not used by --method oracle; it applies to --method llama-cpp or "
+            "transformers",
+        ),
+    ],
+    ids=["lead", "oracle"],
+)
+def test_backend_option_for_another_method_is_refused(
+    tiny: Path, args: list[str], message: str
+) -> None:
+    result = run(str(tiny), *args)
+    assert (result.exit_code, result.stderr) == (1, f"newsbrief: error: {message}\n")
+
+
+@pytest.mark.usefixtures("fresh_backends")
+def test_a_missing_backend_library_stops_at_the_first_article(
+    tiny: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from newsbrief.summarizers import hf
+
+    for name in ("torch", "transformers"):  # as on a core install
+        monkeypatch.setitem(sys.modules, name, None)
+    loads: list[int] = []
+    real_load = hf.HFSummarizer._load
+
+    def counting_load(self: hf.HFSummarizer) -> tuple[Any, Any]:
+        loads.append(1)
+        return real_load(self)
+
+    monkeypatch.setattr(hf.HFSummarizer, "_load", counting_load)
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "config.json").write_text("{}", encoding="utf-8")
+    result = run(str(tiny), "-m", "transformers", "--model-path", str(model))
+    assert result.exit_code == 1
+    assert result.stderr == f"newsbrief: error: {hf.INSTALL_HINT}\n"
+    assert len(loads) == 1  # the first article, not all four
+
+
+def test_every_backend_option_is_on_evaluate_and_in_its_docs() -> None:
+    from newsbrief.cli.llm_options import PARAMS
+
+    cmd = cli.get_command(click.Context(cli), "evaluate")
+    assert cmd is not None
+    flags = {opt for param in cmd.params for opt in param.opts}
+    docs = (Path(__file__).resolve().parents[1] / "docs/evaluation.md").read_text(encoding="utf-8")
+    for param in PARAMS:
+        flag = "--" + param.replace("_", "-")
+        assert flag in flags, f"newsbrief evaluate has no {flag}"
+        assert f"`{flag}" in docs, f"docs/evaluation.md does not name {flag}"

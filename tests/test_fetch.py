@@ -25,7 +25,7 @@ from newsbrief.errors import (
     Unreachable,
     UnsupportedContentType,
 )
-from newsbrief.fetch import USER_AGENT, blocked_reason, fetch
+from newsbrief.fetch import USER_AGENT, blocked_reason, fetch, parse_url
 
 HTML = b"<html><body><p>Hello</p></body></html>"
 PUBLIC = "93.184.216.34"
@@ -68,6 +68,8 @@ def page(request: httpx.Request) -> httpx.Response:
         "/hop": httpx.Response(302, headers={"location": "/"}),
         "/loop": httpx.Response(301, headers={"location": "/loop"}),
         "/to-intranet": httpx.Response(302, headers={"location": "http://intranet.example/"}),
+        "/to-broken": httpx.Response(302, headers={"location": "http://news..example/"}),
+        "/to-bad-port": httpx.Response(302, headers={"location": "http://news.example:99999/"}),
         "/big": httpx.Response(200, headers={"content-type": "text/html"}, content=b"x" * 5000),
     }
     return routes[request.url.path]
@@ -173,6 +175,168 @@ def test_fetch_errors(
 ) -> None:
     with pytest.raises(error) as info:
         get(url, **kwargs)
+    assert str(info.value) == message
+
+
+LONG_HOST = "a" * 300 + ".com"
+LONG_LABEL = "b" * 64 + ".example"
+#: Malformed URLs: each is refused before any lookup or connection, with what is wrong.
+MALFORMED_URLS = [
+    pytest.param(
+        "http://[::1",
+        "http://[::1: not a valid URL (unmatched '[' or ']' in the host)",
+        id="ipv6-unclosed",
+    ),
+    pytest.param(
+        "http://news.example]/",
+        "http://news.example]/: not a valid URL (unmatched '[' or ']' in the host)",
+        id="bracket-unopened",
+    ),
+    pytest.param(
+        "http://xn--/",
+        "http://xn--/: not a valid URL (the host name 'xn--' is not a valid IDNA name: "
+        "Malformed A-label, no Punycode eligible content found)",
+        id="idna-empty-a-label",
+    ),
+    pytest.param(
+        "http://www.xn--/",
+        "http://www.xn--/: not a valid URL (the host name 'www.xn--' is not a valid IDNA name: "
+        "'xn--' encodes nothing)",
+        id="idna-empty-a-label-inside",
+    ),
+    pytest.param(
+        f"http://{LONG_HOST}/",
+        f"http://{LONG_HOST}/: not a valid URL (the host name is 304 characters long; "
+        "DNS allows at most 253)",
+        id="host-too-long",
+    ),
+    pytest.param(
+        f"http://{LONG_LABEL}/",
+        f"http://{LONG_LABEL}/: not a valid URL (a label of the host name is 64 characters "
+        "long; DNS allows at most 63)",
+        id="label-too-long",
+    ),
+    pytest.param(
+        "http://news..example/",
+        "http://news..example/: not a valid URL (the host name 'news..example' has two dots "
+        "in a row)",
+        id="empty-label",
+    ),
+    pytest.param(
+        "http://news example/",
+        "http://news example/: not a valid URL (the host name contains ' ', which no host "
+        "name can)",
+        id="space-in-host",
+    ),
+    pytest.param(
+        "http://127.0.0.1:99999/",
+        "http://127.0.0.1:99999/: not a valid URL (the port must be a number from 1 to 65535, "
+        "got '99999')",
+        id="port-too-large",
+    ),
+    pytest.param(
+        "http://news.example:0/",
+        "http://news.example:0/: not a valid URL (the port must be a number from 1 to 65535, "
+        "got '0')",
+        id="port-zero",
+    ),
+    pytest.param(
+        "http://[::1]:http/",
+        "http://[::1]:http/: not a valid URL (the port must be a number from 1 to 65535, "
+        "got 'http')",
+        id="port-not-a-number",
+    ),
+    pytest.param(
+        "http://999.1.2.3/",
+        "http://999.1.2.3/: not a valid URL (Invalid IPv4 address: '999.1.2.3')",
+        id="bad-ipv4",
+    ),
+]
+
+
+def never(request: httpx.Request) -> httpx.Response:
+    raise AssertionError(f"no request expected, got {request.url}")
+
+
+def no_lookup(host: str, port: int) -> list[str]:
+    raise AssertionError(f"no lookup expected, got {host}")
+
+
+@pytest.mark.parametrize(("url", "message"), MALFORMED_URLS)
+@pytest.mark.parametrize("allow_private_networks", [False, True], ids=["guard", "no-guard"])
+def test_malformed_url_is_input_error(url: str, message: str, allow_private_networks: bool) -> None:
+    """Refused up front, guard or not: no parser traceback, no misleading network error."""
+    with pytest.raises(InputError) as info:
+        fetch(
+            url,
+            transport=mock(never),
+            resolver=no_lookup,
+            allow_private_networks=allow_private_networks,
+        )
+    assert type(info.value) is InputError
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize(("url", "message"), MALFORMED_URLS)
+def test_parse_url_refuses(url: str, message: str) -> None:
+    with pytest.raises(InputError) as info:
+        parse_url(url)
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    ("url", "host", "port"),
+    [
+        ("http://news.example/", "news.example", None),
+        ("HTTPS://News.Example:8443/a?b=c", "news.example", 8443),
+        ("http://news.example./", "news.example.", None),  # fully qualified
+        ("http://bücher.example/", "bücher.example", None),
+        ("http://xn--bcher-kva.example/", "xn--bcher-kva.example", None),
+        ("http://xn--fa-hia.de/", "xn--fa-hia.de", None),  # faß.de: IDNA 2008 only
+        ("http://my_host.example/", "my_host.example", None),
+        ("http://[::1]:65535/", "::1", 65535),
+        ("http://user:secret@127.0.0.1:1/", "127.0.0.1", 1),
+        (f"http://{'c' * 63}.example/", f"{'c' * 63}.example", None),
+    ],
+    ids=[
+        "plain",
+        "case-and-port",
+        "trailing-dot",
+        "unicode-host",
+        "a-label",
+        "idna2008-a-label",
+        "underscore",
+        "ipv6-highest-port",
+        "userinfo-lowest-port",
+        "label-of-63",
+    ],
+)
+def test_parse_url_accepts(url: str, host: str, port: int | None) -> None:
+    parts = parse_url(url)
+    assert (parts.hostname, parts.port) == (host, port)
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        (
+            "/to-broken",
+            "http://news.example/to-broken: the server redirected to http://news..example/: "
+            "not a valid URL (the host name 'news..example' has two dots in a row)",
+        ),
+        (
+            "/to-bad-port",
+            "http://news.example/to-bad-port: the server redirected to "
+            "http://news.example:99999/: not a valid URL (the port must be a number from 1 to "
+            "65535, got '99999')",
+        ),
+    ],
+    ids=["unclosed-bracket", "bad-port"],
+)
+def test_redirect_to_malformed_url_is_the_servers_fault(path: str, message: str) -> None:
+    with pytest.raises(FetchError) as info:
+        get(f"http://news.example{path}")
+    assert type(info.value) is FetchError
     assert str(info.value) == message
 
 

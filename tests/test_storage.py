@@ -212,6 +212,15 @@ def test_canonical_url_rules() -> None:
         canonical_url("ftp://x/y")
     with pytest.raises(InvalidOptions, match=r"^not an absolute http\(s\) URL: '/relative'$"):
         canonical_url("/relative")
+    with pytest.raises(InvalidOptions, match=r"^not a valid URL: 'http://\[::1/a' \("):
+        canonical_url("http://[::1/a")
+
+
+def test_malformed_url_is_kept_but_not_a_dedupe_key(store: SQLStore) -> None:
+    """A feed item's broken link must not stop a refresh: the article is stored without it."""
+    stored, created = store.add_article(art(url="http://[::1/a"), source="feed")
+    assert created and stored.canonical_url is None
+    assert store.find_article_by_url("http://[::1/a") is None
 
 
 def test_non_http_url_is_kept_but_not_a_dedupe_key(store: SQLStore) -> None:

@@ -176,6 +176,18 @@ def test_article_page_not_found_is_html_404(client: Client) -> None:
     assert "no article with id 999" in r.text
 
 
+@pytest.mark.parametrize("article_id", ["2147483648", "99999999999999999999999"])
+@pytest.mark.parametrize("suffix", ["", "/summary", "/summary?length=short"])
+def test_article_page_id_out_of_range_is_html_404(
+    client: Client, article_id: str, suffix: str
+) -> None:
+    """An id no database can hold is missing like any other (it was a 500: OverflowError)."""
+    r = client.get(f"/articles/{article_id}{suffix}")
+    assert r.status_code == 404
+    assert r.headers["content-type"].startswith("text/html")
+    assert f'<p class="error" role="alert">no article with id {article_id}</p>' in r.text
+
+
 def test_article_page_security_headers(client: Client) -> None:
     r = client.get("/articles/1")
     csp = r.headers["content-security-policy"]
@@ -318,6 +330,36 @@ def test_add_url_refuses_loopback(client: Client, store: Store) -> None:
     assert store.list_articles().total == before
 
 
+@pytest.mark.parametrize(
+    ("form", "message"),
+    [
+        (
+            {"url": "http://[::1"},
+            "http://[::1: not a valid URL (unmatched &#39;[&#39; or &#39;]&#39; in the host)",
+        ),
+        (
+            {"url": "http://xn--/", "html": "<p>Pasted.</p>"},
+            "http://xn--/: not a valid URL (the host name &#39;xn--&#39; is not a valid IDNA "
+            "name: Malformed A-label, no Punycode eligible content found)",
+        ),
+        (
+            {"url": "http://127.0.0.1:99999/"},
+            "http://127.0.0.1:99999/: not a valid URL (the port must be a number from 1 to "
+            "65535, got &#39;99999&#39;)",
+        ),
+    ],
+    ids=["ipv6-unclosed", "idna-with-html", "port-out-of-range"],
+)
+def test_add_malformed_url_shows_error(
+    client: Client, store: Store, form: dict[str, str], message: str
+) -> None:
+    before = store.list_articles().total
+    r = client.post("/add", data=form)
+    assert r.status_code == 400
+    assert f"Could not add the article: {message}</p>" in r.text
+    assert store.list_articles().total == before
+
+
 def test_feeds_page_subscribe_and_refresh(client: Client, store: Store) -> None:
     r = client.post("/feeds", data={"url": "http://127.0.0.1:9/feed.xml"})
     assert r.status_code == 303
@@ -332,16 +374,29 @@ def test_feeds_page_subscribe_and_refresh(client: Client, store: Store) -> None:
     assert store.get_feed(feed.id).last_fetched_at >= feed.last_fetched_at  # type: ignore[operator]
 
 
-def test_feeds_page_bad_url(client: Client) -> None:
-    r = client.post("/feeds", data={"url": "not a url"})
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("not a url", "not a url: only http:// and https:// URLs can be fetched"),
+        (
+            "http://[::1",
+            "http://[::1: not a valid URL (unmatched &#39;[&#39; or &#39;]&#39; in the host)",
+        ),
+    ],
+    ids=["no-scheme", "ipv6-unclosed"],
+)
+def test_feeds_page_bad_url(client: Client, store: Store, url: str, message: str) -> None:
+    r = client.post("/feeds", data={"url": url})
     assert r.status_code == 400
-    assert "Could not subscribe: not an absolute http(s) URL: &#39;not a url&#39;" in r.text
+    assert f"Could not subscribe: {message}</p>" in r.text
+    assert store.list_feeds() == []
 
 
-def test_feeds_refresh_unknown_is_404(client: Client) -> None:
-    r = client.post("/feeds/77/refresh")
+@pytest.mark.parametrize("feed_id", ["77", "99999999999999999999999"])
+def test_feeds_refresh_unknown_is_404(client: Client, feed_id: str) -> None:
+    r = client.post(f"/feeds/{feed_id}/refresh")
     assert r.status_code == 404
-    assert "no feed with id 77" in r.text
+    assert f"no feed with id {feed_id}" in r.text
 
 
 def test_static_assets(client: Client) -> None:

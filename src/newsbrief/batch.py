@@ -30,9 +30,11 @@ import dataclasses
 import functools
 import json
 import multiprocessing
+import os
+import sys
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -53,6 +55,7 @@ from newsbrief.models import Article, SummaryOptions
 __all__ = [
     "BatchItem",
     "BatchReport",
+    "check_options",
     "open_output",
     "ordered_map",
     "parse_item",
@@ -103,9 +106,10 @@ class BatchReport:
 
     def describe(self) -> str:
         """Return the one-line summary printed at the end of a run."""
+        bad = len(self.bad_lines)
         return (
             f"{self.done} done, {self.skipped} skipped (already in output), "
-            f"{self.failed} failed, {len(self.bad_lines)} bad input lines "
+            f"{self.failed} failed, {bad} bad input {'line' if bad == 1 else 'lines'} "
             f"in {self.seconds:.1f} s ({self.rate:.1f} records/s)"
         )
 
@@ -150,24 +154,51 @@ def ordered_map(
         InvalidOptions: ``workers`` is below 1.
         BackendError: a worker process died.
     """
-    if workers < 1:
-        raise InvalidOptions(f"workers must be at least 1 (got {workers})")
+    _check_workers(workers)
     if workers == 1:
         for item in items:
             yield from fn([item])
         return
+    pending: deque[Future[list[R]]] = deque()
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
-            pending: deque[Future[list[R]]] = deque()
-            for chunk in _chunks(items, chunk_size):
-                pending.append(pool.submit(fn, chunk))
-                if len(pending) >= workers * PENDING_PER_WORKER:
+            try:
+                for chunk in _chunks(items, chunk_size):
+                    pending.append(pool.submit(fn, chunk))
+                    if len(pending) >= workers * PENDING_PER_WORKER:
+                        yield from pending.popleft().result()
+                while pending:
                     yield from pending.popleft().result()
-            while pending:
-                yield from pending.popleft().result()
+            finally:
+                # On an error (or the caller stopping early) the pool's shutdown would still
+                # run every chunk not yet started; they are of no use now.
+                for future in pending:
+                    future.cancel()
     except BrokenProcessPool as exc:
         # Killed for memory, or a crash in native code: say so instead of a traceback.
         raise BackendError(f"a worker process died ({exc})") from exc
+
+
+def _check_workers(workers: int) -> None:
+    if workers < 1:
+        raise InvalidOptions(f"workers must be at least 1 (got {workers})")
+
+
+def check_options(*, options: SummaryOptions, workers: int = 1) -> None:
+    """Refuse options that would stop a run, before any file is opened.
+
+    Raises:
+        UnknownSummarizer: ``options.method`` is not registered.
+        InvalidOptions: ``workers`` is below 1, or a setting the method does not take.
+        NewsbriefError: the method's backend cannot be set up (no ``--llm-model``, a model
+            file that is not there) and ``--fallback extractive`` was not asked for; every
+            record would fail the same way.
+    """
+    from newsbrief import summarizers
+
+    _check_workers(workers)
+    # Backends load their models lazily, so building one here is cheap (and it is cached).
+    summarizers.get(options.method, **dict(options.config))
 
 
 def parse_item(line: Line, *, path: str | Path) -> BatchItem:
@@ -265,11 +296,16 @@ def read_done_ids(path: str | Path) -> set[str]:
 
     Raises:
         DataFormatError: a line other than the last is not a JSON object with an ``id``.
+        InputError: the file cannot be read.
     """
     p = Path(path)
     if not p.exists():
         return set()
-    lines = p.read_bytes().split(b"\n")  # the last piece is b"" when the file ends with "\n"
+    try:
+        data = p.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{p}: cannot read ({exc.strerror})") from None
+    lines = data.split(b"\n")  # the last piece is b"" when the file ends with "\n"
     done: set[str] = set()
     offset = 0
     for number, raw in enumerate(lines, start=1):
@@ -319,9 +355,7 @@ def run_batch(
         InputError, EmptyInput: the input cannot be read.
         UnknownSummarizer, InvalidOptions: bad options (checked before any work).
     """
-    from newsbrief import summarizers
-
-    summarizers.resolve(options.method)  # fail fast on an unknown method
+    check_options(options=options, workers=workers)
     done_ids = done_ids or set()
     report = BatchReport()
     stop: list[DataFormatError] = []
@@ -374,17 +408,57 @@ def run_batch(
     return report
 
 
-def open_output(path: str | Path, *, resume: bool, overwrite: bool) -> tuple[IO[str], set[str]]:
+def _same_file(input_path: str | Path, output: Path) -> bool:
+    try:
+        if str(input_path) == "-":  # stdin redirected from the output file: `< out.jsonl`
+            return os.path.samestat(os.fstat(sys.stdin.fileno()), output.stat())
+        if Path(input_path).resolve() == output.resolve():
+            return True
+        return os.path.samefile(input_path, output)  # a hard link
+    except (OSError, ValueError):  # no such file, or a stdin without a file descriptor
+        return False
+
+
+def open_output(
+    path: str | Path,
+    *,
+    resume: bool,
+    overwrite: bool,
+    input_path: str | Path | None = None,
+) -> tuple[IO[str], set[str]]:
     """Open the output file for a run and return it with the ids it already holds.
 
+    Every check comes before the file is created, truncated or repaired, so a refused run
+    leaves it as it was. With ``input_path`` (the run's input), an input that cannot be read,
+    or that is the output file itself, is refused too.
+
     Raises:
-        InputError: the file exists and holds results, and neither ``resume`` nor ``overwrite``
-            was asked for; or it cannot be opened.
+        InvalidOptions: both ``resume`` and ``overwrite``.
+        InputError: the path is a directory or the input file; the file exists and holds
+            results, and neither ``resume`` nor ``overwrite`` was asked for; the file cannot be
+            opened; or the input cannot be read.
+        EmptyInput: the input holds no record.
         DataFormatError: ``resume`` on a file that is not a batch output.
     """
     p = Path(path)
     if resume and overwrite:
         raise InvalidOptions("give only one of --resume and --overwrite")
+    if p.is_dir():
+        raise InputError(f"{p} is a directory; pass a file path for -o")
+    if input_path is not None:
+        if str(input_path) != "-":
+            # A missing, unreadable or empty input fails now, not after OUT is truncated.
+            lines = iter_lines(input_path)
+            try:
+                next(lines)
+            finally:
+                if isinstance(lines, Generator):
+                    lines.close()  # closes the file now
+        if _same_file(input_path, p):
+            where = "<stdin>" if str(input_path) == "-" else str(input_path)
+            raise InputError(
+                f"the output {p} is the same file as the input {where}; pass another path for -o"
+            )
     exists = p.exists() and p.stat().st_size > 0
     if exists and not (resume or overwrite):
         raise InputError(

@@ -1,7 +1,7 @@
 """One exception tree for everything newsbrief raises on purpose.
 
     NewsbriefError
-    ├── InputError                  bad input from the user (CLI exit code 2, HTTP 4xx)
+    ├── InputError                  bad input from the user (HTTP 4xx)
     │   ├── EmptyInput              nothing but whitespace
     │   ├── UndecodableInput        binary or undecodable bytes
     │   ├── InputTooLarge           over the size limit (says how to raise it)
@@ -26,7 +26,9 @@
     └── StorageError                the database refused or failed
 
 Third-party exceptions are translated at the edge (``raise FetchTimeout(...) from exc``);
-front ends catch ``NewsbriefError`` and show ``str(exc)``.
+front ends catch ``NewsbriefError`` and show ``str(exc)``: the CLI prints
+``newsbrief: error: <message>`` and exits 1 (batch documents its own codes), the API answers
+``http_status`` with ``{"error": {"code", "message"}}``.
 """
 
 from __future__ import annotations

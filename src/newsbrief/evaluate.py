@@ -3,7 +3,9 @@
 Every article of a JSONL file (see :mod:`newsbrief.datasets`) is summarized through the same
 ``newsbrief.pipeline.summarize`` the CLI and the web app use, and its sentences are scored
 against the reference with :mod:`newsbrief.rouge`. An article that cannot be summarized (no
-sentences, empty text, ...) is counted and reported, not fatal.
+sentences, empty text, an endpoint that timed out, ...) is counted and reported, not fatal; an
+error of the configuration (``CONFIG_ERRORS``: a bad option, a missing model or library) would
+fail every article, so it stops the run.
 
 ``method="oracle"`` is an evaluation-only reference, not a registered summarizer: the greedy
 ROUGE oracle over the article's sentences (it reads the reference), the ceiling for any method
@@ -24,7 +26,15 @@ from itertools import chain, islice
 from typing import Any
 
 from newsbrief.datasets import Record
-from newsbrief.errors import InputError, NewsbriefError, UnknownSummarizer
+from newsbrief.errors import (
+    BackendAuthError,
+    InputError,
+    InvalidOptions,
+    MissingDependency,
+    ModelNotFound,
+    NewsbriefError,
+    UnknownSummarizer,
+)
 from newsbrief.models import Article, Summary, SummaryOptions, SummarySentence
 from newsbrief.rouge import ROUGE_TYPES, Interval, Rouge, bootstrap_ci, greedy_oracle, protocol
 
@@ -34,6 +44,7 @@ __all__ = [
     "Evaluation",
     "evaluate",
     "format_report",
+    "resolve_method",
     "scoring_language",
 ]
 
@@ -45,6 +56,14 @@ LANGUAGE_SAMPLE = 20
 #: Failures listed by the text report (the JSON report lists them all).
 FAILURES_SHOWN = 5
 _LABELS = {"rouge1": "ROUGE-1", "rouge2": "ROUGE-2", "rougeLsum": "ROUGE-Lsum"}
+#: Errors of the configuration, not of the article: every article would fail the same way, so
+#: the first one stops the run (a backend with ``fallback="extractive"`` raises none of them).
+CONFIG_ERRORS: tuple[type[NewsbriefError], ...] = (
+    InvalidOptions,
+    MissingDependency,
+    ModelNotFound,
+    BackendAuthError,
+)
 
 
 @dataclass(frozen=True)
@@ -197,7 +216,15 @@ def _oracle_summary(record: Record, options: SummaryOptions, language: str) -> S
 
 
 def evaluate_record(record: Record, options: SummaryOptions, language: str) -> ArticleResult:
-    """Summarize one record and score it against its reference (errors are returned, not raised)."""
+    """Summarize one record and score it against its reference.
+
+    An error of the article is returned in the result; a configuration error, which would
+    fail every article the same way, is raised.
+
+    Raises:
+        InvalidOptions, MissingDependency, ModelNotFound, BackendAuthError: the options, the
+            backend's install, its model or its key are wrong (``CONFIG_ERRORS``).
+    """
     from newsbrief.pipeline import summarize
 
     reference_words = len(record.summary.split())
@@ -207,6 +234,8 @@ def evaluate_record(record: Record, options: SummaryOptions, language: str) -> A
             summary = _oracle_summary(record, options, language)
         else:
             summary = summarize(_article(record), options=options)
+    except CONFIG_ERRORS:
+        raise
     except NewsbriefError as exc:
         return ArticleResult(record.id, record.line, None, error=str(exc))
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
@@ -228,7 +257,12 @@ def _evaluate_chunk(
     return [evaluate_record(r, options, language) for r in records]
 
 
-def _check_method(method: str) -> str:
+def resolve_method(method: str) -> str:
+    """Return the registered name of ``method``, or ``"oracle"``.
+
+    Raises:
+        UnknownSummarizer: neither registered nor ``"oracle"`` (the message lists both).
+    """
     from newsbrief import summarizers
 
     if method == ORACLE:
@@ -253,14 +287,23 @@ def evaluate(
     ``language`` picks the ROUGE tokenizer (default: ``options.language``, else the most
     common language of the first records). ``progress`` is called with 1 per article.
 
+    A configuration error (a missing or unknown model, a bad setting, a rejected key, a
+    backend library not installed) stops the run at once instead of failing every article.
+
     Raises:
         UnknownSummarizer: the method is neither registered nor ``"oracle"``.
+        InvalidOptions, MissingDependency, ModelNotFound, BackendAuthError: the method cannot
+            run with these options (``CONFIG_ERRORS``), found before or at the first article.
         InputError: no article could be summarized.
         DataFormatError, EmptyInput: raised by the records' reader.
     """
+    from newsbrief import summarizers
     from newsbrief.batch import ordered_map
 
-    resolved = _check_method(options.method)
+    resolved = resolve_method(options.method)
+    if resolved != ORACLE:
+        # As `newsbrief serve` does: the backend's settings fail now, before any article.
+        summarizers.get(options.method, **dict(options.config))
     iterator: Iterator[Record] = iter(records)
     head = list(islice(iterator, LANGUAGE_SAMPLE))
     lang = language or options.language or scoring_language(head)

@@ -7,7 +7,11 @@
   hold a worker forever.
 - The body is streamed and abandoned past ``max_bytes`` (decompressed size, so a gzip bomb is
   cut short too).
-- Redirects are followed by hand, at most ``max_redirects``, so each hop is checked again.
+- The URL is parsed before anything else (``parse_url``): a malformed one (an unclosed ``[``,
+  a port outside 1-65535, a host name DNS cannot carry or IDNA cannot encode) is an
+  ``InputError`` naming what is wrong, never a parser's traceback or a misleading network error.
+- Redirects are followed by hand, at most ``max_redirects``, so each hop is checked again; a
+  redirect to a URL that ``parse_url`` refuses is the server's fault (``FetchError``).
 - Only HTML and text are accepted (``UnsupportedContentType`` otherwise).
 - With ``allow_private_networks=False`` (the web app's default) every hop's host is resolved
   first and refused when any of its addresses is loopback, private, link-local, multicast,
@@ -28,7 +32,7 @@ import time
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
 
 import httpx
 
@@ -52,6 +56,7 @@ __all__ = [
     "FetchedPage",
     "blocked_reason",
     "fetch",
+    "parse_url",
 ]
 
 PROJECT_URL = "https://github.com/newsbrief/newsbrief"
@@ -73,6 +78,119 @@ _METADATA = frozenset(
 )
 
 Resolver = Callable[[str, int], list[str]]
+
+#: DNS limits (RFC 1035): a label holds at most 63 octets, a name at most 253 as text.
+MAX_LABEL = 63
+MAX_HOST_NAME = 253
+#: ASCII a host name may hold besides letters and digits: the hyphen, the dot, and the
+#: underscore (not valid in DNS host names, but some sites use it and resolvers pass it).
+_HOST_PUNCTUATION = frozenset("-._")
+
+
+class _BadURL(ValueError):
+    """Why a URL cannot be fetched (turned into InputError, or FetchError for a redirect)."""
+
+
+def _port_text(netloc: str) -> str:
+    hostport = netloc.rpartition("@")[2]
+    if hostport.startswith("["):
+        return hostport.partition("]")[2].removeprefix(":")
+    return hostport.partition(":")[2]
+
+
+def _a_label_problem(label: str) -> str | None:
+    """Return what is wrong with an IDNA A-label (``xn--...``), or None."""
+    try:
+        decoded = label[4:].encode("ascii").decode("punycode")
+    except UnicodeError as exc:
+        return f"{label!r} is not valid Punycode ({exc.__cause__ or exc})"
+    return None if decoded else f"{label!r} encodes nothing"
+
+
+def _host_problem(hostname: str, ascii_host: str) -> str | None:
+    """Return what is wrong with a host name, or None.
+
+    ``hostname`` is as written (lower-cased), ``ascii_host`` its IDNA encoding: what DNS sees.
+    """
+    if ":" in ascii_host:  # an IPv6 literal, already checked by urlsplit
+        return None
+    bad = [c for c in hostname if c.isascii() and not (c.isalnum() or c in _HOST_PUNCTUATION)]
+    if bad:
+        return f"the host name contains {bad[0]!r}, which no host name can"
+    name = ascii_host.removesuffix(".")  # a trailing dot: fully qualified
+    if len(name) > MAX_HOST_NAME:
+        return f"the host name is {len(name)} characters long; DNS allows at most {MAX_HOST_NAME}"
+    for label in name.split("."):
+        if not label:
+            where = "starts with a dot" if name.startswith(".") else "has two dots in a row"
+            return f"the host name {hostname!r} {where}"
+        if len(label) > MAX_LABEL:
+            return (
+                f"a label of the host name is {len(label)} characters long; "
+                f"DNS allows at most {MAX_LABEL}"
+            )
+        if label.lower().startswith("xn--"):
+            problem = _a_label_problem(label)
+            if problem is not None:
+                return f"the host name {hostname!r} is not a valid IDNA name: {problem}"
+    return None
+
+
+def _split(url: str) -> SplitResult:
+    """Return ``url`` split, or raise _BadURL saying what is wrong with it."""
+    try:
+        parts = urlsplit(url)
+    except ValueError as exc:
+        # urlsplit checks the brackets of an IPv6 host and what they hold.
+        reason = "unmatched '[' or ']' in the host" if str(exc) == "Invalid IPv6 URL" else exc
+        raise _BadURL(f"not a valid URL ({reason})") from exc
+    if parts.scheme not in ("http", "https"):
+        raise _BadURL("only http:// and https:// URLs can be fetched")
+    hostname = parts.hostname
+    if not hostname:
+        raise _BadURL("the URL has no host name")
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or over 65535
+        port = 0
+    if port is not None and not 1 <= port <= 65535:
+        raise _BadURL(
+            "not a valid URL (the port must be a number from 1 to 65535, "
+            f"got {_port_text(parts.netloc)!r})"
+        )
+    # The parser the download itself uses: it IDNA-encodes the host, checks IPv4 literals,
+    # and decodes an xn-- host (``.host``), so nothing it would refuse later gets past here.
+    try:
+        parsed = httpx.URL(url)
+        parsed.host  # noqa: B018 (evaluated for its check)
+        ascii_host = parsed.raw_host.decode("ascii")
+    except UnicodeError as exc:  # idna.IDNAError is a UnicodeError
+        raise _BadURL(
+            f"not a valid URL (the host name {hostname!r} is not a valid IDNA name: {exc})"
+        ) from exc
+    except (httpx.InvalidURL, ValueError) as exc:
+        raise _BadURL(f"not a valid URL ({exc})") from exc
+    problem = _host_problem(hostname, ascii_host)
+    if problem is not None:
+        raise _BadURL(f"not a valid URL ({problem})")
+    return parts
+
+
+def parse_url(url: str) -> SplitResult:
+    """Return ``url`` split into its parts when it is an http(s) URL that can be fetched.
+
+    Every front end checks a URL it is given with this (``fetch`` does too), so a malformed
+    URL gets the same message wherever it is typed.
+
+    Raises:
+        InputError: not http(s), no host, a malformed host or IPv6 literal, a port outside
+            1-65535, or a host name that IDNA cannot encode or DNS cannot carry; the message
+            starts with the URL and says what is wrong.
+    """
+    try:
+        return _split(url)
+    except _BadURL as exc:
+        raise InputError(f"{url}: {exc}") from exc
 
 
 @dataclass(frozen=True)
@@ -125,13 +243,25 @@ class _Hop:
     extensions: dict[str, Any]
 
 
-def _prepare(url: str, *, guard: bool, resolver: Resolver) -> _Hop:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https"):
-        raise InputError(f"{url}: only http:// and https:// URLs can be fetched")
+def _redirect(current: str, location: str) -> tuple[str, SplitResult]:
+    """Return the URL a redirect from ``current`` to ``location`` leads to, and its parts.
+
+    Raises:
+        FetchError: the target is not a URL that can be fetched (the server's fault).
+    """
+    try:
+        target = urljoin(current, location)
+    except ValueError:
+        target = location  # _split says what is wrong with it
+    try:
+        return target, _split(target)
+    except _BadURL as exc:
+        raise FetchError(f"{current}: the server redirected to {target}: {exc}") from exc
+
+
+def _prepare(url: str, parts: SplitResult, *, guard: bool, resolver: Resolver) -> _Hop:
     host = parts.hostname
-    if not host:
-        raise InputError(f"{url}: the URL has no host name")
+    assert host  # parse_url checked it
     if not guard:
         return _Hop(url, url, {}, {})
     port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -202,16 +332,17 @@ def fetch(
             ``newsbrief.feeds.FEED_TYPES``).
 
     Raises:
-        InputError: not an http(s) URL.
+        InputError: not an http(s) URL, or a malformed one (see ``parse_url``).
         BlockedAddress: the guard refused a hop's address.
         Unreachable: the host cannot be resolved or connected to.
         FetchTimeout: a step or the whole download took too long.
         HTTPStatusError: the server answered 4xx or 5xx.
-        FetchError: too many redirects.
+        FetchError: too many redirects, or a redirect to a malformed URL.
         UnsupportedContentType: the page is not HTML or text.
         InputTooLarge: the body is over ``max_bytes``.
         UndecodableInput: the body is binary.
     """
+    parts = parse_url(url)
     guard = not allow_private_networks
     client = httpx.Client(
         transport=transport,
@@ -231,7 +362,7 @@ def fetch(
     current = url
     with client:
         for _ in range(max_redirects + 1):
-            hop = _prepare(current, guard=guard, resolver=resolver or resolve)
+            hop = _prepare(current, parts, guard=guard, resolver=resolver or resolve)
             try:
                 page = _get(
                     client,
@@ -254,7 +385,7 @@ def fetch(
             except httpx.TransportError as exc:
                 raise Unreachable(f"{current}: the connection failed ({_reason(exc)})") from exc
             if isinstance(page, str):
-                current = urljoin(current, page)
+                current, parts = _redirect(current, page)
                 continue
             return page
     raise FetchError(f"{url}: more than {max_redirects} redirects; giving up at {current}")

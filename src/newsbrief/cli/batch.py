@@ -31,7 +31,12 @@ EXIT_PARTIAL = 3
     type=int,
     help="Summary length in sentences (default 3; trained may pick fewer).",
 )
-@click.option("--words", "-w", type=int, help="Summary length in words.")
+@click.option(
+    "--words",
+    "-w",
+    type=int,
+    help="Summary length in words: at most that many, but the best sentence is always kept.",
+)
 @click.option("--ratio", "-r", type=float, help="Summary length as a fraction of the sentences.")
 @click.option("--language", "-l", help="Force the articles' language (ISO 639-1).")
 @click.option(
@@ -77,7 +82,7 @@ def batch_cmd(
     Exit status: 0 all records summarized; 3 finished, but some records failed or malformed
     input lines were skipped; 1 an error stopped the run (e.g. a bad line under --strict).
     """
-    from newsbrief.batch import open_output, run_batch
+    from newsbrief.batch import check_options, open_output, run_batch
     from newsbrief.datasets import count_lines
 
     options = SummaryOptions(
@@ -88,8 +93,10 @@ def batch_cmd(
         summary_language=llm["summary_language"],
         config=config_from_cli(method, **llm),
     )
+    # Every option and the input are checked before OUT is created or truncated.
+    check_options(options=options, workers=workers)
+    fh, done = open_output(output, resume=resume, overwrite=overwrite, input_path=input_path)
     show = not quiet and sys.stderr.isatty()
-    fh, done = open_output(output, resume=resume, overwrite=overwrite)
     total = count_lines(input_path) if show else None
     with fh, progress_bar("batch", total=total, unit="records", enabled=show) as bar:
 

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
 import click
 
+from newsbrief.cli.llm_options import config_from_cli, llm_cli_options
 from newsbrief.cli.progress import progress_bar
 from newsbrief.models import Length, SummaryOptions
 
@@ -27,7 +29,12 @@ from newsbrief.models import Length, SummaryOptions
     type=int,
     help="Summary length in sentences (default 3; trained may pick fewer).",
 )
-@click.option("--words", "-w", type=int, help="Summary length in words.")
+@click.option(
+    "--words",
+    "-w",
+    type=int,
+    help="Summary length in words: at most that many, but the best sentence is always kept.",
+)
 @click.option("--ratio", "-r", type=float, help="Summary length as a fraction of the sentences.")
 @click.option(
     "--language",
@@ -45,6 +52,7 @@ from newsbrief.models import Length, SummaryOptions
 )
 @click.option("--workers", "-j", type=int, default=1, show_default=True, help="Worker processes.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+@llm_cli_options
 def evaluate_cmd(
     data: str,
     method: str,
@@ -56,21 +64,25 @@ def evaluate_cmd(
     fmt: str,
     workers: int,
     quiet: bool,
+    **llm: Any,
 ) -> None:
     """Score METHOD on DATA.jsonl[.gz] with ROUGE-1/2/Lsum and 95% bootstrap intervals.
 
     DATA holds one JSON object per line with "id", "article" and "summary" (the reference);
-    gzip is detected from the content; "-" reads stdin. Example:
+    gzip is detected from the content; "-" reads stdin. The abstractive methods (--method llm,
+    llama-cpp, transformers) take the same backend options as in `newsbrief batch`. Example:
 
         newsbrief evaluate ../shared/data/cnn_dailymail/dev.jsonl.gz --method lead --limit 500
     """
     from newsbrief.datasets import count_lines, iter_records
-    from newsbrief.evaluate import evaluate, format_report
+    from newsbrief.evaluate import evaluate, format_report, resolve_method
 
     options = SummaryOptions(
         method=method,
         length=Length.of(sentences=sentences, words=words, ratio=ratio),
         language=language,
+        summary_language=llm["summary_language"],
+        config=config_from_cli(method, resolved=resolve_method(method), **llm),
     )
     records = iter_records(data, limit=limit)
     show = not quiet and sys.stderr.isatty()

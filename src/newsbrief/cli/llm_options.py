@@ -122,17 +122,22 @@ def _flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
 
-def config_from_cli(method: str, **values: Any) -> tuple[tuple[str, Any], ...]:
+def config_from_cli(
+    method: str, *, resolved: str | None = None, **values: Any
+) -> tuple[tuple[str, Any], ...]:
     """Return the config pairs for the options given (None = not given) to ``method``.
+
+    ``resolved`` is ``method``'s real name when the caller has already resolved it, e.g.
+    ``evaluate``'s ``oracle``, which is not a registered summarizer and takes no option.
 
     Raises:
         InvalidOptions: an option was given that ``method`` does not use.
-        UnknownSummarizer: ``method`` is not registered.
+        UnknownSummarizer: ``method`` is not registered (and ``resolved`` not given).
     """
     from newsbrief import summarizers
     from newsbrief.errors import InvalidOptions
 
-    real = summarizers.resolve(method)
+    real = resolved if resolved is not None else summarizers.resolve(method)
     given = [n for n in PARAMS if values.get(n) is not None and values.get(n) is not False]
     accepted = ACCEPTS.get(real, frozenset())
     for name in given:

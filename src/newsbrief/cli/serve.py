@@ -3,14 +3,48 @@
 from __future__ import annotations
 
 import re
+import socket
 from pathlib import Path
 from typing import Any
 
 import click
 
 from newsbrief.cli.llm_options import backend_configs, llm_cli_options
+from newsbrief.errors import InputError
 from newsbrief.models import Length
 from newsbrief.settings import DEFAULT_MAX_BODY_BYTES, Settings
+
+
+def check_listen(host: str, port: int) -> None:
+    """Bind (and release) every address uvicorn would listen on for ``host``:``port``.
+
+    uvicorn reports a busy port only after the server has announced its address, as a log
+    line and exit status 3; checking first gives one clear error instead. The sockets are
+    set up as asyncio's ``create_server`` (which uvicorn calls) sets them up: SO_REUSEADDR,
+    and IPv6 sockets IPv6-only.
+
+    Raises:
+        InputError: an address cannot be bound (in use, not this machine's, unknown host).
+    """
+
+    def fail(reason: str) -> InputError:
+        return InputError(f"cannot listen on {host}:{port}: {reason[:1].lower()}{reason[1:]}")
+
+    try:
+        addresses = socket.getaddrinfo(
+            host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
+    except socket.gaierror as exc:
+        raise fail(exc.strerror or str(exc)) from None
+    for family, kind, proto, _, address in addresses:
+        with socket.socket(family, kind, proto) as sock:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            if family == socket.AF_INET6 and hasattr(socket, "IPPROTO_IPV6"):
+                sock.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+            try:
+                sock.bind(address)
+            except OSError as exc:
+                raise fail(exc.strerror or str(exc)) from None
 
 
 @click.command("serve")
@@ -102,6 +136,7 @@ def serve_cmd(
         # A missing model or setting of the button's backend fails now, not on the first summary.
         options = settings.summary_options(length=Length.of(), format="bullets")
         summarizers.get(options.method, **dict(options.config))
+    check_listen(host, port)  # before the store is opened and the address announced
     app = create_app(settings)
     store_url = re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", str(app.state.newsbrief.store.url))
     click.echo(f"newsbrief: store {store_url}", err=True)

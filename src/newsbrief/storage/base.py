@@ -238,7 +238,10 @@ def canonical_url(url: str) -> str:
     Raises:
         InvalidOptions: not an absolute http(s) URL.
     """
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError as exc:  # an unmatched "[" or "]" in the host
+        raise InvalidOptions(f"not a valid URL: {url!r} ({exc})") from exc
     scheme = parts.scheme.lower()
     if scheme not in _DEFAULT_PORTS or not parts.hostname:
         raise InvalidOptions(f"not an absolute http(s) URL: {url!r}")

@@ -12,13 +12,14 @@ from __future__ import annotations
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt
 from starlette.concurrency import run_in_threadpool
 
 from newsbrief import service
-from newsbrief.models import FORMATS, Length
+from newsbrief.errors import NotFound
+from newsbrief.models import FORMATS, MAX_SENTENCES, MAX_WORDS, Format, Length
 from newsbrief.web.cache import summary_cache_key
 from newsbrief.web.render import teaser
 from newsbrief.web.state import AppState, get_state
@@ -29,6 +30,33 @@ State = Annotated[AppState, Depends(get_state)]
 
 #: Largest page of articles the API serves at once.
 MAX_LIMIT = 100
+#: Largest id a stored article or feed can have. The id columns are ``sa.Integer``: 32-bit
+#: on PostgreSQL, 64-bit on SQLite (whose autoincrement would need 2**31 rows to pass this).
+MAX_ID = 2**31 - 1
+
+
+def _stored_id(kind: str, value: int) -> int:
+    # An id no id column can hold names nothing: the same 404 as any missing id, where the
+    # database would fail (SQLite: OverflowError past 2**63 - 1; PostgreSQL: "integer out of
+    # range" past 2**31 - 1), a 500.
+    if not 1 <= value <= MAX_ID:
+        raise NotFound(f"no {kind} with id {value}")
+    return value
+
+
+def article_id_path(article_id: Annotated[int, Path()]) -> int:
+    """Return the ``{article_id}`` path parameter; NotFound (404) when no article can have it."""
+    return _stored_id("article", article_id)
+
+
+def feed_id_path(feed_id: Annotated[int, Path()]) -> int:
+    """Return the ``{feed_id}`` path parameter; NotFound (404) when no feed can have it."""
+    return _stored_id("feed", feed_id)
+
+
+#: Path parameters of the API's and the site's routes (``/articles/{article_id}``, ...).
+ArticleId = Annotated[int, Depends(article_id_path)]
+FeedId = Annotated[int, Depends(feed_id_path)]
 
 _ERROR_SCHEMA: dict[int | str, dict[str, Any]] = {
     status: {
@@ -51,6 +79,21 @@ _ERROR_SCHEMA: dict[int | str, dict[str, Any]] = {
 }
 
 
+def check_url(url: str | None) -> None:
+    """Check a URL a request gives, when it gives one: the check ``fetch`` makes.
+
+    The service looks a URL up in the store before fetching it, so a malformed one must be
+    refused here, with the fetcher's message, rather than reach the store's URL parser.
+
+    Raises:
+        InputError: not a well-formed http(s) URL (the message says what is wrong).
+    """
+    if url is not None and url.strip():
+        from newsbrief.fetch import parse_url  # imports httpx: on first use only
+
+        parse_url(url.strip())
+
+
 class Source(BaseModel):
     """Where an article comes from: a url to fetch, or pasted html (url optional) or text."""
 
@@ -62,7 +105,12 @@ class Source(BaseModel):
     title: str | None = Field(None, description="Title for plain text.")
 
     def given(self) -> dict[str, Any]:
-        """Return the source fields as keyword arguments (the service checks them)."""
+        """Return the source fields as keyword arguments (the service checks how they combine).
+
+        Raises:
+            InputError: ``url`` is not a well-formed http(s) URL (``newsbrief.fetch.parse_url``).
+        """
+        check_url(self.url)
         return {"url": self.url, "html": self.html, "text": self.text, "title": self.title}
 
 
@@ -70,10 +118,11 @@ class SummarizeRequest(Source):
     method: str | None = Field(
         None, description="Summarization method (GET /api/methods); the server's by default."
     )
-    sentences: int | None = Field(None, ge=1, le=100)
-    words: int | None = Field(None, ge=1, le=5000)
-    ratio: float | None = Field(None, gt=0, le=1)
-    format: str = Field("json", description=f"One of: {', '.join(FORMATS)}.")
+    # Strict: "2" or true is a 422 naming the field, not a length of 2 or 1 sentences.
+    sentences: StrictInt | None = Field(None, ge=1, le=MAX_SENTENCES)
+    words: StrictInt | None = Field(None, ge=1, le=MAX_WORDS)
+    ratio: StrictFloat | None = Field(None, gt=0, le=1, description="An int or float, 0 < r <= 1.")
+    format: Format = Field("json", description=f"One of: {', '.join(FORMATS)}.")
     language: str | None = Field(None, description="Force the article's language (ISO 639-1).")
     summary_language: str | None = Field(
         None,
@@ -150,7 +199,7 @@ def add_article(body: Source, state: State, response: Response) -> dict[str, Any
 
 
 @router.get("/articles/{article_id}", responses=_ERROR_SCHEMA)
-def get_article(article_id: int, state: State) -> dict[str, Any]:
+def get_article(article_id: ArticleId, state: State) -> dict[str, Any]:
     """Return one stored article with its text."""
     return article_json(state.store.get_article(article_id))
 
@@ -165,14 +214,14 @@ def _json_bytes(data: dict[str, Any]) -> bytes:
     response_class=JSONResponse,
 )
 async def article_summary(
-    article_id: int,
+    article_id: ArticleId,
     state: State,
     request: Request,
     method: str | None = None,
-    sentences: Annotated[int | None, Query(ge=1, le=100)] = None,
-    words: Annotated[int | None, Query(ge=1, le=5000)] = None,
+    sentences: Annotated[int | None, Query(ge=1, le=MAX_SENTENCES)] = None,
+    words: Annotated[int | None, Query(ge=1, le=MAX_WORDS)] = None,
     ratio: Annotated[float | None, Query(gt=0, le=1)] = None,
-    format: str = "json",
+    format: Annotated[Format, Query(description=f"One of: {', '.join(FORMATS)}.")] = "json",
     summary_language: Annotated[
         str | None,
         Query(
@@ -217,13 +266,14 @@ def list_feeds(state: State) -> dict[str, Any]:
 )
 def add_feed(body: FeedRequest, state: State, response: Response) -> dict[str, Any]:
     """Subscribe to an RSS/Atom feed (201), or return the existing subscription (200)."""
+    check_url(body.url)
     feed, created = service.subscribe(state.store, body.url, title=body.title)
     response.status_code = 201 if created else 200
     return {**feed.to_dict(), "created": created}
 
 
 @router.post("/feeds/{feed_id}/refresh", responses=_ERROR_SCHEMA)
-def refresh_feed(feed_id: int, state: State) -> dict[str, Any]:
+def refresh_feed(feed_id: FeedId, state: State) -> dict[str, Any]:
     """Fetch a feed now and ingest its new items; the report says what happened."""
     from newsbrief import feeds
 

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from newsbrief import service, summarizers
 from newsbrief.errors import InvalidOptions, NewsbriefError
+from newsbrief.web.api import ArticleId, FeedId, check_url
 from newsbrief.web.state import AppState, get_state
 
 router = APIRouter(include_in_schema=False)
@@ -56,7 +57,7 @@ def home(
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
-def article_page(article_id: int, state: State) -> HTMLResponse:
+def article_page(article_id: ArticleId, state: State) -> HTMLResponse:
     """Show one article with its sentences as linkable spans and the summary buttons."""
     stored = state.store.get_article(article_id)
     rendered = state.spans.get(stored.content_hash, stored.article)
@@ -75,7 +76,7 @@ def article_page(article_id: int, state: State) -> HTMLResponse:
 
 
 @router.get("/articles/{article_id}/summary", response_class=HTMLResponse)
-def summary_page(article_id: int, state: State, length: str | None = None) -> HTMLResponse:
+def summary_page(article_id: ArticleId, state: State, length: str | None = None) -> HTMLResponse:
     """Show an article's summary on its own page: what the button does without JavaScript."""
     length = length or state.settings.default_length
     if length not in state.settings.summary_lengths:
@@ -117,9 +118,11 @@ def add_submit(
         if not (text.strip() or html.strip() or url.strip()):
             raise InvalidOptions("give a URL, or paste the page's HTML or the article's text")
         # Each form sends one kind of source; text wins over html over a lone URL.
+        given_url = None if text.strip() else (url.strip() or None)
+        check_url(given_url)
         stored, _ = service.add_article_from(
             state.store,
-            url=None if text.strip() else (url.strip() or None),
+            url=given_url,
             html=html if html.strip() and not text.strip() else None,
             text=text if text.strip() else None,
             title=title.strip() or None,
@@ -158,6 +161,7 @@ def feeds_page(state: State) -> HTMLResponse:
 def subscribe(state: State, url: Annotated[str, Form()] = "") -> Response:
     """Subscribe to a feed and fetch it once; the list shows how that went."""
     try:
+        check_url(url)
         feed, _ = service.subscribe(state.store, url)
     except NewsbriefError as exc:
         return _feeds_page(state, status=exc.http_status, error=str(exc), value=url)
@@ -175,7 +179,7 @@ def _refresh(state: AppState, feed_id: int) -> None:
 
 
 @router.post("/feeds/{feed_id}/refresh", response_class=HTMLResponse)
-def refresh(feed_id: int, state: State) -> Response:
+def refresh(feed_id: FeedId, state: State) -> Response:
     """Refresh one feed now and go back to the list."""
     state.store.get_feed(feed_id)
     _refresh(state, feed_id)
