@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
@@ -232,7 +233,7 @@ def test_summarize_declared_body_too_large_is_413(tmp_path: Path) -> None:
     r = client.post("/api/summarize", json={"text": "word " * 2000})
     message = error_of(r, 413, "input_too_large")
     assert message == (
-        "request body is larger than the limit of 4096 bytes "
+        "request body is larger than the limit of 4,096 bytes "
         "(start the server with a larger --max-body-bytes to raise it)"
     )
     store.close()
@@ -371,13 +372,36 @@ def test_list_articles_search_without_words(client: Client) -> None:
         ("limit=1000", "query.limit: Input should be less than or equal to 100"),
         ("offset=-1", "query.offset: Input should be greater than or equal to 0"),
         (
+            "offset=2147483648",
+            "query.offset: Input should be less than or equal to 2147483647",
+        ),
+        (
+            "offset=99999999999999999999",
+            "query.offset: Input should be less than or equal to 2147483647",
+        ),
+        (
             "limit=ten",
             "query.limit: Input should be a valid integer, unable to parse string as an integer",
         ),
     ],
+    ids=[
+        "limit-0",
+        "limit-over-max",
+        "offset-negative",
+        "offset-past-int32",
+        "offset-past-int64",
+        "limit-not-a-number",
+    ],
 )
 def test_list_articles_bad_paging_is_422(client: Client, query: str, message: str) -> None:
+    """An offset no store can reach is a 422 (past 2**63 it was a 500: OverflowError)."""
     assert error_of(client.get(f"/api/articles?{query}"), 422, "validation_error") == message
+
+
+def test_list_articles_largest_offset_is_an_empty_page(client: Client) -> None:
+    r = client.get("/api/articles?offset=2147483647")
+    assert r.status_code == 200
+    assert r.json() == {"items": [], "total": 6, "limit": 20, "offset": 2147483647}
 
 
 def test_add_article_text_201_then_200(client: Client) -> None:
@@ -611,6 +635,97 @@ def test_feed_refresh_id_out_of_range_is_404(client: Client, feed_id: str) -> No
     assert r.status_code == 404
 
 
+def test_delete_feed_is_204_and_keeps_its_articles(client: Client, store: Store) -> None:
+    feed = client.post("/api/feeds", json={"url": "https://news.example/feed.xml"}).json()
+    stored, _ = store.add_article(
+        Article(text=TEXT, url="https://news.example/a"),
+        source=f"feed:{feed['id']}",
+        feed_id=feed["id"],
+    )
+    r = client.delete(f"/api/feeds/{feed['id']}")
+    assert r.status_code == 204
+    assert r.content == b""
+    assert client.get("/api/feeds").json() == {"items": []}
+    kept = client.get(f"/api/articles/{stored.id}").json()
+    assert (kept["feed_id"], kept["source"]) == (None, f"feed:{feed['id']}")
+    again = client.delete(f"/api/feeds/{feed['id']}")
+    assert error_of(again, 404, "not_found") == f"no feed with id {feed['id']}"
+
+
+@pytest.mark.parametrize("feed_id", ["77", *OUT_OF_RANGE_IDS])
+def test_delete_unknown_feed_is_404(client: Client, feed_id: str) -> None:
+    r = client.delete(f"/api/feeds/{feed_id}")
+    assert r.json() == {"error": {"code": "not_found", "message": f"no feed with id {feed_id}"}}
+    assert r.status_code == 404
+
+
+def test_delete_feed_bad_id_is_422(client: Client) -> None:
+    message = error_of(client.delete("/api/feeds/abc"), 422, "validation_error")
+    assert message.startswith("path.feed_id: Input should be a valid integer")
+
+
+def refresh_doc_example() -> dict[str, Any]:
+    """Return the example answer of POST /api/feeds/{id}/refresh in docs/api.md."""
+    doc = (Path(__file__).parents[1] / "docs" / "api.md").read_text(encoding="utf-8")
+    section = doc.split("### `POST /api/feeds/{id}/refresh`", 1)[1]
+    block = section.split("```json", 1)[1].split("```", 1)[0]
+    example: dict[str, Any] = json.loads(block)
+    return example
+
+
+def test_feed_refresh_reports_failed_items(tmp_path: Path) -> None:
+    """``failed`` holds {"item", "error"} objects, as docs/api.md shows."""
+    from feed_server import FeedServer
+
+    feed_xml = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>News</title>'
+        "<item><title>Gone</title><link>{base}/missing.html</link><guid>a</guid>"
+        "<description>Short teaser.</description></item></channel></rss>"
+    )
+    with FeedServer() as server:
+        server.overrides["/f.xml"] = (
+            "application/rss+xml",
+            feed_xml.format(base=server.base).encode(),
+        )
+        _, store, allowed = make_app(tmp_path / "private", allow_private_networks=True)
+        feed = allowed.post("/api/feeds", json={"url": server.url("f.xml")}).json()
+        r = allowed.post(f"/api/feeds/{feed['id']}/refresh")
+        store.close()
+    assert r.status_code == 200, r.text
+    body = r.json()
+    missing = server.url("missing.html")
+    assert body["failed"] == [
+        {
+            "item": missing,
+            "error": f"{missing}: the server answered 404 Not Found; the feed's own text is 13 "
+            "characters, below the minimum 200",
+        }
+    ]
+    assert body["status"] == "0 new, 0 already stored, 1 failed"
+    example = refresh_doc_example()
+    assert set(example) == set(body)
+    assert set(example["failed"][0]) == set(body["failed"][0])
+
+
+def test_fetched_page_over_the_limit_names_no_missing_option(tmp_path: Path) -> None:
+    """The server has no --max-bytes (the CLI's): the 413 message stops at the limit."""
+    from web_support import page_server
+
+    big = {"Content-Type": "text/html", "Content-Length": "20000000"}
+    with page_server({"/big.html": (big, b"<html>")}) as base:
+        _, store, client = make_app(tmp_path, allow_private_networks=True)
+        r = client.post("/api/articles", json={"url": f"{base}/big.html"})
+        store.close()
+    assert r.json() == {
+        "error": {
+            "code": "input_too_large",
+            "message": f"{base}/big.html: the page is 20,000,000 bytes, over the limit of "
+            "10,000,000 bytes",
+        }
+    }
+    assert r.status_code == 413
+
+
 # --- one shape for routing errors, headers, docs ---------------------------------------------
 
 
@@ -671,8 +786,10 @@ def test_openapi_lists_every_endpoint(client: Client) -> None:
         "/api/articles/{article_id}",
         "/api/articles/{article_id}/summary",
         "/api/feeds",
+        "/api/feeds/{feed_id}",
         "/api/feeds/{feed_id}/refresh",
     }
+    assert set(paths["/api/feeds/{feed_id}"]) == {"delete"}
     assert "/" not in paths  # pages stay out of the API schema
     docs = client.get("/docs")
     assert docs.status_code == 200

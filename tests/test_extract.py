@@ -13,7 +13,13 @@ import pytest
 
 import newsbrief
 from conftest import DATA_DIR, data_path
-from newsbrief.errors import EmptyInput, InputTooLarge, NoArticleText, UndecodableInput
+from newsbrief.errors import (
+    EmptyInput,
+    InputTooLarge,
+    InvalidOptions,
+    NoArticleText,
+    UndecodableInput,
+)
 from newsbrief.extract import MIN_CHARS, extract, html_language
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -115,6 +121,73 @@ def test_api_function_is_not_shadowed_by_its_module() -> None:
 def test_bad_input(html: str | bytes, error: type[Exception], message: str) -> None:
     with pytest.raises(error) as info:
         extract(html)
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "message"),
+    [
+        pytest.param(
+            (None,), {}, "html must be the page as a str or bytes (got NoneType)", id="html-none"
+        ),
+        pytest.param(
+            (123,), {}, "html must be the page as a str or bytes (got int 123)", id="html-int"
+        ),
+        pytest.param(
+            (["<p>x</p>"],),
+            {},
+            "html must be the page as a str or bytes (got list)",
+            id="html-list",
+        ),
+        pytest.param(
+            (_page(PARAGRAPH),),
+            {"url": 123},
+            "url must be a str or None (got int 123)",
+            id="url-int",
+        ),
+        pytest.param(
+            (_page(PARAGRAPH),),
+            {"language": ["en"]},
+            "language must be a str or None (got list)",
+            id="language-list",
+        ),
+        pytest.param(
+            (_page(PARAGRAPH),),
+            {"content_type": b"text/html"},
+            "content_type must be a str or None (got bytes)",
+            id="content-type-bytes",
+        ),
+        pytest.param(
+            (_page(PARAGRAPH),),
+            {"name": 1.5},
+            "name must be a str or None (got float 1.5)",
+            id="name-float",
+        ),
+        pytest.param(
+            (_page(PARAGRAPH),),
+            {"min_chars": "200"},
+            "min_chars must be an int (got str '200')",
+            id="min-chars-str",
+        ),
+        pytest.param(
+            (_page(PARAGRAPH),),
+            {"max_bytes": 1e6},
+            "max_bytes must be an int (got float 1000000.0)",
+            id="max-bytes-float",
+        ),
+        pytest.param(
+            (_page(PARAGRAPH),),
+            {"max_bytes": True},
+            "max_bytes must be an int (got bool True)",
+            id="max-bytes-bool",
+        ),
+    ],
+)
+def test_arguments_of_the_wrong_type(
+    args: tuple[object, ...], kwargs: dict[str, object], message: str
+) -> None:
+    with pytest.raises(InvalidOptions) as info:
+        newsbrief.extract(*args, **kwargs)  # type: ignore[arg-type]
     assert str(info.value) == message
 
 

@@ -105,6 +105,8 @@ def test_rss_feed(store: SQLStore, server: FeedServer) -> None:
     assert ferry.article.url == server.url("gone.html")
     assert ferry.article.date == "2024-05-01T09:00:00+00:00"
     assert ferry.article.text.startswith("The island ferry will run every forty minutes")
+    # Built from the feed's text, it still gets a language and a site (they were None).
+    assert (ferry.article.language, ferry.article.site) == ("en", "The Example Gazette")
     failed_items = store.list_feed_items(feed.id, failed_only=True)
     assert {i.key for i in failed_items} == {"gazette-4", "gazette-5"}
 
@@ -167,15 +169,28 @@ def test_feed_that_breaks_later_keeps_its_articles(store: SQLStore, server: Feed
     assert store.get_feed(feed.id).last_error is None
 
 
-def test_malformed_feed_with_readable_entries(sqlite_store: SQLStore, server: FeedServer) -> None:
+@pytest.mark.parametrize(
+    ("tail", "new", "warning"),
+    [
+        (
+            "<<",
+            1,
+            "(<unknown>:15:11: not well-formed (invalid token)); 1 entry could still be read",
+        ),
+        ("<entry><ti", 1, "(<unknown>:15:17: unclosed token); 2 entries could still be read"),
+    ],
+    ids=["one-entry", "two-entries"],
+)
+def test_malformed_feed_with_readable_entries(
+    sqlite_store: SQLStore, server: FeedServer, tail: str, new: int, warning: str
+) -> None:
     text = (Path(__file__).parent / "fixtures" / "feeds" / "atom.xml").read_text()
-    truncated = text.replace("{base}", server.base).split("</entry>")[0] + "</entry><entry><ti"
+    truncated = text.replace("{base}", server.base).split("</entry>")[0] + "</entry>" + tail
     server.overrides["/cut.xml"] = ("application/atom+xml", truncated.encode())
     feed, _ = sqlite_store.add_feed(server.url("cut.xml"))
     report = refresh(sqlite_store, feed.id)
-    assert report.error is None and report.new == 1
-    assert report.warning is not None
-    assert report.warning.startswith(f"{server.url('cut.xml')}: the feed's XML is malformed (")
+    assert report.error is None and report.new == new
+    assert report.warning == f"{server.url('cut.xml')}: the feed's XML is malformed {warning}"
     assert sqlite_store.get_feed(feed.id).last_error == report.warning
 
 
@@ -236,9 +251,8 @@ def test_private_item_links_are_refused_by_default(
             "image.png",
             "{url}: the content type is image/png, not one of " + ", ".join(sorted(FEED_TYPES)),
         ),
-        ("page1.html", "{url}: not a readable RSS/Atom feed ("),
     ],
-    ids=["404", "png", "html-page"],
+    ids=["404", "png"],
 )
 def test_feed_fetch_errors(
     sqlite_store: SQLStore, server: FeedServer, path: str, message: str
@@ -248,6 +262,163 @@ def test_feed_fetch_errors(
     assert report.error is not None
     assert report.error.startswith(message.format(url=server.url(path)))
     assert sqlite_store.get_feed(feed.id).last_error == report.error
+
+
+HTML_WITH_FEEDS = (
+    '<!DOCTYPE html><html><head><title>Gazette</title><link rel="stylesheet" href="/s.css">'
+    '<link rel="alternate" type="application/rss+xml" title="News" href="/rss.xml">'
+    '<link rel="alternate" type="application/atom+xml" href="https://feeds.example/city.atom">'
+    '<link rel="alternate" type="application/rss+xml" href="javascript:alert(1)">'
+    "</head><body><p>Front page.</p></body></html>"
+)
+
+
+@pytest.mark.parametrize(
+    ("path", "override", "message"),
+    [
+        (
+            "page1.html",
+            None,
+            "{url}: this is an HTML page, not an RSS/Atom feed; subscribe to the site's feed "
+            "(often linked as RSS or Atom) instead",
+        ),
+        (
+            "front.html",
+            ("text/html; charset=utf-8", HTML_WITH_FEEDS),
+            "{url}: this is an HTML page, not an RSS/Atom feed; the page names its feeds: "
+            "{base}/rss.xml, https://feeds.example/city.atom",
+        ),
+        (
+            "front-as-xml",
+            ("application/xml", HTML_WITH_FEEDS.split("<link rel")[0]),
+            "{url}: this is an HTML page, not an RSS/Atom feed; subscribe to the site's feed "
+            "(often linked as RSS or Atom) instead",
+        ),
+        (
+            "notes.txt",
+            ("text/plain", "Opening hours: Monday to Friday, 9 to 5.\nClosed on Sundays."),
+            "{url}: this is a plain-text page, not an RSS/Atom feed",
+        ),
+        (
+            "broken.xml",
+            None,
+            "{url}: not a readable RSS/Atom feed (<unknown>:2:107: not well-formed "
+            "(invalid token))",
+        ),
+        (
+            "garbage.xml",
+            ("application/xml", "<<<&& this is no feed"),
+            "{url}: not a readable RSS/Atom feed (<unknown>:2:1: not well-formed (invalid token))",
+        ),
+    ],
+    ids=["html-page", "html-page-naming-feeds", "html-as-xml", "plain-text", "xml", "garbage"],
+)
+def test_not_a_feed_says_what_it_is(
+    sqlite_store: SQLStore,
+    server: FeedServer,
+    path: str,
+    override: tuple[str, str] | None,
+    message: str,
+) -> None:
+    """An HTML or text page is named as such, not by the XML parser's "syntax error"."""
+    if override is not None:
+        server.overrides[f"/{path}"] = (override[0], override[1].encode())
+    feed, _ = sqlite_store.add_feed(server.url(path))
+    report = refresh(sqlite_store, feed.id)
+    assert report.error == message.format(url=server.url(path), base=server.base)
+    assert sqlite_store.get_feed(feed.id).last_error == report.error
+
+
+FRENCH = (
+    "La mairie a annoncé mardi que la piscine municipale rouvrira ses portes au début du mois "
+    "de juillet, après huit mois de travaux. Les horaires du soir seront prolongés jusqu'à "
+    "vingt-deux heures pendant tout l'été, et l'entrée restera gratuite pour les enfants."
+)
+GERMAN = (
+    "Die Stadtbibliothek öffnet ab nächster Woche auch am Sonntagnachmittag, teilte die "
+    "Verwaltung am Dienstag mit. Nach einer Umfrage unter den Lesern sollen die zusätzlichen "
+    "Stunden zunächst ein Jahr lang erprobt werden, bevor der Gemeinderat darüber entscheidet."
+)
+ENGLISH = (
+    "The island ferry will run every forty minutes from June instead of every hour, the "
+    "harbour authority said, after two new boats joined the fleet this spring. Early crossings "
+    "for commuters start half an hour sooner, and fares stay the same until the end of the year."
+)
+
+
+def text_feed(text: str, *, title: str = "", link: str = "") -> bytes:
+    """Return an RSS feed of one item that has no link: only its own text can be stored."""
+    channel = (f"<title>{title}</title>" if title else "") + (
+        f"<link>{link}</link>" if link else ""
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>{channel}'
+        f"<item><title>Item</title><guid>item-1</guid><description>{text}</description>"
+        "</item></channel></rss>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("text", "title", "link", "language", "site"),
+    [
+        (ENGLISH, "Harbour News", "", "en", "Harbour News"),
+        (FRENCH, "Le Petit Journal", "", "fr", "Le Petit Journal"),
+        (GERMAN, "Stadtanzeiger", "", "de", "Stadtanzeiger"),
+        (ENGLISH, "", "https://www.harbour.example/news/", "en", "harbour.example"),
+        (ENGLISH, "", "", "en", "{host}"),
+    ],
+    ids=["en-title", "fr-title", "de-title", "link-host", "feed-url-host"],
+)
+def test_article_from_feed_text_gets_language_and_site(
+    sqlite_store: SQLStore,
+    server: FeedServer,
+    text: str,
+    title: str,
+    link: str,
+    language: str,
+    site: str,
+) -> None:
+    """As an article extracted from its page would: the text's language, the feed's site."""
+    server.overrides["/text.xml"] = ("application/rss+xml", text_feed(text, title=title, link=link))
+    feed, _ = sqlite_store.add_feed(server.url("text.xml"))
+    report = refresh(sqlite_store, feed.id)
+    assert (report.new, report.from_feed_text) == (1, 1)
+    stored = sqlite_store.get_article(report.new_ids[0])
+    expected_site = site.format(host=server.base.removeprefix("http://"))
+    assert (stored.article.language, stored.article.site) == (language, expected_site)
+
+
+def test_item_page_over_the_size_limit_names_no_cli_option(
+    sqlite_store: SQLStore, server: FeedServer
+) -> None:
+    """A refresh has no --max-bytes: the fetcher's hint about it is not repeated."""
+    small = functools.partial(fetch, timeout=1.0, max_bytes=1000)  # the item pages are larger
+    feed, _ = sqlite_store.add_feed(server.url("atom.xml"))
+    report = refresh_feed(sqlite_store, feed.id, allow_private_networks=True, fetcher=small)
+    failed = dict(report.failed)
+    page = server.url("page5.html")
+    assert failed[page] == (
+        f"{page}: the page is 1,192 bytes, over the limit of 1,000 bytes; "
+        "the feed's own text is 36 characters, below the minimum 200"
+    )
+
+
+def test_failures_of_entries_gone_from_the_feed_are_forgotten(
+    store: SQLStore, server: FeedServer
+) -> None:
+    feed, _ = store.add_feed(server.url("rss.xml"))
+    refresh(store, feed.id)
+    failed = {i.key for i in store.list_feed_items(feed.id, failed_only=True)}
+    assert failed == {"gazette-4", "gazette-5"}
+
+    text = (Path(__file__).parent / "fixtures" / "feeds" / "rss.xml").read_text()
+    items = text.replace("{base}", server.base).split("<item>")
+    without_slow = "<item>".join(i for i in items if "gazette-5" not in i)
+    server.overrides["/rss.xml"] = ("application/rss+xml", without_slow.encode())
+    report = refresh(store, feed.id)
+    assert [item for item, _ in report.failed] == [server.url("missing.html")]
+    assert [i.key for i in store.list_feed_items(feed.id, failed_only=True)] == ["gazette-4"]
+    assert len(store.list_articles().items) == 4  # no article is removed
 
 
 def test_unknown_feed(sqlite_store: SQLStore) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from newsbrief.errors import EmptyInput, InputError
+from newsbrief.errors import EmptyInput, InputError, InvalidOptions
 from newsbrief.ingest import load_article, looks_like_html, read_source, text_article
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -107,3 +107,33 @@ def test_only_furniture_is_empty() -> None:
     with pytest.raises(EmptyInput) as info:
         text_article("No time to read?\nGet a summary\nAdvertisement")
     assert str(info.value) == "the input has no text besides page furniture"
+
+
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        pytest.param(
+            None, "source must be a str or bytes (a page or plain text) (got NoneType)", id="none"
+        ),
+        pytest.param(
+            123, "source must be a str or bytes (a page or plain text) (got int 123)", id="int"
+        ),
+    ],
+)
+def test_load_article_refuses_a_source_of_the_wrong_type(source: object, message: str) -> None:
+    with pytest.raises(InvalidOptions) as info:
+        load_article(source)  # type: ignore[arg-type]
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param(None, "text must be a str (got NoneType)", id="none"),
+        pytest.param(b"x", "text must be a str (got bytes)", id="bytes"),
+    ],
+)
+def test_text_article_refuses_a_non_str(text: object, message: str) -> None:
+    with pytest.raises(InvalidOptions) as info:
+        text_article(text)  # type: ignore[arg-type]
+    assert str(info.value) == message

@@ -20,6 +20,7 @@ from newsbrief.errors import (
     NotFound,
     UnknownSummarizer,
 )
+from newsbrief.extract import too_large
 from newsbrief.fetch import fetch
 from newsbrief.models import Document, Length, SummaryOptions, SummarySentence
 from newsbrief.service import add_article_from, summarize_stored, summary_key
@@ -268,3 +269,39 @@ def test_subscribe(store: SQLStore) -> None:
     assert service.subscribe(store, "https://news.example/rss/")[1] is False
     with pytest.raises(InvalidOptions, match=r"^give the feed's URL$"):
         service.subscribe(store, " ")
+
+
+def test_unsubscribe_keeps_the_articles(store: SQLStore) -> None:
+    feed, _ = service.subscribe(store, "https://news.example/rss")
+    stored, _ = store.add_article(
+        service.article_from(text=TEXT)[0], source=f"feed:{feed.id}", feed_id=feed.id
+    )
+    service.unsubscribe(store, feed.id)
+    assert store.list_feeds() == []
+    assert store.get_article(stored.id).feed_id is None
+    with pytest.raises(NotFound, match=rf"^no feed with id {feed.id}$"):
+        service.unsubscribe(store, feed.id)
+
+
+@pytest.mark.parametrize(
+    ("error", "message"),
+    [
+        (
+            too_large("http://x/a: the page", 10_000_000, 20_000_000),
+            "http://x/a: the page is 20,000,000 bytes, over the limit of 10,000,000 bytes",
+        ),
+        (
+            too_large("http://x/a: the page", 10_000_000),
+            "http://x/a: the page is over the limit of 10,000,000 bytes",
+        ),
+        (InvalidOptions("give a url, html or text"), "give a url, html or text"),
+        (
+            InvalidOptions("raise it with --max-bytes (max_bytes= in Python) first"),
+            "raise it with --max-bytes (max_bytes= in Python) first",
+        ),
+    ],
+    ids=["size-known", "size-unknown", "other-error", "hint-not-at-the-end"],
+)
+def test_server_message_drops_the_cli_size_hint(error: Exception, message: str) -> None:
+    """A server has no --max-bytes: the hint extract.too_large adds is not shown there."""
+    assert service.server_message(error) == message

@@ -16,12 +16,12 @@ from hypothesis import strategies as st
 from newsbrief.errors import (
     EmptyInput,
     InvalidOptions,
-    NewsbriefError,
     NotFound,
     StorageError,
 )
 from newsbrief.models import Article
 from newsbrief.storage import (
+    MAX_OFFSET,
     SQLStore,
     SummaryKey,
     canonical_url,
@@ -251,12 +251,26 @@ def test_pagination(store: SQLStore) -> None:
     [
         (0, 0, r"^limit must be between 1 and 500 \(got 0\)$"),
         (501, 0, r"^limit must be between 1 and 500 \(got 501\)$"),
-        (10, -1, r"^offset must be 0 or more \(got -1\)$"),
+        (10, -1, r"^offset must be between 0 and 2147483647 \(got -1\)$"),
+        (10, 2**31, r"^offset must be between 0 and 2147483647 \(got 2147483648\)$"),
+        (
+            10,
+            10**20,
+            r"^offset must be between 0 and 2147483647 \(got 100000000000000000000\)$",
+        ),
     ],
+    ids=["limit-0", "limit-501", "offset-negative", "offset-2**31", "offset-past-int64"],
 )
 def test_bad_page_arguments(store: SQLStore, limit: int, offset: int, message: str) -> None:
+    """An offset past what any table holds is refused (SQLite raised OverflowError: a 500)."""
     with pytest.raises(InvalidOptions, match=message):
         store.list_articles(limit=limit, offset=offset)
+
+
+def test_largest_offset_is_an_empty_page(store: SQLStore) -> None:
+    store.add_article(art(), source="text")
+    page = store.list_articles(limit=10, offset=MAX_OFFSET)
+    assert (page.items, page.total, page.offset) == ([], 1, 2**31 - 1)
 
 
 def test_newest_first_by_article_date(store: SQLStore) -> None:
@@ -532,6 +546,39 @@ def test_missing_feed(store: SQLStore) -> None:
         store.delete_feed(77)
 
 
+def test_feed_item_of_a_removed_feed_is_not_found(store: SQLStore) -> None:
+    """A refresh recording an entry after its feed was removed gets NotFound, not a raw
+    IntegrityError (which reached the web app as a 500)."""
+    feed, _ = store.add_feed("https://example.com/rss.xml")
+    store.delete_feed(feed.id)
+    with pytest.raises(NotFound) as info:
+        store.record_feed_item(feed.id, "guid-1", url=None, article_id=None, error="404")
+    assert str(info.value) == f"no feed with id {feed.id}"
+
+
+def test_forget_feed_failures_keeps_current_and_ingested(store: SQLStore) -> None:
+    feed, _ = store.add_feed("https://example.com/rss.xml")
+    other, _ = store.add_feed("https://example.com/other.xml")
+    stored, _ = store.add_article(art(), source="text")
+    store.record_feed_item(feed.id, "gone-ok", url=None, article_id=stored.id, error=None)
+    store.record_feed_item(feed.id, "gone-failed", url=None, article_id=None, error="404")
+    store.record_feed_item(feed.id, "here-failed", url=None, article_id=None, error="timeout")
+    store.record_feed_item(other.id, "gone-failed", url=None, article_id=None, error="404")
+    assert store.forget_feed_failures(feed.id, keep={"here-failed"}) == 1
+    assert {i.key for i in store.list_feed_items(feed.id)} == {"gone-ok", "here-failed"}
+    assert [i.key for i in store.list_feed_items(other.id)] == ["gone-failed"]
+    assert store.forget_feed_failures(feed.id, keep={"here-failed"}) == 0
+
+
+def test_forget_many_feed_failures(store: SQLStore) -> None:
+    """More stale keys than one statement may bind on old SQLite builds (999)."""
+    feed, _ = store.add_feed("https://example.com/rss.xml")
+    for n in range(1200):
+        store.record_feed_item(feed.id, f"k{n}", url=None, article_id=None, error="404")
+    assert store.forget_feed_failures(feed.id, keep={"k7"}) == 1199
+    assert [i.key for i in store.list_feed_items(feed.id)] == ["k7"]
+
+
 def test_feed_items_and_delete_keeps_articles(store: SQLStore) -> None:
     feed, _ = store.add_feed("https://example.com/rss.xml")
     stored, _ = store.add_article(art(), source=f"feed:{feed.id}", feed_id=feed.id)
@@ -571,33 +618,79 @@ def test_data_dir_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPat
 
 
 @pytest.mark.parametrize(
-    ("url", "error", "message"),
+    ("environment", "expected"),
     [
-        (
-            "mysql://u@h/db",
-            InvalidOptions,
-            r"^unsupported database URL 'mysql://u@h/db'; use sqlite:///path/to/file.sqlite3 "
-            r"or postgresql://user:password@host/db$",
-        ),
-        (
-            "sqlite://",
-            InvalidOptions,
-            r"^in-memory SQLite is not supported \(each connection would see its own empty "
-            r"database\); give a file, e\.g\. sqlite:///tmp/newsbrief\.sqlite3$",
-        ),
-        ("not a url", InvalidOptions, r"^not a database URL: 'not a url'; use sqlite:///"),
-        (
-            "postgresql://nobody:secret@127.0.0.1:1/nothing",
-            StorageError,
-            r"^cannot open the database postgresql\+psycopg://nobody:\*\*\*@127\.0\.0\.1:1/"
-            r"nothing: ",
-        ),
+        ({"NEWSBRIEF_DATA_DIR": "nb", "XDG_DATA_HOME": "xdg"}, "nb"),
+        ({"XDG_DATA_HOME": "xdg"}, "xdg/newsbrief"),
+        ({}, "home/.local/share/newsbrief"),
     ],
-    ids=["mysql", "memory", "garbage", "pg-down"],
+    ids=["newsbrief-data-dir", "xdg-data-home", "home"],
 )
-def test_open_errors(url: str, error: type[NewsbriefError], message: str) -> None:
-    with pytest.raises(error, match=message):
+def test_default_data_dir_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, environment: dict[str, str], expected: str
+) -> None:
+    """The order docs/web.md, docs/storage.md and `serve --help` give."""
+    from newsbrief.storage import default_data_dir
+
+    monkeypatch.delenv("NEWSBRIEF_DATA_DIR", raising=False)
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    for name, value in environment.items():
+        monkeypatch.setenv(name, str(tmp_path / value))
+    assert default_data_dir() == tmp_path / expected
+
+
+#: What the open errors say the URLs look like (SQLAlchemy: four slashes = absolute path).
+URL_FORMS = (
+    "use sqlite:////absolute/path/file.sqlite3, sqlite:///relative/path/file.sqlite3 or "
+    "postgresql://user:password@host/db"
+)
+IN_MEMORY = (
+    "in-memory SQLite is not supported (each connection would see its own empty database); "
+    "give a file, e.g. sqlite:////tmp/newsbrief.sqlite3 (four slashes: an absolute path) or "
+    "sqlite:///newsbrief.sqlite3 (three: relative to the current folder)"
+)
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("mysql://u@h/db", f"unsupported database URL 'mysql://u@h/db'; {URL_FORMS}"),
+        ("mysql://u:secret@h/db", f"unsupported database URL 'mysql://u:***@h/db'; {URL_FORMS}"),
+        ("sqlite://", IN_MEMORY),
+        ("sqlite:///:memory:", IN_MEMORY),
+        ("not a url", f"not a database URL: 'not a url'; {URL_FORMS}"),
+    ],
+    ids=["mysql", "mysql-password-hidden", "memory", "memory-named", "garbage"],
+)
+def test_open_url_errors(url: str, message: str) -> None:
+    with pytest.raises(InvalidOptions) as info:
         open_store(url)
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://nobody:secret@127.0.0.1:1/nothing",
+        "postgres://nobody:secret@127.0.0.1:1/nothing",
+        "postgresql://nobody:secret@127.0.0.1:1/nothing?connect_timeout=5",
+    ],
+    ids=["postgresql", "postgres-scheme", "with-query"],
+)
+def test_open_connection_error_shows_the_url_given(url: str) -> None:
+    """The URL as the user wrote it, password hidden, not SQLAlchemy's postgresql+psycopg://."""
+    with pytest.raises(StorageError) as info:
+        open_store(url)
+    shown = url.replace(":secret@", ":***@")
+    assert str(info.value).startswith(f"cannot open the database {shown}: ")
+    assert "secret" not in str(info.value) and "psycopg://" not in str(info.value)
+
+
+def test_store_url_is_the_url_given(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'given.sqlite3'}"
+    with open_store(url) as store:
+        assert store.url == url
 
 
 def test_unwritable_sqlite_location(tmp_path: Path) -> None:

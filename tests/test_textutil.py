@@ -6,7 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from newsbrief.textutil import _SPACES, _collapse_spaces, normalize_text
+from newsbrief.errors import InvalidOptions
+from newsbrief.textutil import _SPACES, _collapse_spaces, article_from_text, normalize_text
 
 
 @pytest.mark.parametrize(
@@ -33,3 +34,17 @@ def test_normalize_text(text: str, expected: str) -> None:
 def test_collapse_spaces_equals_the_plain_substitution(text: str) -> None:
     """The fast path (nothing to collapse: return the text) never changes the result."""
     assert _collapse_spaces(text) == _SPACES.sub(" ", text)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        pytest.param(None, "text must be a str (got NoneType)", id="none"),
+        pytest.param(b"bytes", "text must be a str (got bytes)", id="bytes"),
+        pytest.param({"text": "x"}, "text must be a str (got dict)", id="dict"),
+    ],
+)
+def test_article_from_text_refuses_a_non_str(text: object, message: str) -> None:
+    with pytest.raises(InvalidOptions) as info:
+        article_from_text(text)  # type: ignore[arg-type]
+    assert str(info.value) == message

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -12,8 +14,9 @@ from click.testing import CliRunner
 
 import newsbrief
 from conftest import data_path
+from newsbrief import train
 from newsbrief.cli import cli
-from newsbrief.errors import BackendError, InvalidOptions
+from newsbrief.errors import BackendError, InputError, InvalidOptions
 from newsbrief.features import FEATURES, sentence_features
 from newsbrief.models import Length
 from newsbrief.pipeline import prepare
@@ -29,11 +32,13 @@ from newsbrief.summarizers.trained import (
 )
 from newsbrief.train import (
     TrainResult,
+    check_output,
     export_hist_gbdt,
     greedy_oracle,
     intro_examples,
     mix_trees,
     split_of,
+    train_scorer,
     write_weights,
 )
 
@@ -299,6 +304,132 @@ def test_train_command_without_data(tmp_path: Path) -> None:
         f"newsbrief: error: training data not found: {tmp_path / 'cnn_dailymail/dev.jsonl.gz'} "
         "(give the shared data folder)\n"
     )
+
+
+@pytest.fixture
+def no_training(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Fail the test if training starts: every check below must come before it."""
+
+    def fail(*args: Any, **kwargs: Any) -> TrainResult:
+        raise AssertionError("training started")
+
+    monkeypatch.setattr(train, "train_scorer", fail)
+
+
+@pytest.mark.parametrize("limit", ["-3", "0"], ids=["negative", "zero"])
+@pytest.mark.usefixtures("no_training")
+def test_train_command_refuses_a_limit_below_one(tmp_path: Path, limit: str) -> None:
+    out = tmp_path / "x.npz"
+    args = ["train", "--data", str(tmp_path), "--out", str(out), "--limit", limit]
+    result = CliRunner().invoke(cli, args)
+    assert (result.exit_code, result.output) == (
+        1,
+        f"newsbrief: error: limit must be at least 1 (got {limit})\n",
+    )
+    assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    ("limit", "message"),
+    [
+        pytest.param(-3, "limit must be at least 1 (got -3)", id="negative"),
+        pytest.param(0, "limit must be at least 1 (got 0)", id="zero"),
+        pytest.param(
+            2.5, "limit must be a whole number of at least 1 or None (got float 2.5)", id="float"
+        ),
+        pytest.param(
+            True, "limit must be a whole number of at least 1 or None (got bool True)", id="bool"
+        ),
+    ],
+)
+def test_train_scorer_refuses_a_bad_limit(tmp_path: Path, limit: Any, message: str) -> None:
+    with pytest.raises(InvalidOptions) as info:
+        train_scorer(tmp_path, limit=limit)
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    ("where", "message"),
+    [
+        pytest.param(
+            "a-file/x.npz", "{out}: cannot write: {tmp}/a-file is not a folder", id="under-a-file"
+        ),
+        pytest.param(
+            "missing/x.npz", "{out}: cannot write: {tmp}/missing does not exist", id="no-folder"
+        ),
+    ],
+)
+@pytest.mark.usefixtures("no_training")
+def test_train_command_checks_the_output_before_training(
+    tmp_path: Path, where: str, message: str
+) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    out = tmp_path / where
+    args = ["train", "--data", str(tmp_path), "--out", str(out), "--limit", "5"]
+    result = CliRunner().invoke(cli, args)
+    assert (result.exit_code, result.output) == (
+        1,
+        f"newsbrief: error: {message.format(out=out, tmp=tmp_path)}\n",
+    )
+
+
+@pytest.mark.usefixtures("no_training")
+def test_train_command_refuses_a_directory_as_output(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["train", "--data", str(tmp_path), "--out", str(tmp_path)])
+    assert result.exit_code == 2  # click's own usage error
+    assert f"Invalid value for '--out' / '-o': File '{tmp_path}' is a directory." in (result.output)
+
+
+def test_check_output(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as info:
+        check_output(tmp_path)
+    assert str(info.value) == (
+        f"{tmp_path} is a directory; give the path of the weights file to write"
+    )
+    assert check_output(tmp_path / "x.npz") == tmp_path / "x.npz"
+    assert list(tmp_path.iterdir()) == []  # the trial file is gone
+
+
+def test_write_weights_under_a_file(tmp_path: Path) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    out = tmp_path / "a-file" / "x.npz"
+    with pytest.raises(InputError) as info:
+        write_weights(TrainResult(arrays={}, metadata={}), out)
+    assert str(info.value) == f"{out}: cannot write (Not a directory)"
+
+
+def test_write_weights_on_a_full_disk_leaves_the_old_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    out = tmp_path / "x.npz"
+    out.write_bytes(b"old weights")
+
+    def disk_full(*args: Any, **kwargs: Any) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(np, "savez_compressed", disk_full)
+    with pytest.raises(InputError) as info:
+        write_weights(TrainResult(arrays={}, metadata={}), out)
+    assert str(info.value) == f"{out}: cannot write (No space left on device)"
+    assert out.read_bytes() == b"old weights"
+    assert [p.name for p in tmp_path.iterdir()] == ["x.npz"]  # no partial file left
+
+
+def test_train_help_names_both_data_files() -> None:
+    result = CliRunner().invoke(cli, ["train", "--help"])
+    assert result.exit_code == 0
+    help_text = " ".join(result.output.split())
+    assert f"TRAIN part of CNN/DM dev ({train.CNN_DM})" in help_text
+    assert f"BBC News Summary articles ({train.BBC})" in help_text
+    assert "N at least 1" in help_text
+
+
+@pytest.mark.parametrize("doc", ["docs/cli.md", "docs/summarizer.md"])
+def test_train_docs_name_both_data_files(doc: str) -> None:
+    text = " ".join((Path(__file__).resolve().parents[1] / doc).read_text("utf-8").split())
+    assert f"`{train.CNN_DM}`" in text
+    assert f"`{train.BBC}`" in text
+    assert "at least 1" in text
 
 
 @pytest.mark.slow

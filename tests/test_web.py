@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from html import unescape
 from html.parser import HTMLParser
 from importlib import resources
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from click.testing import CliRunner
@@ -21,7 +22,15 @@ from newsbrief.pipeline import prepare
 from newsbrief.settings import Settings
 from newsbrief.storage import Store
 from newsbrief.web.render import SpanCache, lang_tag, safe_url, split_for_display, teaser
-from web_support import XSS_TEXT, XSS_TITLE, Client, make_app, xss_article
+from web_support import (
+    XSS_TEXT,
+    XSS_TITLE,
+    Client,
+    assert_layout,
+    make_app,
+    page_server,
+    xss_article,
+)
 
 
 class Tags(HTMLParser):
@@ -82,7 +91,63 @@ def test_home_pagination(tmp_path: Path) -> None:
     assert re.findall(r'<a href="/articles/(\d+)">', second) == ["2", "1"]
     assert 'rel="prev" href="/?page=1"' in second
     assert 'rel="next"' not in second
-    assert client.get("/?page=0").status_code == 422
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("page=3", "no page 3: the 6 articles fill pages 1 to 2"),
+        ("page=99", "no page 99: the 6 articles fill pages 1 to 2"),
+        ("page=0", "no page 0: the 6 articles fill pages 1 to 2"),
+        ("page=-1", "no page “-1”: the 6 articles fill pages 1 to 2"),
+        ("page=abc", "no page “abc”: the 6 articles fill pages 1 to 2"),
+        ("page=", "no page “”: the 6 articles fill pages 1 to 2"),
+        ("page=2147483648", "no page 2147483648: the 6 articles fill pages 1 to 2"),
+        (
+            "page=99999999999999999999",
+            "no page 99999999999999999999: the 6 articles fill pages 1 to 2",
+        ),
+        ("page=2&q=Wärmepumpen", "no page 2: the 1 article matching “Wärmepumpen” fills page 1"),
+        ("page=2&q=zeppelin", "no page 2: no article matches “zeppelin”"),
+    ],
+    ids=[
+        "one-past-last",
+        "far-past-last",
+        "zero",
+        "negative",
+        "not-a-number",
+        "empty",
+        "past-int32",
+        "past-int64",
+        "search-past-last",
+        "search-no-match",
+    ],
+)
+def test_home_page_that_does_not_exist_is_404(tmp_path: Path, query: str, message: str) -> None:
+    """Not "Page 99 of 2" with "No articles yet", and never a 500 (OverflowError)."""
+    _, store, client = make_app(tmp_path, demo=True, page_size=4)
+    r = client.get(f"/?{query}")
+    assert r.status_code == 404
+    assert f'<p class="error" role="alert">{message}</p>' in r.text
+    assert "No articles yet" not in r.text and "Page " not in r.text
+    assert_layout(r.text)
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("page", "status", "text"),
+    [
+        ("1", 200, 'No articles yet. <a href="/add">Add one</a>'),
+        ("2", 404, '<p class="error" role="alert">no page 2: there are no articles yet</p>'),
+    ],
+    ids=["first-page", "second-page"],
+)
+def test_home_of_an_empty_store(tmp_path: Path, page: str, status: int, text: str) -> None:
+    _, store, client = make_app(tmp_path)
+    r = client.get(f"/?page={page}")
+    assert r.status_code == status
+    assert text in r.text
     store.close()
 
 
@@ -188,6 +253,35 @@ def test_article_page_id_out_of_range_is_html_404(
     assert f'<p class="error" role="alert">no article with id {article_id}</p>' in r.text
 
 
+@pytest.mark.parametrize(
+    ("article_id", "shown"),
+    [
+        ("abc", "abc"),
+        ("-1", "-1"),
+        ("1.5", "1.5"),
+        ("+1", "+1"),
+        ("0x1", "0x1"),
+        ("%20", " "),
+        ("%3Cb%3E", "&lt;b&gt;"),
+    ],
+    ids=["letters", "negative", "decimal", "plus", "hex", "space", "markup"],
+)
+@pytest.mark.parametrize("suffix", ["", "/summary"], ids=["article", "summary"])
+def test_article_page_id_not_a_number_is_html_404(
+    client: Client, article_id: str, shown: str, suffix: str
+) -> None:
+    """A page that names no article is missing like any other (it was a 422 naming
+    "path.article_id"); the API keeps its 422 (docs/api.md)."""
+    r = client.get(f"/articles/{article_id}{suffix}")
+    assert r.status_code == 404
+    assert f'<p class="error" role="alert">no article with id {shown}</p>' in r.text
+    assert_layout(r.text)
+
+
+def test_article_page_id_with_leading_zeros(client: Client) -> None:
+    assert client.get("/articles/0002").status_code == 200
+
+
 def test_article_page_security_headers(client: Client) -> None:
     r = client.get("/articles/1")
     csp = r.headers["content-security-policy"]
@@ -243,6 +337,33 @@ def test_summary_page_unknown_length(client: Client) -> None:
     r = client.get("/articles/1/summary?length=huge")
     assert r.status_code == 400
     assert "unknown summary length &#39;huge&#39;; choose one of: short, medium, long" in r.text
+
+
+ADDED = (
+    '<span class="added" title="The article gives no date; this is when it was added here">'
+    'Added <time datetime="{day}">{day}</time></span>'
+)
+
+
+@pytest.mark.parametrize("page", ["/", "/articles/{id}"], ids=["list", "article"])
+def test_undated_article_shows_when_it_was_added(client: Client, store: Store, page: str) -> None:
+    """Not its storing date dressed as a publication date."""
+    stored, _ = store.add_article(
+        Article(text="The ferry runs every forty minutes.\nFares stay the same.", title="Ferry"),
+        source="text",
+    )
+    assert stored.published_at is None
+    html = client.get(page.format(id=stored.id)).text
+    day = stored.created_at.strftime("%Y-%m-%d")
+    assert ADDED.format(day=day) in html
+    assert html.count("Added <time") == 1
+
+
+@pytest.mark.parametrize("page", ["/", "/articles/6"], ids=["list", "article"])
+def test_dated_article_shows_its_date(client: Client, page: str) -> None:
+    html = client.get(page).text
+    assert '<time datetime="2025-01-19">2025-01-19</time>' in html
+    assert "Added" not in html
 
 
 # --- untrusted article data is escaped everywhere ----------------------------------------------
@@ -360,6 +481,183 @@ def test_add_malformed_url_shows_error(
     assert store.list_articles().total == before
 
 
+def field_value(html: str, field_id: str) -> str | None:
+    """Return what the add page's field ``field_id`` holds (input value or textarea text)."""
+    for tag, attrs in tags(html):
+        if tag == "input" and attrs.get("id") == field_id:
+            return attrs.get("value")
+    match = re.search(rf'<textarea id="{field_id}"[^>]*>([^<]*)</textarea>', html)
+    return unescape(match.group(1)) if match else None
+
+
+ADD_FIELDS = ("add-url", "add-title", "add-text", "add-html-url", "add-html")
+
+
+@pytest.mark.parametrize(
+    ("form", "status", "message", "kept"),
+    [
+        (
+            {"url": "http://127.0.0.1:8000/articles/1"},
+            400,
+            "http://127.0.0.1:8000/articles/1: 127.0.0.1 is a loopback address; fetching it is "
+            "refused (a server allows it with --allow-private-networks)</p>",
+            {"add-url": "http://127.0.0.1:8000/articles/1"},
+        ),
+        (
+            {"url": "https://news.example/p", "html": "<html><body><p>Hi.</p></body></html>"},
+            422,
+            "https://news.example/p: no article text found (main text is 3 characters, "
+            "below the minimum 200)</p>",
+            {
+                "add-html-url": "https://news.example/p",
+                "add-html": "<html><body><p>Hi.</p></body></html>",
+            },
+        ),
+        (
+            {"url": "http://[::1", "html": "<p>Pasted.</p>"},
+            400,
+            "http://[::1: not a valid URL (unmatched &#39;[&#39; or &#39;]&#39; in the host)</p>",
+            {"add-html-url": "http://[::1", "add-html": "<p>Pasted.</p>"},
+        ),
+        (
+            {"title": "Only a title", "text": "   "},
+            400,
+            "give a URL, or paste the page&#39;s HTML or the article&#39;s text</p>",
+            {"add-title": "Only a title", "add-text": "   "},
+        ),
+    ],
+    ids=["url-form", "html-form-no-text", "html-form-bad-url", "text-form-blank"],
+)
+def test_add_error_keeps_each_forms_own_values(
+    client: Client,
+    store: Store,
+    form: dict[str, str],
+    status: int,
+    message: str,
+    kept: dict[str, str],
+) -> None:
+    """The HTML form's URL goes back to its own field, not the first form's."""
+    before = store.list_articles().total
+    r = client.post("/add", data=form)
+    assert r.status_code == status
+    assert f'<p class="error" role="alert">Could not add the article: {message}' in r.text
+    for field in ADD_FIELDS:
+        assert field_value(r.text, field) == kept.get(field, ""), field
+    assert store.list_articles().total == before
+
+
+#: A text of about 1.5 MB: over python-multipart's 1 MB default per field, under the 2 MB body.
+BIG_TEXT = "\n".join(
+    f"Paragraph {n}: the harbour authority said the new ferry line would run every forty "
+    f"minutes from June, after two boats joined the fleet."
+    for n in range(12_000)
+)
+
+
+def test_add_text_over_one_megabyte_is_accepted(client: Client, store: Store) -> None:
+    """It was a bare "Error 400 – Field exceeded maximum size of 1024KB." page."""
+    assert 1_100_000 < len(BIG_TEXT.encode()) < 2_000_000 - 10_000
+    r = client.post("/add", data={"title": "Ferry", "text": BIG_TEXT})
+    assert r.status_code == 303, r.text[:500]
+    article_id = int(r.headers["location"].rsplit("/", 1)[1])
+    assert store.get_article(article_id).article.text == BIG_TEXT
+
+
+async def _chunks(body: bytes, size: int = 1000) -> AsyncIterator[bytes]:
+    for start in range(0, len(body), size):
+        yield body[start : start + size]
+
+
+def _too_large(what: str) -> str:
+    return (
+        f"Could not add the article: the form is larger than the limit of 4,096 bytes, so "
+        f"{what}; paste less, or start the server with a larger --max-body-bytes</p>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "message", "kept"),
+    [
+        (
+            {"title": "Ferry line opens", "text": "word " * 2000},
+            _too_large("the pasted text could not be kept"),
+            {"add-title": "Ferry line opens"},
+        ),
+        (
+            {"url": "https://news.example/ferry", "html": "<p>word</p>" * 1000},
+            _too_large("the pasted HTML could not be kept"),
+            {"add-html-url": "https://news.example/ferry"},
+        ),
+        (
+            {"url": "https://news.example/" + "a" * 5000},
+            _too_large("the URL could not be kept"),
+            {},
+        ),
+    ],
+    ids=["text-form", "html-form", "url-form"],
+)
+@pytest.mark.parametrize("sent", ["declared-length", "chunked"])
+def test_add_over_the_body_limit_is_413_with_the_form(
+    tmp_path: Path,
+    fields: dict[str, str],
+    message: str,
+    kept: dict[str, str],
+    sent: str,
+) -> None:
+    """The add page again, in the layout, with the limit and the fields that arrived whole."""
+    _, store, client = make_app(tmp_path, max_body_bytes=4096)
+    body = urlencode(fields).encode()
+    headers = {"content-type": "application/x-www-form-urlencoded"}
+    if sent == "chunked":
+        r = client.post("/add", content=_chunks(body), headers=headers)
+    else:
+        r = client.post("/add", content=body, headers=headers)
+    assert r.status_code == 413
+    assert message in r.text
+    assert_layout(r.text)
+    for field in ADD_FIELDS:
+        assert field_value(r.text, field) == kept.get(field, ""), field
+    assert store.list_articles().total == 0
+    store.close()
+
+
+def test_add_multipart_over_the_body_limit_is_413(tmp_path: Path) -> None:
+    _, store, client = make_app(tmp_path, max_body_bytes=4096)
+    r = client.post("/add", data={"title": "Ferry"}, files={"text": ("a.txt", b"x" * 5000)})
+    assert r.status_code == 413
+    assert _too_large("it could not be read") in r.text
+    assert_layout(r.text)
+    store.close()
+
+
+def test_add_form_with_too_many_fields_is_400(client: Client) -> None:
+    r = client.post(
+        "/add",
+        content="&".join(f"f{n}=x" for n in range(30)).encode(),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert r.status_code == 400
+    assert (
+        "Could not add the article: the form could not be read: Too many fields. "
+        "Maximum number of fields is 20.</p>"
+    ) in r.text
+
+
+def test_add_page_over_the_fetch_limit_names_no_missing_option(tmp_path: Path) -> None:
+    """The site has no --max-bytes (the CLI's): the message stops at the limit."""
+    big = {"Content-Type": "text/html", "Content-Length": "20000000"}
+    with page_server({"/big.html": (big, b"<html>")}) as base:
+        _, store, client = make_app(tmp_path, allow_private_networks=True)
+        r = client.post("/add", data={"url": f"{base}/big.html"})
+        store.close()
+    assert r.status_code == 413
+    assert (
+        f'<p class="error" role="alert">Could not add the article: {base}/big.html: the page '
+        "is 20,000,000 bytes, over the limit of 10,000,000 bytes</p>"
+    ) in r.text
+    assert "--max-bytes" not in r.text
+
+
 def test_feeds_page_subscribe_and_refresh(client: Client, store: Store) -> None:
     r = client.post("/feeds", data={"url": "http://127.0.0.1:9/feed.xml"})
     assert r.status_code == 303
@@ -392,11 +690,181 @@ def test_feeds_page_bad_url(client: Client, store: Store, url: str, message: str
     assert store.list_feeds() == []
 
 
-@pytest.mark.parametrize("feed_id", ["77", "99999999999999999999999"])
-def test_feeds_refresh_unknown_is_404(client: Client, feed_id: str) -> None:
-    r = client.post(f"/feeds/{feed_id}/refresh")
+@pytest.mark.parametrize("feed_id", ["77", "99999999999999999999999", "abc"])
+@pytest.mark.parametrize("action", ["refresh", "remove"])
+def test_feeds_action_on_unknown_feed_is_404(client: Client, feed_id: str, action: str) -> None:
+    r = client.post(f"/feeds/{feed_id}/{action}")
     assert r.status_code == 404
-    assert f"no feed with id {feed_id}" in r.text
+    assert f'<p class="error" role="alert">no feed with id {feed_id}</p>' in r.text
+    assert_layout(r.text)
+
+
+def test_feeds_page_remove_keeps_the_articles(client: Client, store: Store) -> None:
+    feed, _ = store.add_feed("https://news.example/feed.xml", title="Harbour News")
+    stored, _ = store.add_article(
+        Article(text="The ferry runs every forty minutes from June.\nFares stay the same."),
+        source=f"feed:{feed.id}",
+        feed_id=feed.id,
+    )
+    html = client.get("/feeds").text
+    forms = [a["action"] for t, a in tags(html) if t == "form"]
+    assert forms == ["/feeds", f"/feeds/{feed.id}/refresh", f"/feeds/{feed.id}/remove"]
+    assert '<button type="submit" class="remove" aria-label="Remove Harbour News">' in html
+
+    r = client.post(f"/feeds/{feed.id}/remove")
+    assert r.status_code == 303
+    assert r.headers["location"] == "/feeds?removed=1"
+    after = client.get(r.headers["location"]).text
+    assert (
+        '<p class="notice" role="status">Feed removed; the articles it brought in stay.</p>'
+        in after
+    )
+    assert "<p>No feeds yet.</p>" in after
+    assert store.list_feeds() == []
+    kept = store.get_article(stored.id)
+    assert kept.feed_id is None and kept.source == f"feed:{feed.id}"
+    assert "Feed removed" not in client.get("/feeds").text
+
+
+def item_feed(link: str | None) -> bytes:
+    """Return an RSS feed of one item, linked to ``link``, whose own text is too short."""
+    link_tag = f"<link>{link}</link>" if link is not None else ""
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        "<title>Harbour News</title>"
+        f'<item><title>Ferry</title>{link_tag}<guid isPermaLink="false">ferry-1</guid>'
+        "<description>Short teaser.</description></item></channel></rss>"
+    ).encode()
+
+
+@pytest.mark.parametrize(
+    ("link", "shown"),
+    [
+        (
+            "{base}/missing.html",
+            '<a href="{base}/missing.html" rel="noopener noreferrer nofollow">{base}/missing.html'
+            '</a>: <span class="reason">the server answered 404 Not Found; the feed&#39;s own '
+            "text is 13 characters, below the minimum 200</span>",
+        ),
+        (
+            None,
+            'ferry-1: <span class="reason">the entry has no http(s) link; the feed&#39;s own '
+            "text is 13 characters, below the minimum 200</span>",
+        ),
+        (
+            "javascript:alert(1)",
+            'javascript:alert(1): <span class="reason">the entry has no http(s) link; the '
+            "feed&#39;s own text is 13 characters, below the minimum 200</span>",
+        ),
+    ],
+    ids=["page-404", "no-link", "javascript-link"],
+)
+def test_feeds_page_lists_failed_items(tmp_path: Path, link: str | None, shown: str) -> None:
+    """After a refresh the page says which items failed and why, not only "1 failed"."""
+    from feed_server import FeedServer
+
+    with FeedServer() as server:
+        resolved = link.format(base=server.base) if link else None
+        server.overrides["/one.xml"] = ("application/rss+xml", item_feed(resolved))
+        _, store, client = make_app(tmp_path, allow_private_networks=True)
+        r = client.post("/feeds", data={"url": server.url("one.xml")})
+        assert r.status_code == 303
+        html = client.get("/feeds").text
+        store.close()
+    assert "<dt>Status</dt><dd>0 new, 0 already stored, 1 failed</dd>" in html
+    assert "<dt>Failed items</dt>" in html
+    assert f"<li>{shown.format(base=server.base)}</li>" in html
+    assert_inert(html)
+
+
+def test_feeds_page_counts_failures_past_twenty(client: Client, store: Store) -> None:
+    feed, _ = store.add_feed("https://news.example/feed.xml")
+    for n in range(25):
+        url = f"https://news.example/{n}.html"
+        store.record_feed_item(feed.id, f"k{n}", url=url, article_id=None, error=f"{url}: 404")
+    html = client.get("/feeds").text
+    assert html.count('<span class="reason">404</span>') == 20
+    assert "<li>… and 5 more</li>" in html
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "kwargs", "status", "message"),
+    [
+        (
+            "GET",
+            "/?q=***",
+            {},
+            400,
+            "search query &#39;***&#39; has no words to search for",
+        ),
+        ("GET", "/nothing/here", {}, 404, "no page at /nothing/here"),
+        ("DELETE", "/add", {}, 405, "DELETE is not allowed on /add"),
+        (
+            "POST",
+            "/feeds/1/refresh",
+            {"content": b"x" * 5000},
+            413,
+            "request body is larger than the limit of 4,096 bytes (start the server with a "
+            "larger --max-body-bytes to raise it)",
+        ),
+        (
+            "POST",
+            "/feeds",
+            {"data": {"url": "https://news.example/" + "a" * 5000}},
+            413,
+            "Could not subscribe: the form is larger than the limit of 4,096 bytes, so the URL "
+            "could not be kept; paste less, or start the server with a larger --max-body-bytes",
+        ),
+        (
+            "GET",
+            "/?q=" + "a" * 201,
+            {},
+            422,
+            "query.q: String should have at most 200 characters",
+        ),
+        (
+            "GET",
+            "/articles/1/summary?length=huge",
+            {},
+            400,
+            "unknown summary length &#39;huge&#39;; choose one of: short, medium, long",
+        ),
+    ],
+    ids=["400", "404", "405", "413", "413-form", "422", "400-summary"],
+)
+def test_site_error_pages_use_the_layout(
+    tmp_path: Path,
+    method: str,
+    url: str,
+    kwargs: dict[str, object],
+    status: int,
+    message: str,
+) -> None:
+    """Every error page is a page of the site (the 413 was a bare one)."""
+    _, store, client = make_app(tmp_path, demo=True, max_body_bytes=4096)
+    r = client.request(method, url, **kwargs)
+    assert r.status_code == status
+    assert r.headers["content-type"] == "text/html; charset=utf-8"
+    assert f'role="alert">{message}</p>' in r.text
+    assert_layout(r.text)
+    assert "script-src 'self';" in r.headers["content-security-policy"]
+    store.close()
+
+
+def test_site_500_uses_the_layout(
+    client: Client, store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def broken(**kwargs: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(store, "list_articles", broken)
+    r = client.get("/")
+    assert r.status_code == 500
+    assert "<h1>Error 500</h1>" in r.text
+    assert (
+        '<p class="error" role="alert">internal error; the server log has the details</p>' in r.text
+    )
+    assert_layout(r.text)
 
 
 def test_static_assets(client: Client) -> None:
@@ -508,6 +976,21 @@ def test_serve_unknown_method_fails_before_starting(tmp_path: Path) -> None:
     result = CliRunner().invoke(cli, ["serve", "--data-dir", str(tmp_path), "--method", "nope"])
     assert result.exit_code == 1
     assert result.output.startswith("newsbrief: error: Unknown summarizer 'nope'. Available: ")
+
+
+def test_serve_help_gives_the_data_dir_order() -> None:
+    """As docs/web.md and docs/storage.md: $XDG_DATA_HOME was missing."""
+    result = CliRunner().invoke(cli, ["serve", "--help"])
+    help_text = " ".join(result.output.split())
+    assert (
+        "Folder of the default SQLite file (default: $NEWSBRIEF_DATA_DIR, else "
+        "$XDG_DATA_HOME/newsbrief, else ~/.local/share/newsbrief)." in help_text
+    )
+    web_md = (Path(__file__).parents[1] / "docs" / "web.md").read_text(encoding="utf-8")
+    assert (
+        "`$NEWSBRIEF_DATA_DIR`, else `$XDG_DATA_HOME/newsbrief`, else `~/.local/share/newsbrief`"
+        in web_md
+    )
 
 
 def test_serve_help_lists_options() -> None:

@@ -1,8 +1,12 @@
-"""Helpers for the web tests: an in-process client and an app on a temporary SQLite store."""
+"""Helpers for the web tests: an in-process client, an app on a temporary SQLite store, a
+check of the site layout, and a loopback page server."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -55,6 +59,58 @@ class Client:
 
     def post(self, url: str, **kwargs: Any) -> httpx.Response:
         return self.request("POST", url, **kwargs)
+
+    def delete(self, url: str, **kwargs: Any) -> httpx.Response:
+        return self.request("DELETE", url, **kwargs)
+
+
+#: Marks of the site layout (base.html) that every page, error pages included, carries.
+LAYOUT_MARKS = (
+    '<a class="skip-link" href="#main">Skip to content</a>',
+    '<nav aria-label="Site">',
+    '<footer class="site-footer">',
+    '<link rel="stylesheet" href="/static/style.css">',
+)
+
+
+def assert_layout(html: str) -> None:
+    """Assert that ``html`` is a page in the site layout (not a bare page)."""
+    for mark in LAYOUT_MARKS:
+        assert mark in html, mark
+
+
+@contextlib.contextmanager
+def page_server(pages: dict[str, tuple[dict[str, str], bytes]]) -> Iterator[str]:
+    """Serve ``pages`` (path -> (headers, body)) on a loopback port; yield its base URL.
+
+    The headers are sent as given, so a page can declare a Content-Length its body lacks.
+    """
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            if self.path not in pages:
+                self.send_error(404)
+                return
+            headers, body = pages[self.path]
+            self.send_response(200)
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.end_headers()
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(body)
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def make_app(tmp_path: Path, **settings: Any) -> tuple[Any, Store, Client]:

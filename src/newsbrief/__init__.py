@@ -8,7 +8,9 @@ The public API is small and typed::
     for s in summary.sentences:
         print(s.index, s.score, s.text)
 
-Nothing heavy is imported until it is used.
+``summarize`` also takes a page or plain text directly (a ``str``, or ``bytes`` decoded as
+the CLI decodes a file; HTML and text are told apart by content). Arguments of the wrong type
+raise ``InvalidOptions`` naming the argument. Nothing heavy is imported until it is used.
 """
 
 from __future__ import annotations
@@ -51,10 +53,19 @@ if TYPE_CHECKING:
     from newsbrief.pipeline import prepare, summarize
 
 
+#: Public names loaded on first use, so that `import newsbrief` and `newsbrief --help` stay
+#: fast (the pipeline pulls in numpy, the sentence splitter and the summarizer registry).
+_LAZY = ("prepare", "summarize")
+
+
 def __getattr__(name: str) -> Any:
-    # Lazy so that `import newsbrief` and `newsbrief --help` stay fast.
-    if name in ("summarize", "prepare"):
+    if name in _LAZY:
         from newsbrief import pipeline
 
         return getattr(pipeline, name)
     raise AttributeError(f"module 'newsbrief' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    # Without this, dir(newsbrief) and completion in a REPL miss the lazy names.
+    return sorted({*globals(), *_LAZY})

@@ -20,8 +20,7 @@ from newsbrief.charset import decode_bytes
 from newsbrief.errors import EmptyInput, InputTooLarge, NoArticleText
 from newsbrief.furniture import remove_furniture
 from newsbrief.iso639 import normalize_language
-from newsbrief.language import detect_language
-from newsbrief.models import Article
+from newsbrief.models import Article, wrong_type
 
 __all__ = ["DEFAULT_MAX_BYTES", "MIN_CHARS", "check_size", "extract", "html_language", "too_large"]
 
@@ -85,6 +84,24 @@ def _clean(value: Any) -> str | None:
     return text or None
 
 
+def _check_arguments(
+    html: object,
+    *,
+    min_chars: object,
+    max_bytes: object,
+    strings: dict[str, object],
+) -> None:
+    """Raise InvalidOptions for an argument of ``extract`` of the wrong type."""
+    if not isinstance(html, (str, bytes)):
+        raise wrong_type("html", "the page as a str or bytes", html)
+    for name, value in strings.items():
+        if value is not None and not isinstance(value, str):
+            raise wrong_type(name, "a str or None", value)
+    for name, number in (("min_chars", min_chars), ("max_bytes", max_bytes)):
+        if isinstance(number, bool) or not isinstance(number, int):
+            raise wrong_type(name, "an int", number)
+
+
 def extract(
     html: str | bytes,
     *,
@@ -113,8 +130,15 @@ def extract(
         UndecodableInput: bytes that are binary or in no known encoding.
         NoArticleText: the main text is shorter than ``min_chars`` (or absent, as on a page
             that is only a list of links).
-        InvalidOptions: ``language`` is not an ISO 639-1 code.
+        InvalidOptions: an argument of the wrong type (``html`` not a str or bytes, ``url``
+            not a str...), or ``language`` is not an ISO 639-1 code.
     """
+    _check_arguments(
+        html,
+        min_chars=min_chars,
+        max_bytes=max_bytes,
+        strings={"url": url, "language": language, "content_type": content_type, "name": name},
+    )
     if language:
         language = normalize_language(language)
     size = len(html) if isinstance(html, bytes) else len(html.encode("utf-8", "replace"))
@@ -126,6 +150,9 @@ def extract(
         raise EmptyInput("the input is empty" if not html else "the input is only whitespace")
 
     import trafilatura
+
+    # Imported here: it loads numpy, which `import newsbrief` should not pay for.
+    from newsbrief.language import detect_language
 
     # Typed as Document | dict; with the default as_dict=False it is a Document or None.
     doc: Any = trafilatura.bare_extraction(

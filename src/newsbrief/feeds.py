@@ -4,8 +4,10 @@
 feed and to every item page), parses it with feedparser, takes at most ``max_items`` entries
 (newest first), skips entries already ingested or repeated, then fetches and extracts each
 item's page. An item whose page fails falls back to the text the feed itself carries when
-that is long enough to be an article; otherwise the failure is recorded and the rest go on.
-A feed that cannot be fetched or parsed records its error; nothing stored is ever removed.
+that is long enough to be an article (its language detected, its site the feed's);
+otherwise the failure is recorded and the rest go on. A feed that cannot be fetched or
+parsed records its error; no stored article is ever removed (failures of entries the feed
+no longer carries are forgotten).
 
 ``FeedScheduler`` runs ``refresh_all`` every N minutes in a background thread.
 """
@@ -23,14 +25,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html.parser import HTMLParser
 from io import BytesIO
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urljoin, urlsplit
 
 from newsbrief.errors import InvalidOptions, NewsbriefError
 from newsbrief.extract import MIN_CHARS
 from newsbrief.models import Article
-from newsbrief.service import Fetcher, article_from_page, default_fetcher
+from newsbrief.service import Fetcher, article_from_page, default_fetcher, server_message
 from newsbrief.storage import Store
 from newsbrief.textutil import normalize_text
+
+if TYPE_CHECKING:
+    from newsbrief.fetch import FetchedPage
 
 __all__ = [
     "DEFAULT_MAX_ITEMS",
@@ -38,6 +44,8 @@ __all__ = [
     "FeedRefreshReport",
     "FeedScheduler",
     "entry_text",
+    "feed_site",
+    "not_a_feed",
     "refresh_all",
     "refresh_feed",
 ]
@@ -193,8 +201,98 @@ def _newest_first(entries: Iterable[Any]) -> list[Any]:
 
 
 def _short(exc: BaseException | str) -> str:
-    text = str(exc) or type(exc).__name__
+    text = (server_message(exc) if isinstance(exc, BaseException) else exc) or type(exc).__name__
     return text if len(text) <= _ERROR_CHARS else text[: _ERROR_CHARS - 1] + "…"
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def feed_site(parsed_feed: Any, url: str) -> str | None:
+    """Return the name of the site a feed belongs to: its title, else its link's host.
+
+    Articles built from a feed entry's own text get it as their ``site``, as extracted
+    pages get their site's name (or host).
+    """
+    title = (parsed_feed.get("title") or "").strip()
+    if title:
+        return title
+    for link in (parsed_feed.get("link"), url):
+        host = _host(link)
+        if host:
+            return host
+    return None
+
+
+def _host(url: Any) -> str | None:
+    # As trafilatura names a page's site when it has no name: the host, "www." dropped.
+    if not isinstance(url, str) or not url.strip():
+        return None
+    try:
+        parts = urlsplit(url.strip())
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        return None
+    if not host:
+        return None
+    host = host.removeprefix("www.")
+    return f"{host}:{port}" if port else host
+
+
+class _FeedLinks(HTMLParser):
+    """Collects the feeds an HTML page names: ``<link rel="alternate" type="…rss+xml">``."""
+
+    _TYPES = frozenset({"application/rss+xml", "application/atom+xml", "application/feed+json"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "link":
+            return
+        values = {k: (v or "") for k, v in attrs}
+        rel = values.get("rel", "").lower().split()
+        kind = values.get("type", "").split(";")[0].strip().lower()
+        if "alternate" in rel and kind in self._TYPES and values.get("href", "").strip():
+            self.hrefs.append(values["href"].strip())
+
+
+#: Bytes of a page looked at to tell what it is (the feed links sit in the <head>).
+_SNIFF_BYTES = 65536
+
+
+def not_a_feed(page: FetchedPage, url: str, reason: str) -> str:
+    """Return why ``page`` (which feedparser could not read) is not a feed, for its owner.
+
+    An HTML page or a plain-text page is named as such (with the feeds an HTML page links
+    to, when it names any); anything else gets feedparser's ``reason``.
+    """
+    head = page.body[:_SNIFF_BYTES].decode("utf-8", "replace")
+    start = head.lstrip("\ufeff \t\r\n")[:256].lower()
+    media = (page.content_type or "").split(";")[0].strip().lower()
+    if start.startswith(("<?xml", "<rss", "<feed", "<rdf")):
+        return f"{url}: not a readable RSS/Atom feed ({reason})"
+    if start.startswith(("<!doctype html", "<html")) or (
+        media == "text/html" and "<html" in head[:4096].lower()
+    ):
+        links = _FeedLinks()
+        links.feed(head)
+        base = page.final_url or page.url
+        found = [
+            link
+            for link in dict.fromkeys(urljoin(base, href) for href in links.hrefs)
+            if link.lower().startswith(("http://", "https://"))
+        ]
+        message = f"{url}: this is an HTML page, not an RSS/Atom feed"
+        if found:
+            named = "its feed" if len(found) == 1 else "its feeds"
+            return f"{message}; the page names {named}: {', '.join(found[:3])}"
+        return f"{message}; subscribe to the site's feed (often linked as RSS or Atom) instead"
+    if media == "text/plain":
+        return f"{url}: this is a plain-text page, not an RSS/Atom feed"
+    return f"{url}: not a readable RSS/Atom feed ({reason})"
 
 
 @dataclass
@@ -207,8 +305,14 @@ class _Item:
     from_feed_text: bool = False
 
 
-def _ingest_item(item: _Item, fetch: Fetcher, allow_private_networks: bool) -> _Item:
-    """Fetch and extract one entry's page, falling back to the feed's own text."""
+def _ingest_item(
+    item: _Item, fetch: Fetcher, allow_private_networks: bool, site: str | None
+) -> _Item:
+    """Fetch and extract one entry's page, falling back to the feed's own text.
+
+    ``site`` (the feed's, see ``feed_site``) names the site of an article built from the
+    feed's text, and of an extracted one whose page did not name it.
+    """
     entry = item.entry
     page_error: str | None = None
     if item.link and item.link.lower().startswith(("http://", "https://")):
@@ -225,7 +329,13 @@ def _ingest_item(item: _Item, fetch: Fetcher, allow_private_networks: bool) -> _
     if item.article is None:
         text = entry_text(entry)
         if len(text) >= MIN_CHARS:
-            item.article = Article(text=text, url=item.link)
+            # Imported here: it loads numpy, which importing newsbrief should not pay for.
+            from newsbrief.language import detect_language
+
+            # The language and site an extracted page would have had: detected, the feed's.
+            item.article = Article(
+                text=text, url=item.link, language=detect_language(text), site=site
+            )
             item.from_feed_text = True
         else:
             item.error = (
@@ -240,7 +350,7 @@ def _ingest_item(item: _Item, fetch: Fetcher, allow_private_networks: bool) -> _
         title=article.title or (entry.get("title") or None),
         author=article.author or (entry.get("author") or None),
         date=article.date or (published.isoformat() if published else None),
-        site=article.site,
+        site=article.site or site,
         url=article.url or item.link,
         language=article.language,
         description=article.description,
@@ -288,16 +398,18 @@ def refresh_feed(
     )
     if parsed.get("bozo") and not parsed.entries:
         reason = _short(parsed.get("bozo_exception") or "no entries")
-        report.error = f"{feed.url}: not a readable RSS/Atom feed ({reason})"
+        report.error = _short(not_a_feed(page, feed.url, reason))
         store.record_feed_fetch(feed.id, error=report.error, status=report.status)
         return report
     report.title = (parsed.feed.get("title") or "").strip() or feed.title
+    site = feed_site(parsed.feed, page.final_url or feed.url)
     warning = None
     if isinstance(parsed.get("bozo_exception"), xml.sax.SAXException):
         # feedparser's lenient parser still found entries in malformed XML: use them, say so.
+        readable = _plural(len(parsed.entries), "entry", "entries")
         warning = (
             f"{feed.url}: the feed's XML is malformed ({_short(parsed['bozo_exception'])}); "
-            f"{len(parsed.entries)} entries could still be read"
+            f"{readable} could still be read"
         )
 
     entries = _newest_first(parsed.entries)
@@ -328,7 +440,9 @@ def refresh_feed(
         todo.append(_Item(key=key, link=link, entry=entry))
 
     with ThreadPoolExecutor(max_workers=FETCH_WORKERS, thread_name_prefix="feed") as pool:
-        done = list(pool.map(lambda item: _ingest_item(item, fetch, allow_private_networks), todo))
+        done = list(
+            pool.map(lambda item: _ingest_item(item, fetch, allow_private_networks, site), todo)
+        )
 
     for item in done:
         if item.article is None:
@@ -353,6 +467,9 @@ def refresh_feed(
         else:
             report.duplicates += 1
     report.warning = warning
+    # Failures of entries the feed no longer carries can never be retried: forget them, so
+    # the failures listed are those of the feed as it is now.
+    store.forget_feed_failures(feed.id, keep={_entry_key(e) for e in entries})
     store.record_feed_fetch(feed.id, error=warning, status=report.status, title=report.title)
     return report
 

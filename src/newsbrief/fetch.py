@@ -275,8 +275,9 @@ def _prepare(url: str, parts: SplitResult, *, guard: bool, resolver: Resolver) -
         reason = blocked_reason(address)
         if reason is not None:
             what = address if host == address else f"{host} resolves to {address}, which"
+            article = "an" if reason[:1] in "aeiou" else "a"
             raise BlockedAddress(
-                f"{url}: {what} is a {reason} address; fetching it is refused "
+                f"{url}: {what} is {article} {reason} address; fetching it is refused "
                 f"(a server allows it with --allow-private-networks)"
             )
     # Connect to the address just checked; the name travels in the Host header and SNI.

@@ -26,7 +26,7 @@ from newsbrief.extract import DEFAULT_MAX_BYTES, MIN_CHARS, check_size, extract,
 from newsbrief.furniture import remove_furniture
 from newsbrief.iso639 import normalize_language
 from newsbrief.language import detect_language
-from newsbrief.models import Article
+from newsbrief.models import Article, wrong_type
 from newsbrief.textutil import normalize_text
 
 __all__ = [
@@ -84,7 +84,10 @@ def text_article(
 
     Raises:
         EmptyInput: nothing but whitespace (or only furniture).
+        InvalidOptions: ``text`` is not a str.
     """
+    if not isinstance(text, str):
+        raise wrong_type("text", "a str", text)
     if not text.strip():
         raise EmptyInput("the input is empty" if not text else "the input is only whitespace")
     lang = normalize_language(language) if language else detect_language(text)
@@ -121,7 +124,10 @@ def load_article(
 
     Raises:
         EmptyInput, UndecodableInput, InputTooLarge, NoArticleText.
+        InvalidOptions: ``source`` is neither a str nor bytes.
     """
+    if not isinstance(source, (str, bytes)):
+        raise wrong_type("source", "a str or bytes (a page or plain text)", source)
     size = len(source) if isinstance(source, bytes) else len(source.encode("utf-8", "replace"))
     check_size(size, max_bytes)
     text = (

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -25,6 +26,32 @@ DEFAULT_SENTENCES = 3
 #: Largest lengths a summary may ask for, in every front end (a longer "summary" is the article).
 MAX_SENTENCES = 100
 MAX_WORDS = 5000
+
+
+def describe_value(value: object) -> str:
+    """Return how an error message names a wrong argument: its type, and a short value's repr.
+
+    ``"NoneType"``, ``"float 2.5"``, ``"str '3'"``, ``"dict"``.
+    """
+    name = type(value).__name__
+    if isinstance(value, (bool, int, float, str)) and len(shown := repr(value)) <= 40:
+        return f"{name} {shown}"
+    return name
+
+
+def wrong_type(name: str, expected: str, value: object) -> InvalidOptions:
+    """Return the error for argument ``name`` given as ``value`` when ``expected`` was wanted.
+
+    ``wrong_type("source", "a str", None)`` says "source must be a str (got NoneType)".
+    """
+    return InvalidOptions(f"{name} must be {expected} (got {describe_value(value)})")
+
+
+def _whole_number(name: str, value: object, expected: str) -> int:
+    # numbers.Integral admits numpy's integers; bool is an int in Python but never a length.
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise wrong_type(name, expected, value)
+    return int(value)
 
 
 @dataclass(frozen=True)
@@ -104,7 +131,12 @@ class Document:
 class Length:
     """A requested summary length: exactly one of sentences, words or ratio.
 
-    ``ratio`` is a fraction of the article's sentences (0 < ratio <= 1).
+    ``sentences`` and ``words`` are ints (not bools; numpy integers are converted), ``ratio`` a
+    real number, a fraction of the article's sentences (0 < ratio <= 1).
+
+    Raises:
+        InvalidOptions: more than one given, a wrong type (``2.5`` or ``True`` sentences,
+            ``"0.5"`` ratio), or a value out of range.
     """
 
     sentences: int | None = None
@@ -112,6 +144,20 @@ class Length:
     ratio: float | None = None
 
     def __post_init__(self) -> None:
+        # Types first: 2.5 sentences, True sentences or "3" would otherwise pass or crash below.
+        if self.sentences is not None:
+            sentences = _whole_number(
+                "sentences", self.sentences, f"a whole number from 1 to {MAX_SENTENCES}"
+            )
+            object.__setattr__(self, "sentences", sentences)
+        if self.words is not None:
+            words = _whole_number("words", self.words, f"a whole number from 1 to {MAX_WORDS}")
+            object.__setattr__(self, "words", words)
+        if self.ratio is not None:
+            if isinstance(self.ratio, bool) or not isinstance(self.ratio, numbers.Real):
+                raise wrong_type("ratio", "a number in (0, 1]", self.ratio)
+            if not isinstance(self.ratio, (int, float)):  # numpy.float32, Fraction...
+                object.__setattr__(self, "ratio", float(self.ratio))
         given = [
             name for name in ("sentences", "words", "ratio") if getattr(self, name) is not None
         ]
@@ -173,6 +219,16 @@ class SummaryOptions:
     config: tuple[tuple[str, Any], ...] = ()
 
     def __post_init__(self) -> None:
+        if not isinstance(self.method, str):
+            raise wrong_type("method", "a str", self.method)
+        if not isinstance(self.length, Length):
+            raise wrong_type("length", "a newsbrief.Length", self.length)
+        if not isinstance(self.format, str):
+            raise wrong_type("format", "a str", self.format)
+        for name in ("language", "summary_language"):
+            value = getattr(self, name)
+            if value is not None and not isinstance(value, str):
+                raise wrong_type(name, "a str (an ISO 639-1 code such as en) or None", value)
         if self.format not in FORMATS:
             raise InvalidOptions(
                 f"unknown format {self.format!r}; choose one of: {', '.join(FORMATS)}"

@@ -1,27 +1,63 @@
-"""The one pipeline every front end calls: text/article -> document -> summary."""
+"""The one pipeline every front end calls: text/page/article -> document -> summary."""
 
 from __future__ import annotations
 
 import time
 
 from newsbrief import summarizers
-from newsbrief.errors import EmptyInput, NoArticleText
+from newsbrief.charset import decode_bytes
+from newsbrief.errors import EmptyInput, InvalidOptions, NoArticleText
+from newsbrief.extract import extract
+from newsbrief.ingest import looks_like_html
 from newsbrief.iso639 import normalize_language
 from newsbrief.language import detect_language
-from newsbrief.models import Article, Document, Length, Summary, SummaryOptions
+from newsbrief.models import Article, Document, Length, Summary, SummaryOptions, wrong_type
 from newsbrief.sentences import split_sentences
 from newsbrief.textutil import article_from_text
 
 
-def prepare(source: Article | str, *, language: str | None = None) -> Document:
-    """Split an article (or plain text) into sentences in its detected or given language.
+def _article(source: Article | str | bytes, *, language: str | None, expected: str) -> Article:
+    """Return the Article in ``source``: as given, extracted from a page, or from plain text."""
+    if isinstance(source, Article):
+        if not isinstance(source.text, str):
+            raise wrong_type("the Article's text", "a str", source.text)
+        return source
+    if isinstance(source, bytes):
+        # As the CLI reads a file: BOM, <meta charset>, UTF-8, then detection.
+        source = decode_bytes(source)[0]
+    if not isinstance(source, str):
+        raise wrong_type("source", expected, source)
+    if looks_like_html(source):
+        return extract(source, language=language)
+    return article_from_text(source)
+
+
+def prepare(source: Article | str | bytes, *, language: str | None = None) -> Document:
+    """Split an article, a page or plain text into sentences in its detected or given language.
+
+    Args:
+        source: an Article; a ``str`` holding an HTML page (told apart from plain text by its
+            content, as the CLI does: a doctype or a common tag near the start), whose article
+            is extracted with ``newsbrief.extract``; a ``str`` of plain text, taken as given
+            (paragraphs normalised, nothing removed); or ``bytes`` of either, decoded as the
+            CLI decodes a file (byte-order mark, ``<meta charset>``, UTF-8, then detection).
+        language: force the article's language (an ISO 639-1 code); detected otherwise.
 
     Raises:
+        InvalidOptions: ``source`` or ``language`` of the wrong type, or a language that is not
+            an ISO 639-1 code.
         EmptyInput: the text is empty or whitespace only.
-        NoArticleText: no sentence could be found.
-        InvalidOptions: the given (or the article's) language is not an ISO 639-1 code.
+        UndecodableInput: bytes that are binary or in no known encoding.
+        NoArticleText: no sentence could be found, or a page with no article text.
+        InputTooLarge: a page over ``newsbrief.extract``'s size limit.
     """
-    article = source if isinstance(source, Article) else article_from_text(source)
+    if language is not None and not isinstance(language, str):
+        raise wrong_type("language", "a str (an ISO 639-1 code such as en) or None", language)
+    article = _article(source, language=language, expected="an Article, a str or bytes")
+    return _split(article, language)
+
+
+def _split(article: Article, language: str | None) -> Document:
     if not article.text.strip():
         raise EmptyInput("the article text is empty")
     forced = language or article.language
@@ -33,7 +69,7 @@ def prepare(source: Article | str, *, language: str | None = None) -> Document:
 
 
 def summarize(
-    source: Article | Document | str,
+    source: Article | Document | str | bytes,
     *,
     method: str = "default",
     sentences: int | None = None,
@@ -42,14 +78,24 @@ def summarize(
     language: str | None = None,
     options: SummaryOptions | None = None,
 ) -> Summary:
-    """Summarize an article, a prepared document or plain text.
+    """Summarize an article, a prepared document, an HTML page or plain text.
+
+    A ``str`` is an HTML page when it starts like one (a doctype or a common tag near the
+    start, as the CLI decides): its article is extracted first, as ``newsbrief.extract``
+    does. Any other ``str`` is plain text, summarized as given. ``bytes`` are decoded as the
+    CLI decodes a file (byte-order mark, ``<meta charset>``, UTF-8, then detection) and then
+    treated as a ``str``. See ``prepare``.
 
     Either pass ``options`` (as the front ends do) or the keyword shortcuts; not both.
 
     Raises:
         UnknownSummarizer: ``method`` is not registered (the message lists what is).
-        InvalidOptions: more than one of sentences/words/ratio, or out of range.
+        InvalidOptions: an argument of the wrong type (``source``, ``sentences="3"``,
+            ``sentences=2.5``...), more than one of sentences/words/ratio, a length out of
+            range, an unknown language, or both ``options`` and a shortcut.
         EmptyInput, NoArticleText: nothing to summarize.
+        UndecodableInput: bytes that are binary or in no known encoding.
+        InputTooLarge: a page over ``newsbrief.extract``'s size limit.
     """
     if options is None:
         options = SummaryOptions(
@@ -57,9 +103,29 @@ def summarize(
             length=Length.of(sentences=sentences, words=words, ratio=ratio),
             language=language,
         )
+    else:
+        if not isinstance(options, SummaryOptions):
+            raise wrong_type("options", "a newsbrief.SummaryOptions or None", options)
+        shortcuts = {"sentences": sentences, "words": words, "ratio": ratio, "language": language}
+        given = [name for name, value in shortcuts.items() if value is not None]
+        if method != "default":
+            given.insert(0, "method")
+        if given:
+            raise InvalidOptions(
+                f"give either options or the keyword shortcuts, not both (got options and "
+                f"{', '.join(given)})"
+            )
     summarizer = summarizers.get(options.method, **dict(options.config))
     t0 = time.perf_counter()
-    doc = source if isinstance(source, Document) else prepare(source, language=options.language)
+    if isinstance(source, Document):
+        doc = source
+    else:
+        article = _article(
+            source,
+            language=options.language,
+            expected="an Article, a Document, a str or bytes",
+        )
+        doc = _split(article, options.language)
     t1 = time.perf_counter()
     output = summarizer.summarize(doc, options)
     t2 = time.perf_counter()

@@ -30,10 +30,12 @@ __all__ = [
     "article_from_page",
     "default_fetcher",
     "is_lasting",
+    "server_message",
     "subscribe",
     "summarize_source",
     "summarize_stored",
     "summary_key",
+    "unsubscribe",
 ]
 
 
@@ -188,6 +190,15 @@ def summarize_source(
     return {**summarize(article, options=options).to_dict(), "cached": False}
 
 
+def unsubscribe(store: Store, feed_id: int) -> None:
+    """Remove the feed ``feed_id``; the articles it brought in stay stored.
+
+    Raises:
+        NotFound: no feed with that id.
+    """
+    store.delete_feed(feed_id)
+
+
 def subscribe(store: Store, url: str, *, title: str | None = None) -> tuple[Feed, bool]:
     """Subscribe to the RSS/Atom feed at ``url`` (its items arrive on the next refresh).
 
@@ -200,6 +211,18 @@ def subscribe(store: Store, url: str, *, title: str | None = None) -> tuple[Feed
     if not url.strip():
         raise InvalidOptions("give the feed's URL")
     return store.add_feed(url.strip(), title=title.strip() if title and title.strip() else None)
+
+
+#: What ``newsbrief.extract.too_large`` appends to say how to raise a size limit: true of the
+#: CLI's --max-bytes and of the Python functions, but a server (the site, the API, a feed
+#: refresh) has no such option; its own body limit, --max-body-bytes, is another limit.
+_MAX_BYTES_HINT = "; raise it with --max-bytes (max_bytes= in Python)"
+
+
+def server_message(exc: BaseException) -> str:
+    """Return ``str(exc)`` as a server shows it: without hints to options it does not have."""
+    message = str(exc)
+    return message.removesuffix(_MAX_BYTES_HINT)
 
 
 # --- summarizing stored articles -------------------------------------------------------------

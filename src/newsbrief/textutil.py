@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from newsbrief.models import Article
+from newsbrief.models import Article, wrong_type
 
 _BLANK_LINES = re.compile(r"\n\s*\n")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
@@ -44,5 +44,11 @@ def _collapse_spaces(paragraph: str) -> str:
 
 
 def article_from_text(text: str, *, title: str | None = None, url: str | None = None) -> Article:
-    """Wrap plain text as an Article (paragraphs normalised, no metadata)."""
+    """Wrap plain text as an Article (paragraphs normalised, no metadata).
+
+    Raises:
+        InvalidOptions: ``text`` is not a str.
+    """
+    if not isinstance(text, str):
+        raise wrong_type("text", "a str", text)
     return Article(text=normalize_text(text), title=title, url=url)

@@ -15,9 +15,12 @@ scikit-learn is needed here only; the summarizer reads the arrays with numpy alo
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import json
+import os
+import tempfile
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -27,9 +30,9 @@ from typing import Any
 
 import numpy as np
 
-from newsbrief.errors import DataFormatError, InvalidOptions
+from newsbrief.errors import DataFormatError, InputError, InvalidOptions
 from newsbrief.features import FEATURES, FloatArray, document_features
-from newsbrief.models import Document
+from newsbrief.models import Document, wrong_type
 
 #: Salt of the train/held-out split. The shared dev files were themselves cut by the first hex
 #: digit of sha1(id), so a salted hash gives a split independent of that one.
@@ -401,17 +404,55 @@ def fit_gbdt(
     return TrainResult(arrays=dict(arrays), metadata=metadata)
 
 
+def check_limit(limit: int | None) -> None:
+    """Raise InvalidOptions unless ``limit`` is None or a whole number of at least 1."""
+    if limit is None:
+        return
+    if isinstance(limit, bool) or not isinstance(limit, int):
+        raise wrong_type("limit", "a whole number of at least 1 or None", limit)
+    if limit < 1:
+        raise InvalidOptions(f"limit must be at least 1 (got {limit})")
+
+
+def check_output(out: str | Path) -> Path:
+    """Check that a weights file can be written at ``out``, before hours are spent training.
+
+    The folder must exist (it is not created) and take a new file: one is created there and
+    removed again, which catches what permission bits do not (a read-only or virtual file
+    system such as /proc, or a process running as root).
+
+    Raises:
+        InputError: ``out`` is a directory, its folder is missing or not a folder, or no file
+            can be created in it.
+    """
+    out = Path(out)
+    if out.is_dir():
+        raise InputError(f"{out} is a directory; give the path of the weights file to write")
+    folder = out.parent
+    if not folder.is_dir():
+        what = "is not a folder" if folder.exists() else "does not exist"
+        raise InputError(f"{out}: cannot write: {folder} {what}")
+    try:
+        with tempfile.TemporaryFile(dir=folder):
+            pass
+    except OSError as exc:
+        raise InputError(f"{out}: cannot write in {folder} ({exc.strerror})") from None
+    return out
+
+
 def train_scorer(data_dir: str | Path, *, seed: int = 0, limit: int | None = None) -> TrainResult:
     """Build the shipped scorer from the shared data folder ``data_dir``.
 
-    The main head learns on the TRAIN part of CNN/DM dev; the one-sentence head also on intro
-    examples made from the BBC News Summary articles. ``limit`` takes the first N records of
-    each (for tests).
+    The main head learns on the TRAIN part of CNN/DM dev (``CNN_DM``); the one-sentence head
+    also on intro examples made from the BBC News Summary articles (``BBC``). ``limit`` takes
+    the first N records of each (for tests).
 
     Raises:
-        InvalidOptions: a data file is not under ``data_dir``.
+        InvalidOptions: ``limit`` below 1 (or not a whole number); a data file is not under
+            ``data_dir``; no BBC article is long enough for intro examples.
         DataFormatError: a line of a data file is malformed.
     """
+    check_limit(limit)
     paths = {name: Path(data_dir) / name for name in (CNN_DM, BBC)}
     for path in paths.values():
         if not path.exists():
@@ -440,13 +481,44 @@ def train_scorer(data_dir: str | Path, *, seed: int = 0, limit: int | None = Non
 
 
 def write_weights(result: TrainResult, out: str | Path) -> Path:
-    """Write a weights file (.npz without pickle) that ``load_scorer`` reads."""
+    """Write a weights file (.npz without pickle) that ``load_scorer`` reads.
+
+    The file is written beside ``out`` and then renamed over it, so a failed write never
+    leaves a truncated weights file behind.
+
+    Raises:
+        InputError: the file cannot be written (missing folder, no permission, disk full...).
+    """
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
     arrays: dict[str, Any] = {
         "metadata": np.array(json.dumps(result.metadata, sort_keys=True)),
         **result.arrays,
     }
-    with out.open("wb") as fh:
-        np.savez_compressed(fh, **arrays)
+    # Not tempfile.mkstemp: its file is private (0600); this one gets the umask's mode.
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        with tmp.open("wb") as fh:
+            np.savez_compressed(fh, **arrays)
+        os.replace(tmp, out)
+    except OSError as exc:
+        with contextlib.suppress(OSError):  # never created, or already gone
+            tmp.unlink()
+        raise InputError(f"{out}: cannot write ({exc.strerror or exc})") from None
     return out
+
+
+def train_to_file(
+    data_dir: str | Path, out: str | Path, *, seed: int = 0, limit: int | None = None
+) -> tuple[Path, TrainResult]:
+    """Train the scorer (``train_scorer``) and write it to ``out``: what ``newsbrief train`` runs.
+
+    The options and the output are checked before training, so a mistake fails at once.
+
+    Raises:
+        InvalidOptions, InputError, DataFormatError: see ``check_limit``, ``check_output``,
+            ``train_scorer`` and ``write_weights``.
+    """
+    check_limit(limit)
+    path = check_output(out)
+    result = train_scorer(data_dir, seed=seed, limit=limit)
+    return write_weights(result, path), result

@@ -53,14 +53,14 @@ def check_listen(host: str, port: int) -> None:
 @click.option(
     "--database",
     metavar="URL",
-    help="sqlite:///path/file.sqlite3 or postgresql://user:pw@host/db "
-    "(default: a SQLite file in the data directory).",
+    help="sqlite:////abs/path.sqlite3 (four slashes: absolute; three: relative) or "
+    "postgresql://user:pw@host/db (default: a SQLite file in the data directory).",
 )
 @click.option(
     "--data-dir",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Folder of the default SQLite file (default: $NEWSBRIEF_DATA_DIR or "
-    "~/.local/share/newsbrief).",
+    help="Folder of the default SQLite file (default: $NEWSBRIEF_DATA_DIR, else "
+    "$XDG_DATA_HOME/newsbrief, else ~/.local/share/newsbrief).",
 )
 @click.option("--demo", is_flag=True, help="Load a few example articles (written for newsbrief).")
 @click.option(

@@ -1,7 +1,7 @@
 """Where articles, feeds and cached summaries are kept: SQLite by default, or PostgreSQL.
 
     store = open_store()                                   # SQLite file in the data directory
-    store = open_store("sqlite:///tmp/news.sqlite3")
+    store = open_store("sqlite:////tmp/news.sqlite3")      # four slashes: an absolute path
     store = open_store("postgresql://newsbrief:pw@localhost/newsbrief")
 
 Both go through one implementation (``SQLStore``, SQLAlchemy Core) behind the ``Store``
@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from newsbrief.errors import InvalidOptions, MissingDependency, StorageError
 from newsbrief.storage import migrations
 from newsbrief.storage.base import (
+    MAX_OFFSET,
     MAX_PAGE_SIZE,
     Feed,
     FeedItem,
@@ -34,6 +35,7 @@ from newsbrief.storage.sql import SQLStore, postgres_engine, sqlite_engine
 
 __all__ = [
     "DB_FILENAME",
+    "MAX_OFFSET",
     "MAX_PAGE_SIZE",
     "Feed",
     "FeedItem",
@@ -52,6 +54,12 @@ __all__ = [
 
 #: The SQLite file's name inside the data directory.
 DB_FILENAME = "newsbrief.sqlite3"
+#: The URLs ``open_store`` takes, for its error messages. SQLAlchemy's rule: what follows
+#: ``sqlite:///`` is the path, so an absolute one starts with a fourth slash.
+_URL_FORMS = (
+    "use sqlite:////absolute/path/file.sqlite3, sqlite:///relative/path/file.sqlite3 or "
+    "postgresql://user:password@host/db"
+)
 
 
 def default_data_dir() -> Path:
@@ -66,8 +74,9 @@ def open_store(url: str | None = None, *, data_dir: Path | None = None) -> SQLSt
     """Open (creating and migrating as needed) the store at ``url``.
 
     Args:
-        url: ``None`` for ``<data_dir>/newsbrief.sqlite3``; ``sqlite:///path/file.sqlite3``;
-            or ``postgresql://user:password@host:port/db`` (needs ``newsbrief[postgres]``).
+        url: ``None`` for ``<data_dir>/newsbrief.sqlite3``; ``sqlite:////absolute/file.sqlite3``
+            or ``sqlite:///relative/file.sqlite3``; or ``postgresql://user:password@host:port/db``
+            (needs ``newsbrief[postgres]``). Messages show it as given, password hidden.
         data_dir: the data directory for the default SQLite file (default:
             ``default_data_dir()``).
 
@@ -82,17 +91,16 @@ def open_store(url: str | None = None, *, data_dir: Path | None = None) -> SQLSt
     try:
         parsed = sa.make_url(url)
     except sa.exc.ArgumentError as exc:
-        raise InvalidOptions(
-            f"not a database URL: {url!r}; use sqlite:///path/to/file.sqlite3 or "
-            f"postgresql://user:password@host/db"
-        ) from exc
+        raise InvalidOptions(f"not a database URL: {url!r}; {_URL_FORMS}") from exc
     backend = parsed.get_backend_name()
     if backend == "sqlite":
         path = parsed.database
         if not path or path == ":memory:" or path.startswith("file:"):
             raise InvalidOptions(
                 "in-memory SQLite is not supported (each connection would see its own empty "
-                "database); give a file, e.g. sqlite:///tmp/newsbrief.sqlite3"
+                "database); give a file, e.g. sqlite:////tmp/newsbrief.sqlite3 (four slashes: "
+                "an absolute path) or sqlite:///newsbrief.sqlite3 (three: relative to the "
+                "current folder)"
             )
         try:
             Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
@@ -110,9 +118,9 @@ def open_store(url: str | None = None, *, data_dir: Path | None = None) -> SQLSt
     else:
         raise InvalidOptions(
             f"unsupported database URL {parsed.render_as_string(hide_password=True)!r}; "
-            f"use sqlite:///path/to/file.sqlite3 or postgresql://user:password@host/db"
+            f"{_URL_FORMS}"
         )
-    store = SQLStore(engine)
+    store = SQLStore(engine, url=url)
     try:
         migrations.migrate(engine)
     except sa.exc.SQLAlchemyError as exc:

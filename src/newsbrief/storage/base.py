@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, NamedTuple, Protocol, TypeVar
@@ -19,6 +19,10 @@ T = TypeVar("T")
 
 #: Largest page ``list_articles`` serves; a bigger ``limit`` is an InvalidOptions error.
 MAX_PAGE_SIZE = 500
+#: Largest ``offset`` ``list_articles`` takes. The id columns are ``sa.Integer`` (32-bit on
+#: PostgreSQL), so no table holds more rows than this; past it the databases fail instead
+#: (SQLite: OverflowError beyond 2**63 - 1), so a bigger offset is an InvalidOptions error.
+MAX_OFFSET = 2**31 - 1
 
 
 @dataclass(frozen=True)
@@ -62,7 +66,7 @@ class Feed:
     created_at: datetime
     last_fetched_at: datetime | None
     last_error: str | None
-    #: A short account of the last refresh, e.g. "12 new, 3 duplicates, 1 failed".
+    #: A short account of the last refresh, e.g. "12 new, 3 already stored, 1 failed".
     last_status: str | None
 
     def to_dict(self) -> dict[str, Any]:
@@ -197,6 +201,10 @@ class Store(Protocol):
 
     def list_feed_items(self, feed_id: int, *, failed_only: bool = False) -> list[FeedItem]:
         """Return the feed's remembered entries, most recently seen first."""
+        ...
+
+    def forget_feed_failures(self, feed_id: int, *, keep: Collection[str]) -> int:
+        """Forget the failed entries whose key is not in ``keep``; return how many."""
         ...
 
     def close(self) -> None:

@@ -12,7 +12,7 @@ import dataclasses
 import json
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -23,6 +23,7 @@ from sqlalchemy.dialects import sqlite as sqlite_dialect
 from newsbrief.errors import EmptyInput, InvalidOptions, NotFound, StorageError
 from newsbrief.models import Article
 from newsbrief.storage.base import (
+    MAX_OFFSET,
     MAX_PAGE_SIZE,
     Feed,
     FeedItem,
@@ -44,6 +45,8 @@ SQLITE_BUSY_TIMEOUT_S = 10.0
 #: routes from a 40-thread pool; 10 + 30 lets all of them hold a connection at once.
 POOL_SIZE = 10
 POOL_OVERFLOW = 30
+#: Keys deleted per statement (SQLite allows 32766 parameters; older builds 999).
+_DELETE_SLICE = 500
 
 
 def _new_id(result: sa.CursorResult[Any]) -> int:
@@ -64,11 +67,17 @@ def _safe_canonical(url: str | None) -> str | None:
 class SQLStore:
     """A store on a SQLAlchemy engine (build it with ``newsbrief.storage.open_store``)."""
 
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: sa.Engine, *, url: str | None = None) -> None:
+        """Wrap ``engine``; ``url`` is the URL the user gave, shown in messages and logs.
+
+        Without ``url`` the engine's own is shown (``postgresql+psycopg://...``: the driver
+        name is SQLAlchemy's, not the user's). Either way the password is hidden.
+        """
         self._engine = engine
         self._sqlite = engine.dialect.name == "sqlite"
+        shown = sa.make_url(url) if url is not None else engine.url
         #: The database URL with any password hidden, for messages and logs.
-        self.url = engine.url.render_as_string(hide_password=True)
+        self.url = shown.render_as_string(hide_password=True)
 
     # --- plumbing ---------------------------------------------------------------------------
 
@@ -232,13 +241,13 @@ class SQLStore:
         ``query`` keeps only its words (no search syntax); every word must occur.
 
         Raises:
-            InvalidOptions: ``limit`` outside 1..MAX_PAGE_SIZE, a negative ``offset``, or a
-                query with no words in it.
+            InvalidOptions: ``limit`` outside 1..MAX_PAGE_SIZE, ``offset`` outside
+                0..MAX_OFFSET, or a query with no words in it.
         """
         if not 1 <= limit <= MAX_PAGE_SIZE:
             raise InvalidOptions(f"limit must be between 1 and {MAX_PAGE_SIZE} (got {limit})")
-        if offset < 0:
-            raise InvalidOptions(f"offset must be 0 or more (got {offset})")
+        if not 0 <= offset <= MAX_OFFSET:
+            raise InvalidOptions(f"offset must be between 0 and {MAX_OFFSET} (got {offset})")
         condition: sa.ColumnElement[bool] = sa.true()
         if query is not None and query.strip():
             condition = self._search_condition(query)
@@ -445,15 +454,53 @@ class SQLStore:
         article_id: int | None,
         error: str | None,
     ) -> None:
-        """Remember one feed entry's outcome (insert, or update the entry with that key)."""
+        """Remember one feed entry's outcome (insert, or update the entry with that key).
+
+        Raises:
+            NotFound: no such feed (e.g. it was removed while a refresh ran).
+        """
         fields = {"url": url, "article_id": article_id, "error": error, "seen_at": utcnow()}
         stmt = (
             self._insert(feed_items)
             .values(feed_id=feed_id, key=key, **fields)
             .on_conflict_do_update(index_elements=["feed_id", "key"], set_=fields)
         )
-        with self._write() as conn:
-            conn.execute(stmt)
+        try:
+            with self._write() as conn:
+                conn.execute(stmt)
+        except sa.exc.IntegrityError as exc:
+            # The upsert cannot conflict on (feed_id, key): only a foreign key can fail.
+            raise NotFound(f"no feed with id {feed_id}") from exc
+
+    def forget_feed_failures(self, feed_id: int, *, keep: Collection[str]) -> int:
+        """Forget the failed entries whose key is not in ``keep`` (gone from the feed).
+
+        Ingested entries are kept (they stop a later refresh from fetching them again), so
+        ``list_feed_items(failed_only=True)`` lists the failures of entries the feed still has.
+
+        Returns:
+            How many entries were forgotten.
+        """
+        with self._read() as conn:
+            failed = conn.execute(
+                sa.select(feed_items.c.key).where(
+                    feed_items.c.feed_id == feed_id, feed_items.c.error.is_not(None)
+                )
+            ).all()
+        stale = sorted({r[0] for r in failed} - set(keep))
+        forgotten = 0
+        # In slices: SQLite caps the parameters of one statement.
+        for start in range(0, len(stale), _DELETE_SLICE):
+            keys = stale[start : start + _DELETE_SLICE]
+            with self._write() as conn:
+                forgotten += conn.execute(
+                    feed_items.delete().where(
+                        feed_items.c.feed_id == feed_id,
+                        feed_items.c.key.in_(keys),
+                        feed_items.c.error.is_not(None),
+                    )
+                ).rowcount
+        return forgotten
 
     def list_feed_items(self, feed_id: int, *, failed_only: bool = False) -> list[FeedItem]:
         """Return the feed's remembered entries, most recently seen first."""

@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from newsbrief import service
 from newsbrief.errors import NotFound
 from newsbrief.models import FORMATS, MAX_SENTENCES, MAX_WORDS, Format, Length
+from newsbrief.storage import MAX_OFFSET
 from newsbrief.web.cache import summary_cache_key
 from newsbrief.web.render import teaser
 from newsbrief.web.state import AppState, get_state
@@ -35,10 +36,16 @@ MAX_LIMIT = 100
 MAX_ID = 2**31 - 1
 
 
-def _stored_id(kind: str, value: int) -> int:
-    # An id no id column can hold names nothing: the same 404 as any missing id, where the
-    # database would fail (SQLite: OverflowError past 2**63 - 1; PostgreSQL: "integer out of
-    # range" past 2**31 - 1), a 500.
+def stored_id(kind: str, value: int) -> int:
+    """Return ``value`` when a stored ``kind`` ("article", "feed") can have it as its id.
+
+    An id no id column can hold names nothing: the same 404 as any missing id, where the
+    database would fail (SQLite: OverflowError past 2**63 - 1; PostgreSQL: "integer out of
+    range" past 2**31 - 1), a 500.
+
+    Raises:
+        NotFound: ``value`` is outside 1..MAX_ID.
+    """
     if not 1 <= value <= MAX_ID:
         raise NotFound(f"no {kind} with id {value}")
     return value
@@ -46,12 +53,12 @@ def _stored_id(kind: str, value: int) -> int:
 
 def article_id_path(article_id: Annotated[int, Path()]) -> int:
     """Return the ``{article_id}`` path parameter; NotFound (404) when no article can have it."""
-    return _stored_id("article", article_id)
+    return stored_id("article", article_id)
 
 
 def feed_id_path(feed_id: Annotated[int, Path()]) -> int:
     """Return the ``{feed_id}`` path parameter; NotFound (404) when no feed can have it."""
-    return _stored_id("feed", feed_id)
+    return stored_id("feed", feed_id)
 
 
 #: Path parameters of the API's and the site's routes (``/articles/{article_id}``, ...).
@@ -171,7 +178,7 @@ def summarize(body: SummarizeRequest, state: State) -> dict[str, Any]:
 def list_articles(
     state: State,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_OFFSET)] = 0,
     q: Annotated[str | None, Query(description="Full-text search: every word must occur.")] = None,
 ) -> dict[str, Any]:
     """List stored articles, newest first, optionally matching a search."""
@@ -270,6 +277,18 @@ def add_feed(body: FeedRequest, state: State, response: Response) -> dict[str, A
     feed, created = service.subscribe(state.store, body.url, title=body.title)
     response.status_code = 201 if created else 200
     return {**feed.to_dict(), "created": created}
+
+
+@router.delete(
+    "/feeds/{feed_id}",
+    status_code=204,
+    response_class=Response,
+    responses={404: _ERROR_SCHEMA[404]},
+)
+def delete_feed(feed_id: FeedId, state: State) -> Response:
+    """Unsubscribe from a feed (204); the articles it brought in stay stored."""
+    service.unsubscribe(state.store, feed_id)
+    return Response(status_code=204)
 
 
 @router.post("/feeds/{feed_id}/refresh", responses=_ERROR_SCHEMA)

@@ -28,17 +28,16 @@ from newsbrief.web.render import SpanCache, lang_tag, safe_url, teaser
 from newsbrief.web.state import AppState
 
 if TYPE_CHECKING:
-    from newsbrief.storage import Store, StoredArticle
+    from newsbrief.storage import Store
 
 log = logging.getLogger("newsbrief.web")
 
 _STATIC = "newsbrief.web"
 
 
-def display_date(stored: StoredArticle) -> str:
-    """Return the date shown for an article: its own date, else when it was stored."""
-    when: datetime = stored.published_at or stored.created_at
-    return when.astimezone(UTC).strftime("%Y-%m-%d")
+def day(value: datetime) -> str:
+    """Return a timestamp's UTC day as ``YYYY-MM-DD`` (what pages show of a date)."""
+    return value.astimezone(UTC).strftime("%Y-%m-%d")
 
 
 def format_time(value: datetime | None) -> str:
@@ -61,7 +60,7 @@ def template_environment() -> jinja2.Environment:
         safe_url=safe_url,
         lang_tag=lang_tag,
         teaser=teaser,
-        display_date=display_date,
+        day=day,
         format_time=format_time,
         version=__version__,
     )
@@ -158,5 +157,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.add_middleware(
         SummaryFastPath, cache=state.summaries, default_method=settings.default_method
     )
-    app.add_middleware(SecurityMiddleware, max_body_bytes=settings.max_body_bytes)
+    # The form pages answer an oversized form themselves: the form again, with what it kept.
+    app.add_middleware(
+        SecurityMiddleware, max_body_bytes=settings.max_body_bytes, form_paths=("/add", "/feeds")
+    )
     return app

@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from newsbrief.errors import NewsbriefError
+from newsbrief.service import server_message
 
 log = logging.getLogger("newsbrief.web")
 
@@ -74,7 +75,7 @@ async def _newsbrief_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, NewsbriefError)
     if exc.http_status >= 500:
         log.warning("%s %s: %s: %s", request.method, request.url.path, exc.code, exc)
-    return error_response(request, exc.http_status, exc.code, str(exc))
+    return error_response(request, exc.http_status, exc.code, server_message(exc))
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:

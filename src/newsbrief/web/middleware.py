@@ -6,13 +6,13 @@ including the cached-summary endpoint the load benchmark hammers.
 
 from __future__ import annotations
 
-import json
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Collection, MutableMapping
 from typing import Any
 
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
 
-from newsbrief.web.errors import error_body, is_api
+from newsbrief.web.errors import HTTP_CODES, error_response, is_api
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -48,18 +48,28 @@ def _headers_for(path: str) -> list[tuple[bytes, bytes]]:
 
 def _too_large(limit: int) -> str:
     return (
-        f"request body is larger than the limit of {limit} bytes "
+        f"request body is larger than the limit of {limit:,} bytes "
         "(start the server with a larger --max-body-bytes to raise it)"
     )
 
 
 class SecurityMiddleware:
     """Add security headers to every response; refuse oversized bodies (413) and non-JSON API
-    bodies (415)."""
+    bodies (415).
 
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+    A body that declares a length over ``max_body_bytes`` is refused before it is read, except
+    on ``form_paths``: pages whose handler answers an oversized form itself (the add form,
+    shown again with what could be kept). Those, like any body without a declared length,
+    are counted as they arrive: the first ``max_body_bytes`` bytes are passed on, and reading
+    more raises a 413 ``HTTPException``, which a handler may catch.
+    """
+
+    def __init__(
+        self, app: ASGIApp, *, max_body_bytes: int, form_paths: Collection[str] = ()
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.form_paths = frozenset(form_paths)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -80,8 +90,9 @@ class SecurityMiddleware:
         method = scope.get("method", "GET")
         limit = self.max_body_bytes
         declared = headers.get("content-length")
-        if declared is not None and declared.isdigit() and int(declared) > limit:
-            await self._refuse(path, 413, "input_too_large", _too_large(limit), send_with_headers)
+        too_long = declared is not None and declared.isdigit() and int(declared) > limit
+        if too_long and path not in self.form_paths:
+            await _refuse(scope, receive, send_with_headers, 413, _too_large(limit))
             return
         has_body = (declared not in (None, "0")) or "transfer-encoding" in headers
         if is_api(path) and method in _BODY_METHODS and has_body:
@@ -91,43 +102,34 @@ class SecurityMiddleware:
                     f"send the request body as JSON with Content-Type: application/json "
                     f"(got {ctype or 'no content type'!r})"
                 )
-                await self._refuse(
-                    path, 415, "unsupported_content_type", message, send_with_headers
-                )
+                await _refuse(scope, receive, send_with_headers, 415, message)
                 return
 
         received = 0
+        over = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, over
+            if over:
+                # A Starlette HTTPException passes FastAPI's body parsing untouched and
+                # reaches our handler, which answers in the one error shape.
+                raise HTTPException(413, detail=_too_large(limit))
             message = await receive()
             if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    # A Starlette HTTPException passes FastAPI's body parsing untouched and
-                    # reaches our handler, which answers in the one error shape.
-                    raise HTTPException(413, detail=_too_large(limit))
+                body = message.get("body", b"")
+                if received + len(body) > limit:
+                    # Pass on what fits and refuse at the next read, so that a form page can
+                    # keep the fields that arrived whole.
+                    over = True
+                    body = body[: limit - received]
+                    message = {**message, "body": body, "more_body": True}
+                received += len(body)
             return message
 
         await self.app(scope, limited_receive, send_with_headers)
 
-    async def _refuse(self, path: str, status: int, code: str, message: str, send: Send) -> None:
-        if is_api(path):
-            body = json.dumps(error_body(code, message)).encode()
-            ctype = b"application/json"
-        else:
-            from html import escape
 
-            body = (
-                f"<!doctype html><html lang=en><meta charset=utf-8><title>Error {status}</title>"
-                f"<h1>Error {status}</h1><p>{escape(message)}</p></html>"
-            ).encode()
-            ctype = b"text/html; charset=utf-8"
-        await send(
-            {
-                "type": "http.response.start",
-                "status": status,
-                "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode())],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, message: str) -> None:
+    """Answer an error before the app sees the request: the one shape, pages in the layout."""
+    response = error_response(Request(scope), status, HTTP_CODES[status], message)
+    await response(scope, receive, send)

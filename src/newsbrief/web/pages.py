@@ -2,24 +2,58 @@
 
 Templates autoescape everything; article data is never marked safe. Forms post to the same
 app (no CSRF token: the site is meant for a single local user on 127.0.0.1; see docs/web.md).
+A page that names nothing (an article id that is not a number, a page number past the last)
+is a 404 page, as a missing article is; the API answers 422 for a malformed id instead.
 """
 
 from __future__ import annotations
 
 import math
+import re
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Query
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from starlette.concurrency import run_in_threadpool
 
 from newsbrief import service, summarizers
-from newsbrief.errors import InvalidOptions, NewsbriefError
-from newsbrief.web.api import ArticleId, FeedId, check_url
+from newsbrief.errors import InvalidOptions, NewsbriefError, NotFound
+from newsbrief.storage import MAX_OFFSET, FeedItem
+from newsbrief.web.api import check_url, stored_id
+from newsbrief.web.forms import FormTooLarge, read_form
+from newsbrief.web.render import safe_url
 from newsbrief.web.state import AppState, get_state
 
 router = APIRouter(include_in_schema=False)
 
 State = Annotated[AppState, Depends(get_state)]
+
+#: A number in a page's address: ASCII digits, at most 10 (more is past any id or page).
+_NUMBER = re.compile(r"[0-9]{1,10}")
+#: Failed feed entries listed under a feed; the rest are counted.
+MAX_FAILURES_SHOWN = 20
+
+
+def _site_id(kind: str, raw: str) -> int:
+    # Not a number, or a number no id column holds: missing like any other id (a 404 page,
+    # not the API's 422 "path.article_id: Input should be a valid integer").
+    if not _NUMBER.fullmatch(raw):
+        raise NotFound(f"no {kind} with id {raw}")
+    return stored_id(kind, int(raw))
+
+
+def site_article_id(article_id: Annotated[str, Path()]) -> int:
+    """Return the ``{article_id}`` of a page's path; NotFound (404) unless it can be an id."""
+    return _site_id("article", article_id)
+
+
+def site_feed_id(feed_id: Annotated[str, Path()]) -> int:
+    """Return the ``{feed_id}`` of a page's path; NotFound (404) unless it can be an id."""
+    return _site_id("feed", feed_id)
+
+
+SiteArticleId = Annotated[int, Depends(site_article_id)]
+SiteFeedId = Annotated[int, Depends(site_feed_id)]
 
 
 def render(state: AppState, name: str, status: int = 200, **context: Any) -> HTMLResponse:
@@ -40,24 +74,56 @@ def shown_method(summary: dict[str, Any]) -> str:
     return str(fallback.get("method") or summary["method"])
 
 
+def no_page(raw: str, *, total: int, size: int, query: str) -> NotFound:
+    """Return the 404 for page ``raw`` of a listing of ``total`` articles, ``size`` a page."""
+    shown = raw if len(raw) <= 24 else raw[:23] + "…"
+    label = shown if raw.isascii() and raw.isdigit() else f"“{shown}”"
+    if total == 0:
+        where = f"no article matches “{query}”" if query else "there are no articles yet"
+        return NotFound(f"no page {label}: {where}")
+    pages = math.ceil(total / size)
+    span = "page 1" if pages == 1 else f"pages 1 to {pages}"
+    matching = f" matching “{query}”" if query else ""
+    noun, verb = ("article", "fills") if total == 1 else ("articles", "fill")
+    return NotFound(f"no page {label}: the {total} {noun}{matching} {verb} {span}")
+
+
 @router.get("/", response_class=HTMLResponse)
 def home(
     state: State,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[str, Query()] = "1",
     q: Annotated[str, Query(max_length=200)] = "",
 ) -> HTMLResponse:
-    """Show the stored articles, newest first, with search and pagination."""
+    """Show the stored articles, newest first, with search and pagination.
+
+    A page that does not exist (past the last, 0, not a number) is a 404 page; page 1 of an
+    empty store is the page that says how to add articles.
+    """
     size = state.settings.page_size
     query = q.strip()
-    listing = state.store.list_articles(limit=size, offset=(page - 1) * size, query=query or None)
-    pages = max(1, math.ceil(listing.total / size))
-    return render(
-        state, "home.html", listing=listing, page=page, pages=pages, q=query, title="Articles"
-    )
+    number = int(page) if _NUMBER.fullmatch(page) else 0
+    offset = (number - 1) * size
+    if number >= 1 and offset <= MAX_OFFSET:
+        listing = state.store.list_articles(limit=size, offset=offset, query=query or None)
+        pages = max(1, math.ceil(listing.total / size))
+        if number <= pages:
+            return render(
+                state,
+                "home.html",
+                listing=listing,
+                page=number,
+                pages=pages,
+                q=query,
+                title="Articles",
+            )
+        total = listing.total
+    else:
+        total = state.store.list_articles(limit=1, query=query or None).total
+    raise no_page(page, total=total, size=size, query=query)
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
-def article_page(article_id: ArticleId, state: State) -> HTMLResponse:
+def article_page(article_id: SiteArticleId, state: State) -> HTMLResponse:
     """Show one article with its sentences as linkable spans and the summary buttons."""
     stored = state.store.get_article(article_id)
     rendered = state.spans.get(stored.content_hash, stored.article)
@@ -76,7 +142,9 @@ def article_page(article_id: ArticleId, state: State) -> HTMLResponse:
 
 
 @router.get("/articles/{article_id}/summary", response_class=HTMLResponse)
-def summary_page(article_id: ArticleId, state: State, length: str | None = None) -> HTMLResponse:
+def summary_page(
+    article_id: SiteArticleId, state: State, length: str | None = None
+) -> HTMLResponse:
     """Show an article's summary on its own page: what the button does without JavaScript."""
     length = length or state.settings.default_length
     if length not in state.settings.summary_lengths:
@@ -98,22 +166,51 @@ def summary_page(article_id: ArticleId, state: State, length: str | None = None)
     )
 
 
+def add_form_of(names: set[str]) -> str:
+    """Return which of the add page's forms sent fields ``names``: "url", "text" or "html".
+
+    Each form keeps its own values when the page is shown again (the HTML form has a URL
+    field too, which must not reappear in the first form's).
+    """
+    if names & {"text", "title"}:
+        return "text"
+    if "html" in names:
+        return "html"
+    return "url"
+
+
+def _add_page(state: AppState, *, status: int = 200, **context: Any) -> HTMLResponse:
+    context.setdefault("values", {})
+    return render(state, "add.html", status=status, title="Add an article", **context)
+
+
 @router.get("/add", response_class=HTMLResponse)
 def add_form(state: State) -> HTMLResponse:
     """Show the forms that add an article by URL or by pasted HTML/text."""
-    return render(state, "add.html", title="Add an article", values={})
+    return _add_page(state)
 
 
 @router.post("/add", response_class=HTMLResponse)
-def add_submit(
-    state: State,
-    url: Annotated[str, Form()] = "",
-    html: Annotated[str, Form()] = "",
-    text: Annotated[str, Form()] = "",
-    title: Annotated[str, Form()] = "",
-) -> Response:
-    """Add an article and go to its page; on error show the form again with the message."""
-    values = {"url": url, "html": html, "text": text, "title": title}
+async def add_submit(request: Request, state: State) -> Response:
+    """Add an article and go to its page; on error show the form again with the message.
+
+    Fields may fill the whole request body (``--max-body-bytes``); a body over it is a 413
+    page with the form again, holding the fields that arrived whole.
+    """
+    try:
+        fields = await read_form(request, max_bytes=state.settings.max_body_bytes)
+    except FormTooLarge as exc:
+        names = set(exc.kept) | ({exc.cut} if exc.cut else set())
+        values = {**exc.kept, "form": add_form_of(names)}
+        return _add_page(state, status=exc.http_status, values=values, error=str(exc))
+    except NewsbriefError as exc:
+        return _add_page(state, status=exc.http_status, error=service.server_message(exc))
+    return await run_in_threadpool(_add, state, fields)
+
+
+def _add(state: AppState, fields: dict[str, str]) -> Response:
+    url, html, text, title = (fields.get(k, "") for k in ("url", "html", "text", "title"))
+    values = {**fields, "form": add_form_of(set(fields))}
     try:
         if not (text.strip() or html.strip() or url.strip()):
             raise InvalidOptions("give a URL, or paste the page's HTML or the article's text")
@@ -129,42 +226,66 @@ def add_submit(
             allow_private_networks=state.settings.allow_private_networks,
         )
     except NewsbriefError as exc:
-        return render(
-            state,
-            "add.html",
-            status=exc.http_status,
-            title="Add an article",
-            values=values,
-            error=str(exc),
+        return _add_page(
+            state, status=exc.http_status, values=values, error=service.server_message(exc)
         )
     return RedirectResponse(f"/articles/{stored.id}", status_code=303)
 
 
+def failure_reason(item: FeedItem) -> str:
+    """Return why a feed entry failed, without the entry's link the message starts with."""
+    error = item.error or "could not be ingested"
+    if item.url and error.startswith(f"{item.url}: "):
+        return error[len(item.url) + 2 :]
+    return error
+
+
+def _failures(items: list[FeedItem]) -> dict[str, Any]:
+    shown = [
+        {"link": safe_url(i.url), "label": i.url or i.key, "reason": failure_reason(i)}
+        for i in items[:MAX_FAILURES_SHOWN]
+    ]
+    return {"items": shown, "more": max(0, len(items) - MAX_FAILURES_SHOWN)}
+
+
 def _feeds_page(state: AppState, status: int = 200, **context: Any) -> HTMLResponse:
+    feeds = state.store.list_feeds()
+    failures = {f.id: _failures(state.store.list_feed_items(f.id, failed_only=True)) for f in feeds}
     return render(
-        state,
-        "feeds.html",
-        status=status,
-        feeds=state.store.list_feeds(),
-        title="Feeds",
-        **context,
+        state, "feeds.html", status=status, feeds=feeds, failures=failures, title="Feeds", **context
     )
 
 
 @router.get("/feeds", response_class=HTMLResponse)
-def feeds_page(state: State) -> HTMLResponse:
-    """List the subscribed feeds with their last refresh and a form to subscribe."""
-    return _feeds_page(state)
+def feeds_page(state: State, removed: str | None = None) -> HTMLResponse:
+    """List the subscribed feeds: last refresh, failed entries, Refresh and Remove buttons."""
+    return _feeds_page(state, removed=removed is not None)
 
 
 @router.post("/feeds", response_class=HTMLResponse)
-def subscribe(state: State, url: Annotated[str, Form()] = "") -> Response:
+async def subscribe(request: Request, state: State) -> Response:
     """Subscribe to a feed and fetch it once; the list shows how that went."""
+    try:
+        fields = await read_form(request, max_bytes=state.settings.max_body_bytes)
+    except FormTooLarge as exc:
+        url = exc.kept.get("url", "")
+        return await run_in_threadpool(
+            _feeds_page, state, status=exc.http_status, error=str(exc), value=url
+        )
+    except NewsbriefError as exc:
+        return await run_in_threadpool(
+            _feeds_page, state, status=exc.http_status, error=service.server_message(exc)
+        )
+    return await run_in_threadpool(_subscribe, state, fields.get("url", ""))
+
+
+def _subscribe(state: AppState, url: str) -> Response:
     try:
         check_url(url)
         feed, _ = service.subscribe(state.store, url)
     except NewsbriefError as exc:
-        return _feeds_page(state, status=exc.http_status, error=str(exc), value=url)
+        message = service.server_message(exc)
+        return _feeds_page(state, status=exc.http_status, error=message, value=url)
     _refresh(state, feed.id)
     return RedirectResponse(f"/feeds#feed-{feed.id}", status_code=303)
 
@@ -179,8 +300,18 @@ def _refresh(state: AppState, feed_id: int) -> None:
 
 
 @router.post("/feeds/{feed_id}/refresh", response_class=HTMLResponse)
-def refresh(feed_id: FeedId, state: State) -> Response:
+def refresh(feed_id: SiteFeedId, state: State) -> Response:
     """Refresh one feed now and go back to the list."""
     state.store.get_feed(feed_id)
     _refresh(state, feed_id)
     return RedirectResponse(f"/feeds#feed-{feed_id}", status_code=303)
+
+
+@router.post("/feeds/{feed_id}/remove", response_class=HTMLResponse)
+def remove(feed_id: SiteFeedId, state: State) -> Response:
+    """Unsubscribe from a feed (its articles stay) and go back to the list.
+
+    A POST: HTML forms cannot send the API's ``DELETE /api/feeds/{id}``.
+    """
+    service.unsubscribe(state.store, feed_id)
+    return RedirectResponse("/feeds?removed=1", status_code=303)
