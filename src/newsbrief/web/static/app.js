@@ -4,22 +4,73 @@
 "use strict";
 
 (function () {
+  // How long the panel waits for a summary before it gives up and offers Retry: above the
+  // server's own 120 s LLM timeout (--llm-timeout's default), so that a model that fails says
+  // why first. The server goes on with a summary it has started and stores it, so Retry
+  // after a timeout waits for that same computation or gets its stored result.
+  var SUMMARY_TIMEOUT_MS = 150000;
+  var BUTTON_CLOSED = "Get a summary";
+  var BUTTON_OPEN = "Hide summary";
+  // What a reader does to go elsewhere on the page (scrolling by script fires none of them).
+  var READER_MOVES = ["wheel", "touchstart", "keydown", "mousedown"];
   var cache = {};
+  var requests = 0;
+
+  // An error whose message is ready to show as it is.
+  function failure(message) {
+    var error = new Error(message);
+    error.userMessage = message;
+    return error;
+  }
+
+  function parse(text) {
+    try {
+      return JSON.parse(text);
+    } catch (ignored) {
+      return undefined;
+    }
+  }
+
+  // Read the body as text first: a proxy's 502 page is HTML, and response.json() would
+  // report a JSON syntax error instead of the status.
+  function readAnswer(response) {
+    return response.text().then(function (text) {
+      var body = parse(text);
+      if (!response.ok) {
+        var message = body && body.error && body.error.message;
+        throw failure(message
+          ? "Could not make a summary: " + message
+          : "Could not make a summary (HTTP " + response.status + ").");
+      }
+      if (!body || !Array.isArray(body.sentences)) {
+        throw failure("Could not make a summary: the server's answer was not a summary (HTTP " +
+          response.status + ").");
+      }
+      return body;
+    });
+  }
 
   function fetchSummary(url, sentences) {
     var key = url + "|" + sentences;
     if (!cache[key]) {
       var query = "?format=bullets&sentences=" + encodeURIComponent(sentences);
-      cache[key] = fetch(url + query, { headers: { Accept: "application/json" } })
-        .then(function (response) {
-          return response.json().then(function (body) {
-            if (!response.ok) {
-              var message = body && body.error ? body.error.message : "HTTP " + response.status;
-              throw new Error(message);
-            }
-            return body;
-          });
-        });
+      var controller = new AbortController();
+      var timer = setTimeout(function () { controller.abort(); }, SUMMARY_TIMEOUT_MS);
+      cache[key] = fetch(url + query, {
+        headers: { Accept: "application/json" },
+        signal: controller.signal,
+      })
+        .then(readAnswer)
+        .catch(function (error) {
+          if (controller.signal.aborted) {
+            throw failure("Could not make a summary: no answer within " +
+              SUMMARY_TIMEOUT_MS / 1000 + " seconds.");
+          }
+          if (error.userMessage) throw error;
+          throw failure("Could not make a summary: the server could not be reached.");
+        })
+        .finally(function () { clearTimeout(timer); });
+      // A failure is not kept: Retry, or choosing the length again, asks the server anew.
       cache[key].catch(function () { delete cache[key]; });
     }
     return cache[key];
@@ -71,37 +122,107 @@
       : "";
   }
 
+  function lengthButton(panel, sentences) {
+    var found = null;
+    panel.querySelectorAll(".summary-length").forEach(function (b) {
+      if (b.dataset.sentences === String(sentences)) found = b;
+    });
+    return found;
+  }
+
+  function press(panel, sentences) {
+    panel.querySelectorAll(".summary-length").forEach(function (b) {
+      b.setAttribute("aria-pressed", b.dataset.sentences === String(sentences) ? "true" : "false");
+    });
+  }
+
+  // Fetch and show the summary of `sentences` sentences; resolve true when it was shown.
+  // Only the latest request of a panel may change it: an older, slower answer (Long clicked,
+  // then Short) is dropped, so the bullets always match the pressed length.
   function load(panel, url, sentences) {
+    var id = String(++requests);
     var status = panel.querySelector(".summary-status");
+    var retry = panel.querySelector(".summary-retry");
+    panel.dataset.request = id;
+    press(panel, sentences);
+    // Retry hides itself: keep a keyboard reader's place in the panel, not back at the top.
+    if (document.activeElement === retry) panel.focus({ preventScroll: true });
+    retry.hidden = true;
+    status.classList.remove("error");
     status.textContent = "Making the summary…";
     panel.setAttribute("aria-busy", "true");
     return fetchSummary(url, sentences)
       .then(function (summary) {
+        if (panel.dataset.request !== id) return false;
         status.textContent = render(panel, summary);
         panel.dataset.loaded = String(sentences);
+        return true;
       })
       .catch(function (error) {
-        status.textContent = "Could not make a summary: " + error.message;
+        if (panel.dataset.request !== id) return false;
+        var message = error.userMessage || "Could not make a summary: " + error.message;
+        // The bullets of the length shown before stay; press that length again so that
+        // what is pressed is what is shown.
+        var shown = panel.dataset.loaded && lengthButton(panel, panel.dataset.loaded);
+        if (shown && panel.dataset.loaded !== String(sentences)) {
+          press(panel, panel.dataset.loaded);
+          message += " Still showing the " + shown.textContent.trim() + " summary.";
+        }
+        status.textContent = message;
+        status.classList.add("error");
+        retry.dataset.sentences = String(sentences);
+        retry.hidden = false;
+        return false;
       })
       .finally(function () {
-        panel.removeAttribute("aria-busy");
+        if (panel.dataset.request === id) panel.removeAttribute("aria-busy");
       });
+  }
+
+  function reducedMotion() {
+    return window.matchMedia("(prefers-reduced-motion: reduce)").matches;
+  }
+
+  // Bring the panel into view; "nearest" leaves the page where it is when it already shows.
+  function reveal(panel) {
+    panel.scrollIntoView({ block: "nearest", behavior: reducedMotion() ? "auto" : "smooth" });
+  }
+
+  function label(button, open) {
+    button.setAttribute("aria-expanded", open ? "true" : "false");
+    var text = button.querySelector(".summary-button-a");
+    if (text) text.textContent = open ? BUTTON_OPEN : BUTTON_CLOSED;
   }
 
   function toggle(button) {
     var panel = document.getElementById(button.getAttribute("aria-controls"));
     if (!panel) return;
     var open = button.getAttribute("aria-expanded") === "true";
-    button.setAttribute("aria-expanded", open ? "false" : "true");
+    label(button, !open);
     panel.hidden = open;
     if (open) return;
     var pressed = panel.querySelector(".summary-length[aria-pressed='true']");
     var sentences = pressed ? pressed.dataset.sentences : button.dataset.sentences;
     panel.dataset.url = button.dataset.summaryUrl;
-    if (panel.dataset.loaded !== String(sentences)) {
-      load(panel, button.dataset.summaryUrl, sentences);
-    }
     panel.focus({ preventScroll: true });
+    reveal(panel);
+    if (panel.dataset.loaded !== String(sentences)) {
+      var moved = false;
+      var onMove = function () { moved = true; };
+      READER_MOVES.forEach(function (name) {
+        window.addEventListener(name, onMove, { passive: true });
+      });
+      load(panel, button.dataset.summaryUrl, sentences).then(function (shown) {
+        READER_MOVES.forEach(function (name) { window.removeEventListener(name, onMove); });
+        // The bullets made the panel taller: bring them into view too, unless the reader
+        // has moved on meanwhile (a model can take a while) or the panel is taller than the
+        // window ("nearest" would then scroll its top to the window's top).
+        if (shown && !moved && !panel.hidden &&
+            panel.getBoundingClientRect().height <= window.innerHeight) {
+          reveal(panel);
+        }
+      });
+    }
   }
 
   document.addEventListener("click", function (event) {
@@ -113,12 +234,9 @@
       toggle(button);
       return;
     }
-    var length = target.closest(".summary-panel .summary-length");
+    var length = target.closest(".summary-panel .summary-length, .summary-panel .summary-retry");
     if (length) {
       var panel = length.closest(".summary-panel");
-      panel.querySelectorAll(".summary-length").forEach(function (b) {
-        b.setAttribute("aria-pressed", b === length ? "true" : "false");
-      });
       load(panel, panel.dataset.url, length.dataset.sentences);
       return;
     }
