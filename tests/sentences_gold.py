@@ -89,6 +89,27 @@ CASES: list[Case] = [
         "st-louis",
         [["The team moved from St. Louis to Los Angeles in 2016.", "Fans were angry."]],
     ),
+    # Closing quotes and brackets stay with their sentence; a comma or lower-case word after
+    # them continues it (review of 2026-11-29).
+    Case(
+        "en",
+        "quote-exclaim-comma",
+        [['"That is not affordable!", he said.', "The council disagreed."]],
+    ),
+    Case(
+        "en",
+        "curly-quote-exclaim-comma",
+        [["“That is not affordable!”, he said.", "The council disagreed."]],
+    ),
+    Case("en", "curly-quote-period", [["She said: “It is over.”", "Then she left the room."]]),
+    Case("en", "curly-single-quote-period", [["He said: ‘We are coming.’", "Then he left."]]),
+    Case("en", "quote-question-dash", [['"Why now?" - he asked.', "Nobody answered."]]),
+    Case("en", "quote-period-lower", [['He shouted "Stop." and ran to the door.', "It was shut."]]),
+    Case(
+        "en",
+        "bracket-exclaim-comma",
+        [["They sell old records (all on vinyl!), posters and books.", "The shop opens at nine."]],
+    ),
     # --- Spanish -------------------------------------------------------------------------------
     Case(
         "es",
@@ -138,6 +159,20 @@ CASES: list[Case] = [
         [["Última hora"], ["El Gobierno aprobó ayer la reforma.", "Entrará en vigor en enero."]],
     ),
     Case("es", "etc", [["Compraron pan, leche, etc. para la semana.", "Luego volvieron a casa."]]),
+    Case(
+        "es",
+        "univ",
+        [["El acuerdo se firmó en la Univ. de Valencia el lunes.", "Entrará en vigor en marzo."]],
+    ),
+    Case(
+        "es",
+        "guillemets-exclaim-comma",
+        [["«¡Es imposible!», dijo el ministro.", "Nadie respondió."]],
+    ),
+    Case("es", "guillemets-period", [["Dijo: «Nos vamos.»", "Luego se fue."]]),
+    Case(
+        "es", "guillemets-question-lower", [["«¿Por qué?» preguntó el juez.", "Nadie respondió."]]
+    ),
     # --- French --------------------------------------------------------------------------------
     Case(
         "fr",
@@ -196,6 +231,32 @@ CASES: list[Case] = [
         "date",
         [["Le 1er mai 2023, 2,3 millions de personnes ont manifesté.", "Le cortège était calme."]],
     ),
+    Case("fr", "guillemets-period", [["Il a dit : « Je viens. »", "Puis il est parti."]]),
+    Case(
+        "fr",
+        "guillemets-period-nbsp",
+        [["Il a dit\u00a0: «\u00a0Je viens.\u00a0»", "Puis il est parti."]],
+    ),
+    Case(
+        "fr",
+        "guillemets-period-narrow-nbsp",
+        [["Il a dit\u202f: «\u202fJe viens.\u202f»", "Puis il est parti."]],
+    ),
+    Case(
+        "fr",
+        "guillemets-exclaim-comma",
+        [["« C'est impossible ! », a dit le ministre.", "Personne n'a répondu."]],
+    ),
+    Case(
+        "fr",
+        "guillemets-question-lower",
+        [["« Pourquoi maintenant ? » a-t-il demandé.", "Personne n'a répondu."]],
+    ),
+    Case(
+        "fr",
+        "guillemets-two-quotes",
+        [["Il a dit : « Je viens. »", "« Et toi ? »", "Puis il est parti."]],
+    ),
     # --- German --------------------------------------------------------------------------------
     Case(
         "de",
@@ -243,6 +304,22 @@ CASES: list[Case] = [
             ]
         ],
     ),
+    Case(
+        "de",
+        "quote-exclaim-comma",
+        [["„Das ist nicht bezahlbar!“, sagte der Fraktionschef der FDP.", "Die SPD widersprach."]],
+    ),
+    Case("de", "quote-period", [["Er sagte: „Wir kommen.“", "Dann ging er."]]),
+    Case("de", "single-quote-period", [["Er sagte: ‚Wir kommen.‘", "Dann ging er."]]),
+    Case("de", "quote-question-lower", [["„Warum?“ fragte er.", "Niemand antwortete."]]),
+    Case("de", "quote-exclaim-dash", [["„Das ist zu teuer!“ – sagte er.", "Niemand antwortete."]]),
+    Case("de", "guillemets-reversed", [["Er sagte: »Wir kommen.«", "Dann ging er."]]),
+    Case(
+        "de",
+        "i-br",
+        [["Die Stadt Freiburg i. Br. will bis 2030 klimaneutral werden.", "Der Rat stimmte zu."]],
+    ),
+    Case("de", "geb", [["Anna Berg, geb. Schmidt, leitet das Amt.", "Sie ist 52 Jahre alt."]]),
     # --- Russian -------------------------------------------------------------------------------
     Case("ru", "te", [["Цены выросли, т. е. инфляция ускорилась.", "Центробанк повысил ставку."]]),
     Case(
@@ -283,6 +360,36 @@ CASES: list[Case] = [
     Case(
         "ru", "approx", [["Население города — ок. 2 млн человек.", "Это третий по величине город."]]
     ),
+    Case(
+        "ru",
+        "guillemets-exclaim-dash",
+        [["«Это невозможно!» — сказал он.", "Никто не возразил."]],
+    ),
+    Case(
+        "ru",
+        "guillemets-question-dash",
+        [["«Почему?» — спросил он.", "Никто не ответил."]],
+    ),
+    Case(
+        "ru",
+        "dialogue-dash",
+        [["— Мы не сдадимся, — заявил он.", "— Мы будем бороться."]],
+    ),
+    Case(
+        "ru",
+        "year-end",
+        [["Бюджет утверждён на 2025 г.", "Расходы выросли на пять процентов."]],
+    ),
+    Case(
+        "ru",
+        "years-end",
+        [["Программа рассчитана на 2024–2026 гг.", "Её стоимость выросла."]],
+    ),
+    Case(
+        "ru",
+        "year-date-lead",
+        [["В августе 1999 г. Петров стал министром.", "Это было неожиданно."]],
+    ),
     # --- Italian -------------------------------------------------------------------------------
     Case(
         "it",
@@ -319,6 +426,23 @@ CASES: list[Case] = [
         [["Il romanzo di G. R. R. Martin è stato tradotto.", "Resta un successo."]],
     ),
     Case("it", "numero", [["La sede è in via Roma n. 5 a Milano.", "L'ufficio apre alle nove."]]),
+    Case(
+        "it",
+        "guillemets-exclaim-comma",
+        [["«È impossibile!», ha detto il ministro.", "Nessuno ha risposto."]],
+    ),
+    Case("it", "guillemets-period", [["Ha detto: «Veniamo.»", "Poi è partito."]]),
+    Case(
+        "it",
+        "guillemets-question-lower",
+        [["«Perché?» ha chiesto il giudice.", "Nessuno ha risposto."]],
+    ),
+    Case(
+        "it",
+        "curly-quote-exclaim-comma",
+        [["“Non è possibile!”, ha detto la sindaca.", "Il consiglio ha votato."]],
+    ),
+    Case("it", "univ", [["Ha studiato alla Univ. di Bologna.", "Poi si è trasferito a Roma."]]),
     # --- Portuguese ----------------------------------------------------------------------------
     Case("pt", "sr-sra", [["O Sr. Silva e a Sra. Costa chegaram às dez.", "Ninguém os esperava."]]),
     Case(
@@ -370,6 +494,12 @@ CASES: list[Case] = [
         "initials",
         [["O escritor J. R. R. Tolkien é muito lido no Brasil.", "Os seus livros vendem bem."]],
     ),
+    Case(
+        "pt",
+        "guillemets-exclaim-comma",
+        [["«Não é possível!», disse o ministro.", "Ninguém respondeu."]],
+    ),
+    Case("pt", "curly-quote-period", [["Ele disse: “Vamos embora.”", "Depois saiu."]]),
 ]
 
 LANGUAGES: tuple[str, ...] = ("en", "es", "fr", "de", "ru", "it", "pt")

