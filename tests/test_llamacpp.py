@@ -15,6 +15,7 @@ import socket
 import subprocess
 import sys
 import time
+import types
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +23,7 @@ import httpx
 import pytest
 
 from conftest import data_path
+from newsbrief import summarizers
 from newsbrief.errors import InvalidOptions, ModelNotFound
 from newsbrief.models import Article, Length, SummaryOptions
 from newsbrief.pipeline import prepare, summarize
@@ -43,6 +45,72 @@ def test_missing_model_file_says_how_to_get_one(tmp_path: Path) -> None:
 def test_no_model_given() -> None:
     with pytest.raises(InvalidOptions, match=r"no model file given; pass --model-path FILE\.gguf"):
         LlamaCppSummarizer()
+
+
+@pytest.fixture
+def gguf(tmp_path: Path) -> Path:
+    """A file where a model would be: enough to build the summarizer, which loads it lazily."""
+    path = tmp_path / "model.gguf"
+    path.write_bytes(b"GGUF")
+    return path
+
+
+def test_threads_default_to_the_cpus_this_process_may_use(
+    gguf: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A 2-CPU affinity mask on a 64-CPU machine: 64 spinning threads would crawl.
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {0, 5}, raising=False)
+    monkeypatch.setattr(os, "cpu_count", lambda: 64)
+    assert LlamaCppSummarizer(model_path=str(gguf)).n_threads == 2
+
+
+def test_threads_default_to_the_cpu_count_without_affinity(
+    gguf: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delattr(os, "sched_getaffinity", raising=False)  # as on macOS and Windows
+    monkeypatch.setattr(os, "cpu_count", lambda: 3)
+    assert LlamaCppSummarizer(model_path=str(gguf)).n_threads == 3
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [pytest.param("1", 1, id="cli-string"), pytest.param(4, 4, id="python-int")],
+)
+def test_n_threads_setting(gguf: Path, given: object, expected: int) -> None:
+    # `newsbrief summarize -c n_threads=1` reaches the summarizer as the string "1".
+    summarizer = summarizers.get("llama-cpp", model_path=str(gguf), n_threads=given)
+    assert isinstance(summarizer, LlamaCppSummarizer)
+    assert summarizer.n_threads == expected
+
+
+@pytest.mark.parametrize("given", ["0", "-1"])
+def test_n_threads_below_one_is_refused(gguf: Path, given: str) -> None:
+    with pytest.raises(InvalidOptions) as err:
+        LlamaCppSummarizer(model_path=str(gguf), n_threads=given)
+    assert str(err.value) == (
+        f"invalid 'llama-cpp' setting: n_threads must be at least 1 (got {given!r})"
+    )
+
+
+def test_the_thread_count_reaches_llama_cpp(gguf: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Generation and prompt processing both get n_threads (no model is loaded)."""
+    calls: list[dict[str, object]] = []
+
+    class FakeLlama:
+        def __init__(self, **kwargs: object) -> None:
+            calls.append(kwargs)
+
+        def tokenize(self, text: bytes, add_bos: bool, special: bool) -> list[int]:
+            return list(range(len(text.split())))
+
+        def close(self) -> None:
+            pass
+
+    monkeypatch.setitem(sys.modules, "llama_cpp", types.SimpleNamespace(Llama=FakeLlama))
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: {1, 2, 3}, raising=False)
+    assert LlamaCppSummarizer(model_path=str(gguf)).count_tokens("three words here") == 3
+    [kwargs] = calls
+    assert (kwargs["n_threads"], kwargs["n_threads_batch"]) == (3, 3)
 
 
 def _smollm2() -> Path:

@@ -38,6 +38,19 @@ DEFAULT_CONTEXT = 4096
 TEMPLATE_MARGIN = 32
 
 
+def default_threads() -> int:
+    """Return the number of CPUs this process may run on (its affinity mask, else all of them).
+
+    Not ``os.cpu_count()``: in a container or under ``taskset`` the process may use fewer CPUs
+    than the machine has, and llama.cpp's threads spin-wait for each other, so more threads
+    than free CPUs can make a run many times slower, not a little.
+    """
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # no sched_getaffinity on macOS and Windows
+        return os.cpu_count() or 1
+
+
 def packaged_models() -> list[Path]:
     """Return the GGUF model files shipped by installed packages listed in MODEL_PACKAGES."""
     found: list[Path] = []
@@ -106,10 +119,14 @@ class LlamaCppSummarizer(AbstractiveSummarizer):
             self.model_unavailable(ModelNotFound(missing_model_message(model_path)))
         try:
             self.n_ctx = int(n_ctx)
-            self.n_threads = int(n_threads) if n_threads is not None else (os.cpu_count() or 1)
+            self.n_threads = int(n_threads) if n_threads is not None else default_threads()
             self.seed = int(seed)
         except (TypeError, ValueError) as exc:
             raise InvalidOptions(f"invalid 'llama-cpp' setting: {exc}") from exc
+        if self.n_threads < 1:
+            raise InvalidOptions(
+                f"invalid 'llama-cpp' setting: n_threads must be at least 1 (got {n_threads!r})"
+            )
         self._llama: Any = None
         self._run_lock = threading.Lock()  # one Llama object is not safe across threads
 
@@ -134,7 +151,9 @@ class LlamaCppSummarizer(AbstractiveSummarizer):
                 llama = Llama(
                     model_path=str(self.path),
                     n_ctx=self.n_ctx,
+                    # Prompt processing too: llama-cpp-python would use every CPU for it.
                     n_threads=self.n_threads,
+                    n_threads_batch=self.n_threads,
                     seed=self.seed,
                     verbose=False,
                 )
