@@ -242,16 +242,160 @@ def test_declared_language(html: str, language: str | None) -> None:
     assert html_language(html) == language
 
 
-def test_repeated_headline_is_not_text() -> None:
+def _paragraphs(*days: str) -> str:
+    return "".join(PARAGRAPH.replace("Tuesday", day) for day in days)
+
+
+@pytest.mark.parametrize(
+    "before",
+    [
+        pytest.param("", id="first-line"),
+        pytest.param("<p>Review</p>", id="after-a-section-label"),
+        pytest.param("<p>Opinion:</p>", id="after-a-label-with-colon"),
+    ],
+)
+def test_repeated_headline_is_not_text(before: str) -> None:
     html = _page(
-        "<article><h1>Council approves budget</h1>"
-        + "".join(PARAGRAPH.replace("Tuesday", day) for day in ("Monday", "Tuesday", "Friday"))
+        f"<article>{before}<h1>Council approves budget</h1>"
+        + _paragraphs("Monday", "Tuesday", "Friday")
         + "</article>",
         "<title>Council approves budget</title>",
     )
     article = extract(html)
     assert article.title == "Council approves budget"
-    assert not article.text.startswith("Council approves budget")
+    assert article.text.startswith("The city council approved the new budget on Monday")
+
+
+def test_repeated_headline_on_the_second_line_is_not_text() -> None:
+    # As on CNN (d605bdef): the dateline paragraph, then the headline again.
+    html = _page(
+        "<article>"
+        + _paragraphs("Monday")
+        + "<h2>Council approves budget</h2>"
+        + _paragraphs("Tuesday", "Friday")
+        + "</article>",
+        "<title>Council approves budget</title>",
+    )
+    lines = extract(html).text.split("\n")
+    assert "Council approves budget" not in lines
+    assert lines[0].startswith("The city council approved the new budget on Monday")
+
+
+def test_section_label_without_the_headline_is_kept() -> None:
+    html = _page(
+        "<article><p>Review</p>" + _paragraphs("Monday", "Tuesday", "Friday") + "</article>"
+    )
+    assert extract(html).text.split("\n")[0] == "Review"
+
+
+# trafilatura's precision mode deletes <span class="link"> (or "...bottom", or a style with
+# "border") and the text after an empty element; inside running text both must survive.
+INLINE = [
+    pytest.param(
+        '<p>Officials reported that <span class="link"><a href="/x">the mayor will resign</a>'
+        "</span> for his role in the fight over the budget, aides said.</p>",
+        "Officials reported that the mayor will resign for his role in the fight over the budget, "
+        "aides said.",
+        id="span-class-link",
+    ),
+    pytest.param(
+        '<p>Officials reported that <span style="border:none">the mayor will resign</span> for '
+        "his role in the fight over the budget, aides said.</p>",
+        "Officials reported that the mayor will resign for his role in the fight over the budget, "
+        "aides said.",
+        id="span-style-border",
+    ),
+    pytest.param(
+        "<p>The mayor <i class='icon'></i> declined to comment on the vote or on his future, his "
+        "office said.</p>",
+        "The mayor declined to comment on the vote or on his future, his office said.",
+        id="empty-element-mid-sentence",
+    ),
+    pytest.param(
+        "<p><span></span>Critics of the plan said the schools would still be short of money.</p>",
+        "Critics of the plan said the schools would still be short of money.",
+        id="empty-element-before-a-paragraph",
+    ),
+]
+
+
+@pytest.mark.parametrize(("html", "sentence"), INLINE)
+def test_inline_text_is_kept(html: str, sentence: str) -> None:
+    page = _page("<article>" + _paragraphs("Monday") + html + _paragraphs("Friday") + "</article>")
+    assert sentence in extract(page).text.split("\n")
+
+
+def test_link_boxes_and_icon_labels_are_still_pruned() -> None:
+    page = _page(
+        "<article>"
+        + _paragraphs("Monday")
+        + '<div class="link"><a href="/y">Budget passes after a long night</a></div>'
+        + _paragraphs("Tuesday")
+        + '<ul><li><a href="/p"><i class="fa fa-print"></i>Print This Article</a></li></ul>'
+        + '<div><span class="icon"></span>Share it</div>'
+        + _paragraphs("Friday")
+        + "</article>"
+    )
+    text = extract(page).text
+    for furniture in ("Budget passes", "Print This Article", "Share it"):
+        assert furniture not in text
+
+
+@pytest.mark.parametrize(
+    ("title", "site", "expected"),
+    [
+        pytest.param(
+            "New York State Attorney General reportedly investigating WeWork – TechCrunch",
+            "TechCrunch",
+            "New York State Attorney General reportedly investigating WeWork",
+            id="en-dash",
+        ),
+        pytest.param(
+            "Star Wars Jedi: Fallen Order review - shoots for the moon - VG247",
+            "VG247",
+            "Star Wars Jedi: Fallen Order review - shoots for the moon",
+            id="hyphen-keeps-inner-separator",
+        ),
+        pytest.param(
+            "How to Tackle Game Day Snack Temptations | The Beachbody Blog",
+            "The Beachbody Blog",
+            "How to Tackle Game Day Snack Temptations",
+            id="pipe",
+        ),
+        pytest.param(
+            "MacBook sale at Amazon from $700, AirPods, more - 9to5Mac",
+            "9To5Mac",
+            "MacBook sale at Amazon from $700, AirPods, more",
+            id="case-differs",
+        ),
+        pytest.param(
+            "Apple plans a 13-inch model — MacRumors",
+            "MacRumors.com",
+            "Apple plans a 13-inch model",
+            id="site-with-domain",
+        ),
+        pytest.param(
+            "LinkNaija: Nollywood actress looks stunning in new photos",
+            "LinkNaija",
+            "Nollywood actress looks stunning in new photos",
+            id="prefix",
+        ),
+        pytest.param("VG247", "VG247", "VG247", id="only-the-site-name-kept"),
+        pytest.param(
+            "Why I left TechCrunch", "TechCrunch", "Why I left TechCrunch", id="no-separator-kept"
+        ),
+        pytest.param(
+            "Budget vote - Council", "TechCrunch", "Budget vote - Council", id="other-name-kept"
+        ),
+    ],
+)
+def test_site_name_is_cut_from_the_title(title: str, site: str, expected: str) -> None:
+    head = (
+        f'<meta property="og:title" content="{title}">'
+        f'<meta property="og:site_name" content="{site}">'
+    )
+    page = _page("<article>" + _paragraphs("Monday", "Tuesday", "Friday") + "</article>", head)
+    assert extract(page).title == expected
 
 
 # --- the article-extraction benchmark: one case per page -----------------------------------
@@ -261,15 +405,15 @@ def test_repeated_headline_is_not_text() -> None:
 PRECISION_FLOOR = 0.85
 RECALL_FLOOR = 0.90
 #: Pages below the default floors, pinned a few points under what they score today (trafilatura
-#: 2.3.1): (precision floor, recall floor, why).
+#: 2.3.1): (precision floor, recall floor, why). 30b771a4 left the list when its promotional
+#: lines went to the furniture table (precision 0.84 -> 1.00).
 KNOWN_HARD: dict[str, tuple[float, float, str]] = {
     "cc03ddb5ef7d": (0.64, 0.88, "comments and teasers inside the article container"),
     "94fbcc267720": (0.65, 0.94, "a product list inside the article container"),
     "232a43fb15ab": (0.72, 0.78, "body split across tabs; some of it is dropped"),
-    "30b771a40a4e": (0.80, 0.95, "captions kept that the ground truth omits"),
-    "3f65af7b6b98": (0.86, 0.65, "list items of the body dropped by precision mode"),
+    "3f65af7b6b98": (0.90, 0.65, "list items of the body dropped by precision mode"),
     "2f42ef1d3ea0": (0.95, 0.40, "half the body sits in a sidebar-like block"),
-    "287e4d9f4af3": (0.93, 0.77, "a quoted block dropped"),
+    "287e4d9f4af3": (0.93, 0.80, "a quoted block and linked deal headlines dropped"),
 }
 
 
@@ -303,6 +447,67 @@ def test_benchmark_page(page_id: str) -> None:
     assert bench.recall(*triple) >= r_floor
 
 
+def _benchmark_page(prefix: str) -> tuple[bytes, dict[str, str]]:
+    root = data_path("article_extraction_benchmark")
+    (path,) = (root / "html").glob(f"{prefix}*.html.gz")
+    truth = json.loads((root / "ground-truth.json").read_text(encoding="utf-8"))
+    return gzip.decompress(path.read_bytes()), truth[path.name.removesuffix(".html.gz")]
+
+
+@pytest.mark.parametrize(
+    ("page_id", "sentence"),
+    [
+        # <span class="link"> in the sentence (precision mode dropped the linked words)
+        (
+            "08f79376",
+            "CBS Sports NFL Insider Jason La Canfora has reported that the NFL will fine Rudolph "
+            "for his role in the fight.",
+        ),
+        (
+            "08f79376",
+            "as the NFL decided to move the teams' Week 13 rematch in Pittsburgh from a 4:25 "
+            "kickoff",
+        ),
+        # text after an empty element (precision mode dropped it with the element)
+        ("7837c9d6", "Islam pecah jadi Sunni dan Syi’ah karena faktor politik."),
+        ("ec3878db", "5 Tips to Enjoy Game Day Parties While Staying on Track"),
+        ("5f03fc17", "Meal Prep Menu for Eating Plan A"),
+    ],
+    ids=lambda value: value[:20],
+)
+def test_benchmark_sentence_is_whole(page_id: str, sentence: str) -> None:
+    html, truth = _benchmark_page(page_id)
+    assert sentence in truth["articleBody"]
+    assert sentence in extract(html, url=truth.get("url")).text
+
+
+@pytest.mark.parametrize(
+    ("page_id", "title"),
+    [
+        ("1ace8c85", "New York State Attorney General reportedly investigating WeWork"),
+        (
+            "63db31a1",
+            "Star Wars Jedi: Fallen Order review - shoots for the moon, lands among the stars",
+        ),
+        ("5f03fc17", "Meal Prep for A Little More Obsessed"),
+        ("ad826691", "MacBook sale at Amazon from $700, AirPods, more"),
+    ],
+)
+def test_benchmark_title_without_site_name(page_id: str, title: str) -> None:
+    html, truth = _benchmark_page(page_id)
+    assert extract(html, url=truth.get("url")).title == title
+
+
+@pytest.mark.parametrize("page_id", ["65bf3048", "d605bdef"])
+def test_benchmark_headline_not_repeated(page_id: str) -> None:
+    html, truth = _benchmark_page(page_id)
+    article = extract(html, url=truth.get("url"))
+    assert article.title
+    first = article.text.split("\n")[:3]
+    assert article.title not in first
+    assert "Review" not in first
+
+
 @pytest.mark.slow
 def test_benchmark_ours_not_worse_than_plain_trafilatura() -> None:
     bench = _benchmark()
@@ -314,4 +519,4 @@ def test_benchmark_ours_not_worse_than_plain_trafilatura() -> None:
         [bench.tp_fp_fn(bodies[k], bench.plain_trafilatura(pages[k], urls[k])) for k in pages]
     )
     assert ours["f1"] >= plain["f1"]
-    assert ours["f1"] >= 0.97  # 0.975 measured with trafilatura 2.3.1
+    assert ours["f1"] >= 0.975  # 0.981 measured with trafilatura 2.3.1

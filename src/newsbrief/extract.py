@@ -2,12 +2,14 @@
 
 trafilatura finds the main text and the metadata; then the page's own furniture ("No time to
 read? Get a summary", "Next Article", share prompts, photo credits...) is removed line by line
-(``newsbrief.furniture``), and a headline repeated as the first line is dropped so a
-summarizer never picks it as a sentence.
+(``newsbrief.furniture``), and a headline repeated in the first lines (with a section label
+such as "Review" just above it) is dropped so a summarizer never picks it as a sentence. The
+title loses a site-name suffix ("... - VG247").
 
 trafilatura runs with ``favor_precision=True`` and without comments: on the 85 pages of the
 article-extraction benchmark that scored F1 0.973 against 0.960 for its defaults (precision
-0.970 vs 0.941, recall 0.976 vs 0.980); see docs/benchmarks/extraction.md.
+0.970 vs 0.941, recall 0.976 vs 0.980); see docs/benchmarks/extraction.md. Precision mode
+also deletes words from inside sentences (see ``_keep_inline_text``), which is undone first.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 
 from newsbrief.charset import decode_bytes
 from newsbrief.errors import EmptyInput, InputTooLarge, NoArticleText
-from newsbrief.furniture import remove_furniture
+from newsbrief.furniture import SECTION_LABELS, remove_furniture
 from newsbrief.iso639 import normalize_language
 from newsbrief.models import Article, wrong_type
 
@@ -38,6 +40,48 @@ _CONTENT_LANG = re.compile(
     re.I,
 )
 _LANG_SCAN_BYTES = 8192
+
+# Why the page tree is edited before trafilatura sees it. In precision mode trafilatura 2.3.1
+# deletes, besides boilerplate blocks:
+# 1. every span (div, p, section...) whose class or id is the token "link", or starts or ends a
+#    token with "bottom", or whose style mentions "border" (PRECISION_DISCARD_XPATH in
+#    trafilatura/xpaths.py). Aimed at link boxes and page-bottom bars, it also deletes
+#    ``reported that <span class="link"><a>the NFL will fine Rudolph</a></span> for his role``
+#    from the middle of a sentence, leaving "reported that for his role".
+# 2. empty elements (span, i, b, strong, div...) *with the text that follows them*
+#    (prune_html in trafilatura/htmlprocessing.py keeps no tail in precision mode): an icon's
+#    label ("<i class=fa-print></i>Print") goes, but so does a paragraph or the rest of a
+#    sentence written after an empty span.
+# So spans inside a paragraph that match (1) are unwrapped, and empty elements sitting in
+# running text are removed with their tail kept; precision mode still prunes the rest.
+_RE_NS = {"re": "http://exslt.org/regular-expressions"}
+_LINK_TOKEN = r"'(^|\s)link(\s|$)'"
+_BOTTOM_TOKEN = r"'(^|\s)bottom|bottom(\s|$)'"
+_PRECISION_SPANS_IN_TEXT = (
+    f".//p//span[re:test(@class, {_LINK_TOKEN}) or re:test(@id, {_LINK_TOKEN})"
+    f" or re:test(@class, {_BOTTOM_TOKEN}) or re:test(@id, {_BOTTOM_TOKEN})"
+    " or contains(@style, 'border')]"
+    # hidden text stays out: trafilatura deletes it in every mode
+    "[not(contains(@style, 'display:none') or contains(@style, 'display: none')"
+    " or @aria-hidden='true' or contains(@class, 'hidden'))]"
+)
+# The elements trafilatura deletes when empty (CUT_EMPTY_ELEMS in trafilatura/settings.py).
+_CUT_WHEN_EMPTY = (
+    "article", "b", "blockquote", "dd", "div", "dt", "em", "h1", "h2", "h3", "h4", "h5", "h6",
+    "i", "li", "main", "p", "pre", "q", "section", "span", "strong",
+)  # fmt: skip
+#: Text after an empty element is running text (kept) when words precede the element in its
+#: parent, or when the text itself has this many words. Icon labels are mostly shorter ("Print
+#: This Article", "Share it With Friends", "by India Post News Weekly"); on the 85 benchmark
+#: pages the lost text that the ground truth holds starts at 7 words, and the longer tails that
+#: are not article text (a membership pitch, "You can change the location at any time.") sit
+#: in blocks that trafilatura prunes anyway.
+MIN_RUNNING_WORDS = 6
+# A title ends (or starts) with the site's name after one of these: "... – TechCrunch".
+_TITLE_SEPARATOR = r"\s+[-–—|]\s+"
+_DOMAIN_SUFFIX = re.compile(r"\.(?:com|net|org|co\.uk|co|ca|de|fr|es|it|ru|in|info|news)$", re.I)
+#: A repeated headline is looked for in this many first lines of the text.
+HEADLINE_LINES = 2
 
 
 def too_large(what: str, max_bytes: int, size: int | None = None) -> InputTooLarge:
@@ -63,17 +107,77 @@ def html_language(html: str | bytes) -> str | None:
     return match.group(1).decode("ascii").lower() if match else None
 
 
+def _in_running_text(elem: Any) -> bool:
+    """Tell whether the text after the empty element ``elem`` is part of the article."""
+    if next(elem.iterancestors("a"), None) is not None:
+        return False  # an icon inside a link: the link is judged as a whole
+    previous = elem.getprevious()
+    if previous is not None:
+        # a comment's tag is not a str, and its text is not the page's
+        words = previous.text_content() if isinstance(previous.tag, str) else ""
+        before = words + (previous.tail or "")
+    else:
+        before = elem.getparent().text or ""
+    return bool(before.strip()) or len(elem.tail.split()) >= MIN_RUNNING_WORDS
+
+
+def _keep_inline_text(tree: Any) -> None:
+    """Unwrap the elements whose words trafilatura's precision mode would delete with them."""
+    for span in tree.xpath(_PRECISION_SPANS_IN_TEXT, namespaces=_RE_NS):
+        span.drop_tag()
+    for elem in list(tree.iter(*_CUT_WHEN_EMPTY)):
+        empty = elem.text is None and len(elem) == 0
+        if empty and elem.tail and elem.tail.strip() and _in_running_text(elem):
+            elem.drop_tag()
+
+
+def _site_names(doc: Any, tree: Any) -> list[str]:
+    """Return the names a page gives its site (trafilatura's sitename, og:site_name)."""
+    names = [_clean(doc.sitename)]
+    if tree is not None:
+        og = tree.xpath("//meta[@property='og:site_name' or @name='og:site_name']/@content")
+        names.extend(_clean(value) for value in og[:1])
+    found: list[str] = []
+    for name in names:
+        if name:
+            found.extend([name, _DOMAIN_SUFFIX.sub("", name)])
+    return list(dict.fromkeys(n for n in found if n))
+
+
+def _strip_site_name(title: str | None, names: list[str]) -> str | None:
+    """Return ``title`` without the site name after (or before) a separator: "... | Site"."""
+    if not title:
+        return title
+    for name in names:
+        escaped = re.escape(name)
+        for pattern in (
+            rf"{_TITLE_SEPARATOR}{escaped}$",
+            rf"^{escaped}(?:{_TITLE_SEPARATOR}|:\s+)",
+        ):
+            rest = re.sub(pattern, "", title, count=1, flags=re.IGNORECASE).strip()
+            if rest != title and re.search(r"\w", rest):
+                return rest
+    return title
+
+
 def _normalize(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split()).strip(" .:")
 
 
-def _drop_repeated_title(text: str, title: str | None) -> str:
-    if not title:
+def _drop_repeated_title(text: str, titles: list[str | None]) -> str:
+    """Drop the headline repeated in the first lines, with a section label just above it."""
+    wanted = {_normalize(title) for title in titles if title}
+    if not wanted:
         return text
     lines = text.split("\n")
-    wanted = _normalize(title)
-    while lines and _normalize(lines[0]) == wanted:
-        lines.pop(0)
+    i = 0
+    while i < min(HEADLINE_LINES, len(lines)):
+        if _normalize(lines[i]) not in wanted:
+            i += 1
+            continue
+        start = i - 1 if i > 0 and _normalize(lines[i - 1]) in SECTION_LABELS else i
+        del lines[start : i + 1]
+        i = start  # the next line may repeat it again
     return "\n".join(lines)
 
 
@@ -154,19 +258,25 @@ def extract(
     # Imported here: it loads numpy, which `import newsbrief` should not pay for.
     from newsbrief.language import detect_language
 
+    # Parsed as trafilatura would, so the tree can be fixed before it is pruned.
+    tree: Any = trafilatura.load_html(html)
+    if tree is not None:
+        _keep_inline_text(tree)
     # Typed as Document | dict; with the default as_dict=False it is a Document or None.
     doc: Any = trafilatura.bare_extraction(
-        html,
+        tree if tree is not None else html,
         url=url,
         favor_precision=True,
         include_comments=False,
         with_metadata=True,
     )
     raw = (doc.text or "") if doc is not None else ""
-    title = _clean(doc.title) if doc is not None else None
+    page_title = _clean(doc.title) if doc is not None else None
+    title = _strip_site_name(page_title, _site_names(doc, tree)) if doc is not None else None
     hint = (language or declared or "").lower() or None
-    text = _drop_repeated_title(remove_furniture(raw, hint), title)
+    text = remove_furniture(raw, hint)
     text = "\n".join(line.strip() for line in text.split("\n") if line.strip())
+    text = _drop_repeated_title(text, [title, page_title])
     where = url or name or "the page"
     if len(text) < min_chars:
         raise NoArticleText(

@@ -8,11 +8,17 @@ newsletter prompts, photo credits, "Advertisement". A summarizer must never pick
 Everything is driven by one table, ``FURNITURE``: language code -> kind of rule -> patterns.
 Patterns are regular expressions that must match a *whole line* (case-insensitive, after
 stripping bullets and arrows around it), so text inside a real sentence is never cut; and no
-line longer than ``MAX_FURNITURE_WORDS`` words is ever removed. Kinds:
+line longer than ``MAX_FURNITURE_WORDS`` words (``MAX_PROMO_WORDS`` for ``PROMO``) is ever
+removed. Kinds:
 
 - ``LINE``: drop the line.
 - ``WITH_NEXT``: drop the line and the headline-like line after it ("Next Article" + its link).
 - ``SECTION``: drop the line and the run of headline-like lines after it ("Related articles").
+- ``PROMO``: drop the line, like ``LINE``, but up to ``MAX_PROMO_WORDS`` words: newsletter blurbs
+  run longer than other furniture, so these patterns are narrow (a promotional opening *and* a
+  call to sign up).
+- ``TRAILING``: cut the pattern from the end of a line, keeping the line ("... less
+  stress.Click To Tweet"); it must follow the end of a sentence.
 
 To support a new site or language, add a pattern to the table; ``tests/test_extract_furniture.py``
 holds one case per pattern family and language.
@@ -25,15 +31,29 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
-__all__ = ["FURNITURE", "LINE", "SECTION", "WITH_NEXT", "find_furniture", "remove_furniture"]
+__all__ = [
+    "FURNITURE",
+    "LINE",
+    "PROMO",
+    "SECTION",
+    "SECTION_LABELS",
+    "TRAILING",
+    "WITH_NEXT",
+    "find_furniture",
+    "remove_furniture",
+]
 
 LINE: Final = "line"
 WITH_NEXT: Final = "with_next"
 SECTION: Final = "section"
+PROMO: Final = "promo"
+TRAILING: Final = "trailing"
 
 #: A furniture line is short: the longest one in the 85 benchmark pages and our tests is a
 #: 19-word newsletter prompt; real paragraphs are longer, so 25 words keeps them safe.
 MAX_FURNITURE_WORDS = 25
+#: A ``PROMO`` line may be longer: the Water Coolest blurb on a benchmark page is 32 words.
+MAX_PROMO_WORDS = 40
 #: The linked headline after "Next Article" or under "Related articles": short, and not a
 #: sentence (it does not end with a full stop).
 MAX_HEADLINE_WORDS = 25
@@ -55,6 +75,46 @@ _CREDIT_TAIL = (
     rf"|[^()]{{1,60}}/\s*{_AGENCIES}(?:\s+photo)?)\)"
 )
 
+# Social networks, for "Follow X on Facebook, Twitter (@handle) and Instagram." A line matches
+# only when everything after "on" is such a list, so "Follow the money" never does.
+_NETWORK = (
+    r"(?:facebook|twitter|instagram|youtube|tiktok|linkedin|threads|bluesky|snapchat|telegram"
+    r"|whatsapp|pinterest|flipboard|mastodon|x|vk|вконтакте|одноклассниках)"
+    r"(?:\s*\([^()]{1,40}\))?"
+)
+_NETWORKS = (
+    rf"{_NETWORK}(?:(?:\s*,\s*(?:and\s+|y\s+|e\s+|et\s+|und\s+|и\s+)?"
+    rf"|\s+(?:and|or|&|y|o|e|ou|et|und|oder|и|или)\s+){_NETWORK}){{0,8}}"
+)
+# Tags that a tabloid appends to a promoted headline: "... CDC names EIGHT deadly diseases
+# [WARNING]". Upper case only, as the sites write them.
+_HEADLINE_TAGS = (
+    r"(?-i:WARNING|INSIGHT|NEWS|LATEST|ANALYSIS|REVEALED|VIDEO|PICS|PICTURES|POLL|REPORT"
+    r"|UPDATE|EXPLAINED|LIVE|MAP|QUIZ|COMMENT|REACTION)"
+)
+
+#: Labels that sit alone on the line above a repeated headline ("Review", "Opinion"); they are
+#: dropped with the headline (``newsbrief.extract``), never on their own. Casefolded.
+SECTION_LABELS: frozenset[str] = frozenset(
+    {
+        # en
+        "review", "opinion", "analysis", "exclusive", "commentary", "editorial", "interview",
+        "explainer", "feature", "features", "news", "breaking", "breaking news", "live",
+        "fact check", "comment", "column", "perspective", "essay", "investigation", "explained",
+        # es, pt
+        "opinión", "análisis", "exclusiva", "entrevista", "reseña", "crítica",
+        "opinião", "análise", "exclusivo", "resenha",
+        # fr
+        "tribune", "analyse", "exclusif", "entretien", "critique", "éditorial", "décryptage",
+        # de
+        "meinung", "kommentar", "exklusiv", "kritik", "rezension", "leitartikel",
+        # it
+        "opinione", "analisi", "esclusiva", "intervista", "recensione", "editoriale",
+        # ru
+        "мнение", "анализ", "эксклюзив", "интервью", "рецензия", "колонка", "комментарий",
+    }
+)  # fmt: skip
+
 #: language -> kind -> whole-line patterns. ``"*"`` applies to every language.
 FURNITURE: dict[str, dict[str, tuple[str, ...]]] = {
     "*": {
@@ -62,6 +122,9 @@ FURNITURE: dict[str, dict[str, tuple[str, ...]]] = {
             r"[©®].{0,120}",
             r"\(?" + _AGENCIES + r"(?:\s*/\s*[\w .'-]+)?\)?",
             _CREDIT_TAIL,
+            # A WordPress shortcode the site failed to render: "[button link=...] Send us YOUR
+            # kit review[/button]".
+            r"\[\w+(?:\s[^\[\]]{0,300})?\].{0,200}\[/\w+\]",
         ),
     },
     "en": {
@@ -73,12 +136,28 @@ FURNITURE: dict[str, dict[str, tuple[str, ...]]] = {
             r"|copy link|whatsapp|facebook|twitter|linkedin",
             r"(?:sign up|subscribe)\b.{0,160}",
             r"follow us\b.{0,120}",
+            rf"follow\s.{{1,80}}?\bon {_NETWORKS}",
+            r"follow\s.{0,60}\b(?:full|complete|live|latest|all)\s.{0,40}coverage\b.{0,160}",
+            r"listen to\s.{1,120}\blisten (?:back|again|live)(?: here| now)?",
+            r"(?:[\w'’&+-]+ ){1,4}newsletters?",
+            r"get the day['’]s (?:big|biggest|top) (?:stories|headlines|news)\b.{0,160}",
+            r"get (?:the|our) (?:latest|day['’]s|week['’]s)\b.{0,120}\b(?:inbox|newsletters?)\b"
+            r".{0,120}",
+            r"get\s.{1,80}\bdelivered (?:to|through|into) your (?:inbox|letterbox|mailbox)\b"
+            r".{0,160}",
+            r"there['’]s (?:plenty )?more where (?:that|this) came from[.!]\s*(?:sign up|subscribe)"
+            r"\b.{0,160}",
+            r"tell us what you think(?: (?:in the comments|below))?",
+            r"also\s*:(?:\s*see\b.{0,200})?",
+            r"\[(?:related|read more|see also|also read|more)\s*:.{1,200}\]",
+            rf".{{10,200}}\s\[{_HEADLINE_TAGS}\]",
             r"(?:read more|also read|read also|see also|related|more|watch|listen|recommended)"
             r"\s*[:|»›>–—-].{0,200}",
             r"(?:read more|continue reading|read the full (?:story|article))",
             r"(?:photo|image|picture|photograph|illustration|video|credit)s?(?: credit)?"
             r"\s*(?::|by\b|/).{0,160}",
             r"(?:click|tap) here\b.{0,160}",
+            r"click to tweet",
             r"(?:\d+ )?comments?|leave a comment|show comments|view comments",
         ),
         WITH_NEXT: (
@@ -91,10 +170,13 @@ FURNITURE: dict[str, dict[str, tuple[str, ...]]] = {
             r"more (?:stories|news|on this story|from [\w .'-]{1,40})",
             r"you (?:may|might) also (?:like|be interested in|enjoy)",
             r"recommended(?: for you| stories)?",
-            r"most (?:read|popular|viewed|shared)",
+            r"most (?:read|popular|viewed|shared)(?: (?:in|on|from) [\w .'&-]{1,40})?",
             r"trending(?: now| stories)?",
             r"(?:top|latest) (?:stories|news|headlines)",
+            r"don['’]?t miss",
         ),
+        PROMO: (r"start your day with\b(?=.*\bnewsletter)(?=.*\b(?:sign up|subscribe)\b).{0,300}",),
+        TRAILING: (r"click to tweet",),
     },
     "es": {
         LINE: (
@@ -104,6 +186,11 @@ FURNITURE: dict[str, dict[str, tuple[str, ...]]] = {
             r"compartir(?: en \w+)?|comparte(?: esta noticia)?",
             r"(?:suscr[ií]bete|reg[ií]strate)\b.{0,160}",
             r"s[ií]guenos\b.{0,120}",
+            rf"sigue\s.{{1,80}}?\ben {_NETWORKS}",
+            # The line ends at the mailbox: "Recibe una carta en tu correo? Ten cuidado" stays.
+            r"recib[ea]\s.{1,120}\ben tu (?:correo(?: electrónico)?|e-?mail|bandeja de entrada)"
+            r"(?: cada (?:día|mañana|semana))?",
+            r"cu[eé]ntanos qu[eé] (?:piensas|opinas)|danos tu opini[oó]n",
             r"(?:leer más|lee también|lea también|te puede interesar|ver también|más información)"
             r"\s*[:|»›>–—-].{0,200}",
             r"leer más|seguir leyendo",
@@ -118,6 +205,7 @@ FURNITURE: dict[str, dict[str, tuple[str, ...]]] = {
             r"también te puede interesar",
             r"lo más (?:leído|visto)",
             r"más noticias",
+            r"no te lo pierdas",
         ),
     },
     "fr": {
@@ -128,6 +216,10 @@ FURNITURE: dict[str, dict[str, tuple[str, ...]]] = {
             r"partager(?: sur \w+)?|partagez(?: cet article)?",
             r"(?:abonnez-vous|inscrivez-vous|s'abonner)\b.{0,160}",
             r"suivez-nous\b.{0,120}",
+            rf"suivez\s.{{1,80}}?\bsur {_NETWORKS}",
+            r"recevez\s.{1,120}\bdans votre boîte (?:mail|e-mail|de réception|aux lettres)"
+            r"(?: chaque (?:jour|matin|semaine))?",
+            r"dites-nous ce que vous en pensez",
             r"(?:lire aussi|à lire aussi|lire la suite|voir aussi|sur le même sujet|à voir aussi)"
             r"\s*[:|»›>–—-].{0,200}",
             r"lire (?:aussi|la suite|plus)|à lire aussi",
@@ -142,6 +234,7 @@ FURNITURE: dict[str, dict[str, tuple[str, ...]]] = {
             r"sur le même sujet",
             r"les plus lus",
             r"à (?:lire|voir) aussi",
+            r"à ne pas manquer",
         ),
     },
     "de": {
@@ -152,6 +245,9 @@ FURNITURE: dict[str, dict[str, tuple[str, ...]]] = {
             r"teilen(?: auf \w+)?|artikel teilen",
             r"(?:newsletter abonnieren|jetzt abonnieren|abonnieren sie)\b.{0,160}",
             r"folgen sie uns\b.{0,120}",
+            rf"folgen sie\s.{{1,80}}?\bauf {_NETWORKS}",
+            r"(?:erhalten|bekommen) sie\s.{1,120}\bin ihr (?:e-mail-)?postfach",
+            r"sagen sie uns (?:ihre meinung|was sie denken)",
             r"(?:lesen sie auch|auch interessant|mehr zum thema|weiterlesen|lesen sie mehr)"
             r"\s*[:|»›>–—-].{0,200}",
             r"lesen sie auch|auch interessant|weiterlesen|mehr lesen",
@@ -163,6 +259,7 @@ FURNITURE: dict[str, dict[str, tuple[str, ...]]] = {
             r"(?:ähnliche|verwandte) artikel",
             r"meistgelesen(?:e artikel)?",
             r"das könnte sie auch interessieren",
+            r"nicht verpassen",
         ),
     },
     "ru": {
@@ -172,6 +269,7 @@ FURNITURE: dict[str, dict[str, tuple[str, ...]]] = {
             r"реклама",
             r"поделиться(?: в \w+)?",
             r"(?:подпишитесь|подписывайтесь)\b.{0,160}",
+            rf"(?:следите за нами|читайте нас)\s(?:в|на) {_NETWORKS}",
             r"(?:читайте также|читать также|читать далее|подробнее|смотрите также)"
             r"\s*[:|»›>–—-].{0,200}",
             r"читайте также|читать далее|подробнее",
@@ -182,6 +280,7 @@ FURNITURE: dict[str, dict[str, tuple[str, ...]]] = {
             r"(?:похожие|другие) (?:статьи|новости|материалы)",
             r"читайте также",
             r"самое (?:читаемое|популярное)",
+            r"не пропустите",
         ),
     },
     "it": {
@@ -192,6 +291,10 @@ FURNITURE: dict[str, dict[str, tuple[str, ...]]] = {
             r"condividi(?: su \w+)?",
             r"(?:iscriviti|abbonati)\b.{0,160}",
             r"seguici\b.{0,120}",
+            rf"segui\s.{{1,80}}?\bsu {_NETWORKS}",
+            r"ricevi\s.{1,120}\bnella tua (?:casella(?: di posta| e-?mail)?|e-?mail|posta)"
+            r"(?: ogni (?:giorno|mattina|settimana))?",
+            r"dicci cosa ne pensi",
             r"(?:leggi anche|leggi di più|vedi anche|potrebbe interessarti)\s*[:|»›>–—-].{0,200}",
             r"leggi anche|leggi di più|continua a leggere",
             r"(?:foto|immagine|video)\s*(?::|di\b).{0,160}",
@@ -201,6 +304,7 @@ FURNITURE: dict[str, dict[str, tuple[str, ...]]] = {
             r"articoli correlati|notizie correlate",
             r"(?:i )?più lett[ei]",
             r"potrebbe interessarti(?: anche)?",
+            r"da non perdere",
         ),
     },
     "pt": {
@@ -211,6 +315,10 @@ FURNITURE: dict[str, dict[str, tuple[str, ...]]] = {
             r"compartilh(?:e|ar)(?: no \w+)?|partilh(?:e|ar)",
             r"(?:assine|inscreva-se|subscreva)\b.{0,160}",
             r"siga-nos\b.{0,120}",
+            rf"siga\s.{{1,80}}?\bno {_NETWORKS}",
+            r"receba\s.{1,120}\b(?:no seu e-?mail|na sua caixa de (?:entrada|correio))"
+            r"(?: todos os dias| toda (?:manhã|semana))?",
+            r"diga-nos o que (?:pensa|acha)",
             r"(?:leia também|leia mais|veja também|saiba mais)\s*[:|»›>–—-].{0,200}",
             r"leia (?:também|mais)|saiba mais|continue lendo",
             r"(?:foto|imagem|vídeo)\s*(?::|de\b).{0,160}",
@@ -223,6 +331,7 @@ FURNITURE: dict[str, dict[str, tuple[str, ...]]] = {
             r"(?:artigos|notícias|matérias) relacionad[oa]s",
             r"mais lid[oa]s",
             r"você também pode gostar",
+            r"não perca",
         ),
     },
 }
@@ -236,6 +345,8 @@ class _Rules:
     line: re.Pattern[str] | None
     with_next: re.Pattern[str] | None
     section: re.Pattern[str] | None
+    promo: re.Pattern[str] | None
+    trailing: re.Pattern[str] | None
 
 
 def _compile(patterns: list[str]) -> re.Pattern[str] | None:
@@ -255,10 +366,19 @@ def _rules(language: str | None) -> _Rules:
         # the article's own language.
         keys = ["*", "en"] + ([language] if language not in ("*", "en") else [])
         tables = [FURNITURE[k] for k in keys if k in FURNITURE]
+    trailing = [p for t in tables for p in t.get(TRAILING, ())]
     return _Rules(
         line=_compile([p for t in tables for p in t.get(LINE, ())]),
         with_next=_compile([p for t in tables for p in t.get(WITH_NEXT, ())]),
         section=_compile([p for t in tables for p in t.get(SECTION, ())]),
+        promo=_compile([p for t in tables for p in t.get(PROMO, ())]),
+        # Glued to the end of a sentence ("stress.Click To Tweet"), never inside one.
+        trailing=re.compile(
+            rf"(?<=[.!?…\"”’)])\s*(?:{'|'.join(f'(?:{p})' for p in trailing)})[\s.:!…]*$",
+            re.IGNORECASE,
+        )
+        if trailing
+        else None,
     )
 
 
@@ -283,16 +403,18 @@ def find_furniture(lines: list[str], language: str | None = None) -> set[int]:
     """
     rules = _rules(language.lower() if language else None)
     labels = [_label(line) for line in lines]
-    short = [len(line.split()) <= MAX_FURNITURE_WORDS for line in lines]
+    words = [len(line.split()) for line in lines]
 
     def kind(i: int) -> str | None:
-        if not short[i] or not labels[i]:
+        if not labels[i] or words[i] > MAX_PROMO_WORDS:
             return None
+        if words[i] > MAX_FURNITURE_WORDS:
+            return LINE if _matches(rules.promo, labels[i]) else None
         if _matches(rules.with_next, labels[i]):
             return WITH_NEXT
         if _matches(rules.section, labels[i]):
             return SECTION
-        if _matches(rules.line, labels[i]):
+        if _matches(rules.line, labels[i]) or _matches(rules.promo, labels[i]):
             return LINE
         return None
 
@@ -320,9 +442,11 @@ def find_furniture(lines: list[str], language: str | None = None) -> set[int]:
 
 
 def remove_furniture(text: str, language: str | None = None) -> str:
-    """Return ``text`` (one paragraph per line) without its furniture lines."""
+    """Return ``text`` (one paragraph per line) without its furniture lines and trailers."""
     lines = text.split("\n")
     drop = find_furniture(lines, language)
-    if not drop:
-        return text
-    return "\n".join(line for i, line in enumerate(lines) if i not in drop)
+    trailing = _rules(language.lower() if language else None).trailing
+    kept = [line for i, line in enumerate(lines) if i not in drop]
+    if trailing is not None:
+        kept = [trailing.sub("", line) for line in kept]
+    return "\n".join(kept)
