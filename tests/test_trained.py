@@ -455,6 +455,6 @@ def test_one_sentence_summaries_use_the_single_head() -> None:
     assert summarizer.scorer.single is not None
     one = summarizer.summarize(doc, newsbrief.models.SummaryOptions(length=Length(sentences=1)))
     three = summarizer.summarize(doc, newsbrief.models.SummaryOptions())
-    assert one.info == {"model": "scorer-v2/single"}
-    assert three.info == {"model": "scorer-v2"}
+    assert one.info == {"model": "scorer-v3/single"}
+    assert three.info == {"model": "scorer-v3"}
     assert len(one.sentences) == 1

@@ -338,7 +338,7 @@ BBC = "bbc_news_summary/bbc_news_summary.dev.jsonl"
 #: and 3.6 on CNN/DM one-sentence summaries, where the mix is within 0.2 of the CNN/DM one).
 SINGLE_CNN_WEIGHT = 0.5
 #: Name recorded in the weights file (and shown as ``info.model``).
-SCORER_NAME = "scorer-v2"
+SCORER_NAME = "scorer-v3"
 
 
 @dataclass

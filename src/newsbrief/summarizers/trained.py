@@ -1,7 +1,7 @@
 """``trained``: sentences scored by a model trained on news, then picked within the budget.
 
 The scorer reads the features of ``newsbrief.features`` and is stored as plain arrays in
-``newsbrief/data/scorer-v2.npz`` (no pickle, loads in milliseconds). Two model kinds can be
+``newsbrief/data/scorer-v3.npz`` (no pickle, loads in milliseconds). Two model kinds can be
 stored: ``"gbdt"`` (gradient-boosted trees as complete binary trees, walked for every tree and
 sentence at once) and ``"linear"`` (standardised features times coefficients). ``newsbrief
 train`` rebuilds the file; docs/summarizer.md tells how it was trained and how well it does.
@@ -29,7 +29,7 @@ from newsbrief.summarizers import Output
 #: Version of the weights file layout this code reads; bumped when the layout changes.
 FORMAT_VERSION = 1
 #: The weights file shipped in the package.
-WEIGHTS_NAME = "scorer-v2.npz"
+WEIGHTS_NAME = "scorer-v3.npz"
 #: Prefix of the arrays of the one-sentence head in a weights file.
 SINGLE_PREFIX = "single_"
 #: Adaptive length: after the best sentence, a sentence whose predicted probability of being
