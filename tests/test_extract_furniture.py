@@ -396,3 +396,90 @@ def test_long_promo_near_miss_is_kept(line: str) -> None:
 )
 def test_trailing_widget_text_is_cut(line: str, expected: str) -> None:
     assert remove_furniture(f"{ARTICLE}\n{line}", "en") == f"{ARTICLE}\n{expected}"
+
+
+# Credit, source, tag and reading-time lines: (language, the furniture line, a near miss that
+# must be kept). Real lines from benchmark pages carry the page's hash prefix.
+CREDITS = [
+    (
+        "en",  # 57d46c9d
+        "Reporting by Rodrigo Campos; additional reporting by Stephanie Kelly, Saqib Iqbal Ahmed "
+        "and Gertrude Chavez-Dreyfuss; Editing by Nick Zieminski and Dan Grebler",
+        "Reporting by the BBC showed that the council had known for years.",
+    ),
+    (
+        "en",
+        "Reporting by David Shepardson in Washington; Writing by Jane Doe; Editing by Chizu "
+        "Nomiyama",
+        "Reporting by BBC News showed the plan was shelved.",
+    ),
+    (
+        "en",
+        "Additional reporting by Michael J. de la Merced",
+        "Additional reporting by the team found more cases.",
+    ),
+    ("en", "(Editing by Leslie Adler)", "Editing by hand took the team three weeks."),
+    ("en", "SOURCE: Al Jazeera News", "The source said the deal was close."),  # 42aad16b
+    ("en", "Source: Reuters", "Source: the ministry, which asked not to be named."),
+    ("en", "SOURCE: AP", "The source, an AP reporter, confirmed it."),
+    ("de", "Quelle: dpa", "Quelle: das Ministerium, das nicht genannt werden wollte."),
+    (
+        "en",  # 21486419
+        "Filed under: Khawarij |",
+        "Filed under the Freedom of Information Act, the request took a year.",
+    ),
+    (
+        "en",
+        "Tags: budget, schools, council",
+        "Tags: the new system labels every parcel. Customers can track them.",
+    ),
+    (
+        "pt",  # 23aaecd1
+        "Tempo de leitura: 1 minuto",
+        "O tempo de leitura: 1 minuto por página, disse o professor.",
+    ),
+    ("en", "5 min read", "A 5 min read on the train became a ritual."),
+    (
+        "en",
+        "Reading time: 3 minutes",
+        "Reading time: 3 minutes a day is enough, the study found.",
+    ),
+    ("fr", "Temps de lecture : 4 min", "Temps de lecture : 4 min par jour, selon l'étude."),
+    ("de", "Lesezeit: 3 Minuten", "Lesezeit: 3 Minuten am Tag reichen, sagt die Studie."),
+    (
+        "es",
+        "Tiempo de lectura: 2 minutos",
+        "Tiempo de lectura: 2 minutos al día bastan, según el estudio.",
+    ),
+]
+_CREDIT_IDS = [f"{lang}-{line[:30]}" for lang, line, _ in CREDITS]
+
+
+@pytest.mark.parametrize(("language", "line", "near_miss"), CREDITS, ids=_CREDIT_IDS)
+def test_credit_line_is_removed(language: str, line: str, near_miss: str) -> None:
+    text = f"{ARTICLE}\n{line}\n{ARTICLE}"
+    assert remove_furniture(text, language) == f"{ARTICLE}\n{ARTICLE}"
+
+
+@pytest.mark.parametrize(("language", "line", "near_miss"), CREDITS, ids=_CREDIT_IDS)
+def test_credit_near_miss_is_kept(language: str, line: str, near_miss: str) -> None:
+    text = f"{ARTICLE}\n{near_miss}\n{ARTICLE}"
+    assert remove_furniture(text, language) == text
+
+
+# cc03ddb5: 35 words, over MAX_FURNITURE_WORDS, so only the "Tags" line above takes it.
+TAG_LIST = (
+    "calendario stock car 2018, stock car brasil, stock car cascavel, stock car corrida milhão, "
+    "stock car interlagos, stock car santa cruz do sul, stock car taruma, stock car Velo Città, "
+    "stock car velopark, stock-car londrina"
+)
+
+
+def test_tags_label_takes_its_tag_list() -> None:
+    assert len(TAG_LIST.split()) > MAX_FURNITURE_WORDS
+    assert remove_furniture(f"{ARTICLE}\nTags\n{TAG_LIST}", "pt") == ARTICLE
+
+
+def test_tags_label_does_not_eat_a_paragraph() -> None:
+    assert remove_furniture(f"Tags\n{ARTICLE}", "en") == ARTICLE
+    assert remove_furniture(TAG_LIST, "pt") == TAG_LIST

@@ -14,6 +14,8 @@ removed. Kinds:
 - ``LINE``: drop the line.
 - ``WITH_NEXT``: drop the line and the headline-like line after it ("Next Article" + its link).
 - ``SECTION``: drop the line and the run of headline-like lines after it ("Related articles").
+- ``TAGS``: drop the line and the tag list on the line after it ("Tags" + "stock car brasil,
+  stock car interlagos, ..."): short comma-separated items, however many words in all.
 - ``PROMO``: drop the line, like ``LINE``, but up to ``MAX_PROMO_WORDS`` words: newsletter blurbs
   run longer than other furniture, so these patterns are narrow (a promotional opening *and* a
   call to sign up).
@@ -37,6 +39,7 @@ __all__ = [
     "PROMO",
     "SECTION",
     "SECTION_LABELS",
+    "TAGS",
     "TRAILING",
     "WITH_NEXT",
     "find_furniture",
@@ -46,6 +49,7 @@ __all__ = [
 LINE: Final = "line"
 WITH_NEXT: Final = "with_next"
 SECTION: Final = "section"
+TAGS: Final = "tags"
 PROMO: Final = "promo"
 TRAILING: Final = "trailing"
 
@@ -59,6 +63,10 @@ MAX_PROMO_WORDS = 40
 MAX_HEADLINE_WORDS = 25
 #: At most this many headlines are dropped under one "Related articles" heading.
 MAX_SECTION_LINES = 12
+#: A tag list under "Tags": items of at most this many words (the longest on the benchmark
+#: page cc03ddb5 is 4, "stock car corrida milhão"), at most ``MAX_TAGS`` of them.
+MAX_TAG_WORDS = 6
+MAX_TAGS = 40
 
 # Photo agencies and stock libraries, for credits such as "(Getty Images)" at a caption's end.
 _AGENCIES = (
@@ -92,6 +100,28 @@ _HEADLINE_TAGS = (
     r"(?-i:WARNING|INSIGHT|NEWS|LATEST|ANALYSIS|REVEALED|VIDEO|PICS|PICTURES|POLL|REPORT"
     r"|UPDATE|EXPLAINED|LIVE|MAP|QUIZ|COMMENT|REACTION)"
 )
+
+# A person's name in a credit line, capitalised as written ("Saqib Iqbal Ahmed", "Michael J.
+# de la Merced"): a lower-case word other than a particle ends it, so "Reporting by the BBC
+# showed ..." is not a credit.
+_NAME = (
+    r"(?-i:[A-ZÀ-ÖØ-ÞА-ЯЁ][\w'’.-]*)"
+    r"(?:\s+(?:(?-i:[A-ZÀ-ÖØ-ÞА-ЯЁ][\w'’.-]*)|(?-i:de|da|do|dos|van|von|der|den|al|el|bin|le|la"
+    r"|du|di)\b))*"
+)
+_NAMES = rf"{_NAME}(?:\s*(?:,\s*(?:and\s+)?|\s(?:and|&|in)\s)\s*{_NAME})*"
+# Reuters' credit line: "Reporting by X; additional reporting by Y and Z; Editing by W".
+_CREDIT_ROLE = r"(?:additional\s+)?(?:reporting|writing|editing)\s+by\s+"
+_CREDIT_LINE = rf"\(?{_CREDIT_ROLE}{_NAMES}(?:\s*[;,]\s*(?:and\s+)?{_CREDIT_ROLE}{_NAMES})*\)?"
+# A source line under the text: "SOURCE: Al Jazeera News", "Quelle: dpa". Names or an agency
+# only, so "Source: the ministry, which asked not to be named." stays.
+_AND = r"(?:\s*[,/]\s*|\s+(?:and|&|y|e|et|und|и)\s+)"
+_SOURCE = (
+    rf"\s*:\s*(?:{_AGENCIES}|{_NAMES})"
+    rf"(?:{_AND}(?:news\s+)?agencies|{_AND}(?:{_AGENCIES}|{_NAMES}))*"
+)
+# Inline tags: "Filed under: Khawarij |", "Tags: budget, schools". No sentence punctuation.
+_TAG_LIST = r"\s*:\s*[^.!?]{1,300}"
 
 #: Labels that sit alone on the line above a repeated headline ("Review", "Opinion"); they are
 #: dropped with the headline (``newsbrief.extract``), never on their own. Casefolded.
@@ -159,7 +189,13 @@ FURNITURE: dict[str, dict[str, tuple[str, ...]]] = {
             r"(?:click|tap) here\b.{0,160}",
             r"click to tweet",
             r"(?:\d+ )?comments?|leave a comment|show comments|view comments",
+            _CREDIT_LINE,
+            r"sources?" + _SOURCE,
+            r"(?:filed under|tags|tagged(?: with| in)?)" + _TAG_LIST,
+            r"(?:estimated )?reading time\s*:?\s*(?:<\s*)?\d+\s*(?:min(?:ute)?s?)",
+            r"(?:<\s*)?\d+\s*(?:-\s*)?min(?:ute)?s?\s+read",
         ),
+        TAGS: (r"filed under|tags|tagged(?: with| in)?",),
         WITH_NEXT: (
             r"previous (?:article|story|post)",
             r"next (?:article|story|post)",
@@ -195,7 +231,11 @@ FURNITURE: dict[str, dict[str, tuple[str, ...]]] = {
             r"\s*[:|»›>–—-].{0,200}",
             r"leer más|seguir leyendo",
             r"(?:foto|imagen|fotograf[ií]a|v[ií]deo)\s*(?::|de\b).{0,160}",
+            r"fuentes?" + _SOURCE,
+            r"etiquetas" + _TAG_LIST,
+            r"tiempo (?:estimado )?de lectura\s*:?\s*(?:<\s*)?\d+\s*min(?:uto)?s?",
         ),
+        TAGS: (r"etiquetas",),
         WITH_NEXT: (
             r"(?:artículo|noticia) (?:anterior|siguiente)",
             r"siguiente (?:artículo|noticia)",
@@ -224,7 +264,11 @@ FURNITURE: dict[str, dict[str, tuple[str, ...]]] = {
             r"\s*[:|»›>–—-].{0,200}",
             r"lire (?:aussi|la suite|plus)|à lire aussi",
             r"(?:photo|image|crédit photo|crédits? photos?|vidéo)\s*(?::|de\b).{0,160}",
+            r"sources?" + _SOURCE,
+            r"mots-clés" + _TAG_LIST,
+            r"temps de lecture\s*:?\s*(?:<\s*)?\d+\s*min(?:ute)?s?",
         ),
+        TAGS: (r"mots-clés",),
         WITH_NEXT: (
             r"article (?:précédent|suivant)",
             r"(?:précédent|suivant)",
@@ -252,7 +296,11 @@ FURNITURE: dict[str, dict[str, tuple[str, ...]]] = {
             r"\s*[:|»›>–—-].{0,200}",
             r"lesen sie auch|auch interessant|weiterlesen|mehr lesen",
             r"(?:foto|bild|fotos|video)\s*(?::|von\b).{0,160}",
+            r"quellen?" + _SOURCE,
+            r"(?:schlagw(?:ö|oe)rter|schlagworte)" + _TAG_LIST,
+            r"lesezeit\s*:?\s*(?:ca\.\s*)?(?:<\s*)?\d+\s*min(?:ute|uten|\.)?",
         ),
+        TAGS: (r"schlagw(?:ö|oe)rter|schlagworte",),
         WITH_NEXT: (r"(?:vorheriger|nächster) artikel",),
         SECTION: (
             r"mehr zum thema",
@@ -274,7 +322,11 @@ FURNITURE: dict[str, dict[str, tuple[str, ...]]] = {
             r"\s*[:|»›>–—-].{0,200}",
             r"читайте также|читать далее|подробнее",
             r"(?:фото|видео|иллюстрация)\s*(?::|—|-).{0,160}",
+            r"источники?" + _SOURCE,
+            r"теги" + _TAG_LIST,
+            r"время (?:на )?чтени[ея]\s*:?\s*(?:<\s*)?\d+\s*мин(?:ут[аы]?|\.)?",
         ),
+        TAGS: (r"теги",),
         WITH_NEXT: (r"(?:предыдущая|следующая) (?:статья|новость)",),
         SECTION: (
             r"(?:похожие|другие) (?:статьи|новости|материалы)",
@@ -298,7 +350,11 @@ FURNITURE: dict[str, dict[str, tuple[str, ...]]] = {
             r"(?:leggi anche|leggi di più|vedi anche|potrebbe interessarti)\s*[:|»›>–—-].{0,200}",
             r"leggi anche|leggi di più|continua a leggere",
             r"(?:foto|immagine|video)\s*(?::|di\b).{0,160}",
+            r"fonti?" + _SOURCE,
+            r"tag" + _TAG_LIST,
+            r"tempo di lettura\s*:?\s*(?:<\s*)?\d+\s*min(?:ut[oi])?",
         ),
+        TAGS: (r"tag",),
         WITH_NEXT: (r"articolo (?:precedente|successivo)",),
         SECTION: (
             r"articoli correlati|notizie correlate",
@@ -322,7 +378,11 @@ FURNITURE: dict[str, dict[str, tuple[str, ...]]] = {
             r"(?:leia também|leia mais|veja também|saiba mais)\s*[:|»›>–—-].{0,200}",
             r"leia (?:também|mais)|saiba mais|continue lendo",
             r"(?:foto|imagem|vídeo)\s*(?::|de\b).{0,160}",
+            r"fontes?" + _SOURCE,
+            r"(?:etiquetas|marcadores)" + _TAG_LIST,
+            r"tempo (?:estimado )?de leitura\s*:?\s*(?:<\s*)?\d+\s*min(?:uto)?s?",
         ),
+        TAGS: (r"etiquetas|marcadores",),
         WITH_NEXT: (
             r"(?:artigo|notícia) anterior",
             r"(?:próximo artigo|próxima notícia)",
@@ -345,6 +405,7 @@ class _Rules:
     line: re.Pattern[str] | None
     with_next: re.Pattern[str] | None
     section: re.Pattern[str] | None
+    tags: re.Pattern[str] | None
     promo: re.Pattern[str] | None
     trailing: re.Pattern[str] | None
 
@@ -371,6 +432,7 @@ def _rules(language: str | None) -> _Rules:
         line=_compile([p for t in tables for p in t.get(LINE, ())]),
         with_next=_compile([p for t in tables for p in t.get(WITH_NEXT, ())]),
         section=_compile([p for t in tables for p in t.get(SECTION, ())]),
+        tags=_compile([p for t in tables for p in t.get(TAGS, ())]),
         promo=_compile([p for t in tables for p in t.get(PROMO, ())]),
         # Glued to the end of a sentence ("stress.Click To Tweet"), never inside one.
         trailing=re.compile(
@@ -395,6 +457,15 @@ def _is_headline(line: str) -> bool:
     return 0 < len(words) <= MAX_HEADLINE_WORDS and not line.rstrip().endswith(".")
 
 
+def _is_tag_list(line: str) -> bool:
+    items = [item.strip() for item in re.split(r"[,|·;]", line.strip(_DECORATION))]
+    return (
+        0 < len(items) <= MAX_TAGS
+        and all(0 < len(item.split()) <= MAX_TAG_WORDS for item in items)
+        and not line.rstrip().endswith((".", "!", "?"))
+    )
+
+
 def find_furniture(lines: list[str], language: str | None = None) -> set[int]:
     """Return the indices of the lines that are furniture.
 
@@ -414,6 +485,8 @@ def find_furniture(lines: list[str], language: str | None = None) -> set[int]:
             return WITH_NEXT
         if _matches(rules.section, labels[i]):
             return SECTION
+        if _matches(rules.tags, labels[i]):
+            return TAGS
         if _matches(rules.line, labels[i]) or _matches(rules.promo, labels[i]):
             return LINE
         return None
@@ -426,14 +499,16 @@ def find_furniture(lines: list[str], language: str | None = None) -> set[int]:
         found.add(i)
         if k == LINE:
             continue
-        # The headlines after it; blank lines between them (plain text) are skipped.
-        budget = 1 if k == WITH_NEXT else MAX_SECTION_LINES
+        # The headlines (or the tag list) after it; blank lines between them (plain text) are
+        # skipped.
+        budget = MAX_SECTION_LINES if k == SECTION else 1
+        follows = _is_tag_list if k == TAGS else _is_headline
         j = i + 1
         while j < len(lines) and budget > 0:
             if not lines[j].strip():
                 j += 1
                 continue
-            if kinds[j] is not None or not _is_headline(lines[j]):
+            if kinds[j] is not None or not follows(lines[j]):
                 break
             found.add(j)
             budget -= 1
