@@ -9,8 +9,10 @@ library is imported, so these tests block the imports to prove it and need neith
 from __future__ import annotations
 
 import json
+import os
 import socket
 import sys
+import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -28,6 +30,7 @@ from newsbrief.pipeline import prepare, summarize
 from newsbrief.settings import Settings
 from newsbrief.storage import Store
 from newsbrief.summarizers.hf import missing_model_message as hf_missing
+from newsbrief.summarizers.llamacpp import LlamaCppSummarizer
 from newsbrief.summarizers.llamacpp import missing_model_message as llama_missing
 from web_support import Client, make_app
 
@@ -577,12 +580,11 @@ def run_serve(tmp_path: Path, *args: str) -> tuple[int, str]:
 def test_serve_options_reach_settings(tmp_path: Path, started: list[Any]) -> None:
     code, err = run_serve(
         tmp_path, "--method", "llm", "--llm-url", "http://127.0.0.1:9/v1", "--llm-model", "m",
-        "--llm-key-env", "MY_KEY", "--model-path", "m.gguf", "--fallback", "extractive",
-        "--summary-language", "en",
+        "--llm-key-env", "MY_KEY", "--model-path", "m.gguf", "--threads", "2",
+        "--fallback", "extractive", "--summary-language", "en",
     )  # fmt: skip
     assert code == 0, err
     settings: Settings = started[0].state.newsbrief.settings
-    local = (("model_path", "m.gguf"), ("fallback", "extractive"))
     assert settings.backends == {
         "llm": (
             ("llm_url", "http://127.0.0.1:9/v1"),
@@ -590,8 +592,9 @@ def test_serve_options_reach_settings(tmp_path: Path, started: list[Any]) -> Non
             ("llm_key_env", "MY_KEY"),
             ("fallback", "extractive"),
         ),
-        "llama-cpp": local,
-        "transformers": local,
+        # --threads is llama-cpp's alone: transformers would refuse n_threads.
+        "llama-cpp": (("model_path", "m.gguf"), ("n_threads", 2), ("fallback", "extractive")),
+        "transformers": (("model_path", "m.gguf"), ("fallback", "extractive")),
     }
     assert settings.summary_language == "en"
     assert settings.default_method == "llm"
@@ -630,6 +633,125 @@ def test_settings_refuse_backends_of_extractive_methods() -> None:
         "backend settings for 'lead': not an abstractive method; "
         "give them for one of: llama-cpp, llm, transformers"
     )
+
+
+# --- --threads: llama-cpp's CPU threads, from every front end ---------------------------------
+
+
+@pytest.fixture
+def fake_llama(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
+    """Stand in for llama_cpp.Llama (no model is loaded); return the keyword arguments it got."""
+    calls: list[dict[str, Any]] = []
+
+    class FakeLlama:
+        def __init__(self, **kwargs: Any) -> None:
+            calls.append(kwargs)
+
+        def tokenize(self, text: bytes, add_bos: bool, special: bool) -> list[int]:
+            return list(range(len(text.split())))
+
+        def create_chat_completion(self, **kwargs: Any) -> dict[str, Any]:
+            return completion("The council approved a budget of 45 million dollars.")
+
+        def close(self) -> None:
+            pass
+
+    monkeypatch.setitem(sys.modules, "llama_cpp", types.SimpleNamespace(Llama=FakeLlama))
+    # Not the default: two threads on any machine.
+    monkeypatch.setattr(os, "sched_getaffinity", lambda pid: set(range(7)), raising=False)
+    return calls
+
+
+@pytest.fixture
+def gguf(tmp_path: Path) -> Path:
+    """A file where a model would be: enough for the summarizer, which the stand-in loads."""
+    path = tmp_path / "model.gguf"
+    path.write_bytes(b"GGUF")
+    return path
+
+
+def run_front_end(command: str, tmp_path: Path, *args: str) -> tuple[int, str]:
+    """Run ``newsbrief COMMAND`` on one article; return its exit code and stderr."""
+    if command == "summarize":
+        article = tmp_path / "article.txt"
+        article.write_text(ARTICLE, encoding="utf-8")
+        argv = ["summarize", str(article)]
+    elif command == "batch":
+        source = tmp_path / "in.jsonl"
+        source.write_text(json.dumps({"id": "a", "article": ARTICLE}) + "\n", encoding="utf-8")
+        argv = ["batch", str(source), "-o", str(tmp_path / "out.jsonl"), "-q"]
+    else:
+        data = tmp_path / "data.jsonl"
+        record = {"id": "a", "article": ARTICLE, "summary": "The council approved a budget."}
+        data.write_text(json.dumps(record) + "\n", encoding="utf-8")
+        argv = ["evaluate", str(data), "-q"]
+    result = CliRunner().invoke(cli, [*argv, *args])
+    return result.exit_code, result.stderr
+
+
+@pytest.mark.parametrize("command", ["summarize", "batch", "evaluate"])
+def test_threads_reach_llama_cpp(
+    command: str, tmp_path: Path, gguf: Path, fake_llama: list[dict[str, Any]]
+) -> None:
+    args = ("-m", "llama-cpp", "--model-path", str(gguf), "--threads", "2")
+    code, err = run_front_end(command, tmp_path, *args)
+    assert code == 0, err
+    assert fake_llama, "the stand-in model was never loaded"
+    assert {(c["n_threads"], c["n_threads_batch"]) for c in fake_llama} == {(2, 2)}
+
+
+def test_summarize_threads_win_over_config(
+    tmp_path: Path, gguf: Path, fake_llama: list[dict[str, Any]]
+) -> None:
+    args = ("-m", "llama-cpp", "--model-path", str(gguf), "-c", "n_threads=5", "--threads", "2")
+    code, err = run_front_end("summarize", tmp_path, *args)
+    assert code == 0, err
+    assert {c["n_threads"] for c in fake_llama} == {2}
+
+
+def test_serve_builds_llama_cpp_with_threads(
+    tmp_path: Path, gguf: Path, started: list[Any]
+) -> None:
+    code, err = run_serve(
+        tmp_path, "--method", "llama-cpp", "--model-path", str(gguf), "--threads", "3"
+    )
+    assert code == 0, err
+    backend = summarizers.get("llama-cpp", model_path=str(gguf), n_threads=3)
+    assert isinstance(backend, LlamaCppSummarizer) and backend.n_threads == 3
+    # The instance serve built at start-up is that one, kept for the first request.
+    assert list(summarizers._INSTANCES.values()) == [backend]
+
+
+@pytest.mark.parametrize("command", ["summarize", "batch", "evaluate"])
+@pytest.mark.parametrize("method", ["transformers", "llm", "lead"])
+def test_threads_with_another_method_is_refused(command: str, method: str, tmp_path: Path) -> None:
+    code, err = run_front_end(command, tmp_path, "-m", method, "--threads", "2")
+    assert code == 1
+    assert err == (
+        f"newsbrief: error: --threads is not used by --method {method}; "
+        "it applies to --method llama-cpp\n"
+    )
+
+
+@pytest.mark.parametrize("command", ["summarize", "batch", "evaluate", "serve"])
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        pytest.param("0", "0 is not in the range x>=1.", id="zero"),
+        pytest.param("-2", "-2 is not in the range x>=1.", id="negative"),
+        pytest.param("two", "'two' is not a valid integer.", id="word"),
+        pytest.param("1.5", "'1.5' is not a valid integer.", id="fraction"),
+    ],
+)
+def test_a_bad_thread_count_is_a_usage_error(
+    command: str, value: str, reason: str, tmp_path: Path, gguf: Path
+) -> None:
+    # Refused by click while parsing: before any input is read, output written or port opened.
+    source = [] if command == "serve" else [str(tmp_path / "missing.jsonl")]
+    args = ["--method", "llama-cpp", "--model-path", str(gguf), "--threads", value]
+    result = CliRunner().invoke(cli, [command, *source, *args])
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == f"Error: Invalid value for '--threads': {reason}"
 
 
 # --- docs ------------------------------------------------------------------------------------

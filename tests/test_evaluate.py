@@ -313,8 +313,12 @@ def test_a_model_the_endpoint_does_not_know_stops_at_the_first_article(tiny: Pat
             "--model-path is not used by --method oracle; it applies to --method llama-cpp or "
             "transformers",
         ),
+        (
+            ["-m", "oracle", "--threads", "2"],
+            "--threads is not used by --method oracle; it applies to --method llama-cpp",
+        ),
     ],
-    ids=["lead", "oracle"],
+    ids=["lead", "oracle", "oracle-threads"],
 )
 def test_backend_option_for_another_method_is_refused(
     tiny: Path, args: list[str], message: str

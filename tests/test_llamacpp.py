@@ -92,6 +92,12 @@ def test_n_threads_below_one_is_refused(gguf: Path, given: str) -> None:
     )
 
 
+def test_n_threads_not_a_number_is_refused(gguf: Path) -> None:
+    # `-c n_threads=two` (summarize's --threads refuses it while parsing the command line).
+    with pytest.raises(InvalidOptions, match=r"^invalid 'llama-cpp' setting: .*'two'"):
+        LlamaCppSummarizer(model_path=str(gguf), n_threads="two")
+
+
 def test_the_thread_count_reaches_llama_cpp(gguf: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Generation and prompt processing both get n_threads (no model is loaded)."""
     calls: list[dict[str, object]] = []

@@ -25,6 +25,16 @@ import click
 
 F = TypeVar("F", bound=Callable[..., Any])
 
+
+class _Count(click.IntRange):
+    """A whole number of at least 1, whose error for "two" does not say "integer range"."""
+
+    name = "integer"
+
+    def __init__(self) -> None:
+        super().__init__(min=1)
+
+
 #: CLI parameter name -> config key read by the summarizer factories.
 CONFIG_KEYS: dict[str, str] = {
     "llm_url": "llm_url",
@@ -34,6 +44,7 @@ CONFIG_KEYS: dict[str, str] = {
     "llm_concurrency": "max_concurrency",
     "llm_context": "llm_context",
     "model_path": "model_path",
+    "threads": "n_threads",
     "strict_faithfulness": "strict_faithfulness",
     "fallback": "fallback",
 }
@@ -84,6 +95,13 @@ def llm_cli_options(command: F) -> F:
             "(--method transformers). Never downloaded.",
         ),
         click.option(
+            "--threads",
+            type=_Count(),
+            metavar="N",
+            help="CPU threads for --method llama-cpp (default: the CPUs this process may use). "
+            "Each batch or evaluate worker loads its own model with this many.",
+        ),
+        click.option(
             "--summary-language",
             metavar="CODE",
             help="Write the summary in this language (ISO 639-1) instead of the article's.",
@@ -113,7 +131,7 @@ ACCEPTS: dict[str, frozenset[str]] = {
         {"llm_url", "llm_model", "llm_key_env", "llm_timeout", "llm_concurrency", "llm_context"}
         | _SHARED
     ),
-    "llama-cpp": frozenset({"model_path"} | _SHARED),
+    "llama-cpp": frozenset({"model_path", "threads"} | _SHARED),
     "transformers": frozenset({"model_path"} | _SHARED),
 }
 
@@ -155,8 +173,9 @@ def backend_configs(**values: Any) -> dict[str, tuple[tuple[str, Any], ...]]:
 
     For a front end where each request picks its method (``newsbrief serve``): an option
     applies to the methods that use it (``--llm-url`` to ``llm``, ``--model-path`` to
-    ``llama-cpp`` and ``transformers``, ``--fallback`` to all) instead of being refused for
-    the others. ``summary_language`` is not a backend setting and is left out.
+    ``llama-cpp`` and ``transformers``, ``--threads`` to ``llama-cpp``, ``--fallback`` to all)
+    instead of being refused for the others. ``summary_language`` is not a backend setting and
+    is left out.
     """
     given = [n for n in CONFIG_KEYS if values.get(n) is not None and values.get(n) is not False]
     configs = {
