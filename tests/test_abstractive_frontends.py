@@ -592,9 +592,8 @@ def test_serve_options_reach_settings(tmp_path: Path, started: list[Any]) -> Non
             ("llm_key_env", "MY_KEY"),
             ("fallback", "extractive"),
         ),
-        # --threads is llama-cpp's alone: transformers would refuse n_threads.
         "llama-cpp": (("model_path", "m.gguf"), ("n_threads", 2), ("fallback", "extractive")),
-        "transformers": (("model_path", "m.gguf"), ("fallback", "extractive")),
+        "transformers": (("model_path", "m.gguf"), ("n_threads", 2), ("fallback", "extractive")),
     }
     assert settings.summary_language == "en"
     assert settings.default_method == "llm"
@@ -723,14 +722,34 @@ def test_serve_builds_llama_cpp_with_threads(
 
 
 @pytest.mark.parametrize("command", ["summarize", "batch", "evaluate"])
-@pytest.mark.parametrize("method", ["transformers", "llm", "lead"])
+@pytest.mark.parametrize("method", ["llm", "lead"])
 def test_threads_with_another_method_is_refused(command: str, method: str, tmp_path: Path) -> None:
     code, err = run_front_end(command, tmp_path, "-m", method, "--threads", "2")
     assert code == 1
     assert err == (
         f"newsbrief: error: --threads is not used by --method {method}; "
-        "it applies to --method llama-cpp\n"
+        "it applies to --method llama-cpp or transformers\n"
     )
+
+
+@pytest.mark.parametrize(
+    ("threads", "expected"), [(None, None), ("3", 3), (2, 2)], ids=["default", "text", "int"]
+)
+def test_transformers_takes_a_thread_count(tmp_path: Path, threads: Any, expected: Any) -> None:
+    from newsbrief.summarizers.hf import HFSummarizer
+
+    (tmp_path / "config.json").write_text("{}")
+    config = {} if threads is None else {"n_threads": threads}
+    assert HFSummarizer(model_path=str(tmp_path), **config).n_threads == expected
+
+
+@pytest.mark.parametrize("threads", ["0", "-1", "two"])
+def test_transformers_refuses_a_bad_thread_count(tmp_path: Path, threads: str) -> None:
+    from newsbrief.summarizers.hf import HFSummarizer
+
+    (tmp_path / "config.json").write_text("{}")
+    with pytest.raises(InvalidOptions, match=r"^invalid 'transformers' setting: "):
+        HFSummarizer(model_path=str(tmp_path), n_threads=threads)
 
 
 @pytest.mark.parametrize("command", ["summarize", "batch", "evaluate", "serve"])

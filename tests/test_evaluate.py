@@ -315,7 +315,8 @@ def test_a_model_the_endpoint_does_not_know_stops_at_the_first_article(tiny: Pat
         ),
         (
             ["-m", "oracle", "--threads", "2"],
-            "--threads is not used by --method oracle; it applies to --method llama-cpp",
+            "--threads is not used by --method oracle; it applies to --method llama-cpp or "
+            "transformers",
         ),
     ],
     ids=["lead", "oracle", "oracle-threads"],

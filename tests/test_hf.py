@@ -123,3 +123,16 @@ def test_cannot_translate(tiny_bart: Path) -> None:
     summarizer = HFSummarizer(model_path=str(tiny_bart))
     with pytest.raises(InvalidOptions, match="cannot translate; drop --summary-language ru"):
         summarizer.summarize(prepare(ARTICLE), SummaryOptions(summary_language="ru"))
+
+
+def test_thread_count_is_set_when_the_model_loads(
+    tiny_bart: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import torch
+
+    calls: list[int] = []
+    monkeypatch.setattr(torch, "set_num_threads", calls.append)
+    summarizer = HFSummarizer(model_path=str(tiny_bart), n_threads="2")
+    assert calls == []  # nothing happens until the model is needed
+    summarizer.count_tokens("the harbour committee met .")
+    assert calls == [2]

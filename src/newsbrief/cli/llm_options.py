@@ -98,8 +98,9 @@ def llm_cli_options(command: F) -> F:
             "--threads",
             type=_Count(),
             metavar="N",
-            help="CPU threads for --method llama-cpp (default: the CPUs this process may use). "
-            "Each batch or evaluate worker loads its own model with this many.",
+            help="CPU threads for --method llama-cpp (default: the CPUs this process may use) or "
+            "transformers (default: torch's). Each batch or evaluate worker loads its own model "
+            "with this many.",
         ),
         click.option(
             "--summary-language",
@@ -132,7 +133,7 @@ ACCEPTS: dict[str, frozenset[str]] = {
         | _SHARED
     ),
     "llama-cpp": frozenset({"model_path", "threads"} | _SHARED),
-    "transformers": frozenset({"model_path"} | _SHARED),
+    "transformers": frozenset({"model_path", "threads"} | _SHARED),
 }
 
 
@@ -172,9 +173,9 @@ def backend_configs(**values: Any) -> dict[str, tuple[tuple[str, Any], ...]]:
     """Return, for each abstractive method, the config pairs of the options given it reads.
 
     For a front end where each request picks its method (``newsbrief serve``): an option
-    applies to the methods that use it (``--llm-url`` to ``llm``, ``--model-path`` to
-    ``llama-cpp`` and ``transformers``, ``--threads`` to ``llama-cpp``, ``--fallback`` to all)
-    instead of being refused for the others. ``summary_language`` is not a backend setting and
+    applies to the methods that use it (``--llm-url`` to ``llm``, ``--model-path`` and
+    ``--threads`` to ``llama-cpp`` and ``transformers``, ``--fallback`` to all) instead of
+    being refused for the others. ``summary_language`` is not a backend setting and
     is left out.
     """
     given = [n for n in CONFIG_KEYS if values.get(n) is not None and values.get(n) is not False]

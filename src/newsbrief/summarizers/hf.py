@@ -53,6 +53,7 @@ class HFSummarizer(AbstractiveSummarizer):
         num_beams: Any = 4,
         min_new_tokens: Any = None,
         max_tokens: Any = 160,
+        n_threads: Any = None,
         strict_faithfulness: Any = False,
         fallback: Any = None,
         **unknown: Any,
@@ -85,8 +86,14 @@ class HFSummarizer(AbstractiveSummarizer):
         try:
             self.num_beams = int(num_beams)
             self.min_new_tokens = None if min_new_tokens is None else int(min_new_tokens)
+            #: torch's intra-op threads; None leaves torch's own default.
+            self.n_threads = None if n_threads is None else int(n_threads)
         except (TypeError, ValueError) as exc:
             raise InvalidOptions(f"invalid 'transformers' setting: {exc}") from exc
+        if self.n_threads is not None and self.n_threads < 1:
+            raise InvalidOptions(
+                f"invalid 'transformers' setting: n_threads must be at least 1 (got {n_threads!r})"
+            )
         self._model: Any = None
         self._tokenizer: Any = None
         self._load_lock = threading.Lock()
@@ -108,10 +115,13 @@ class HFSummarizer(AbstractiveSummarizer):
         with self._load_lock:
             if self._model is None:
                 try:
-                    import torch  # noqa: F401  (fails early with the install hint)
+                    import torch
                     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
                 except ImportError as exc:
                     raise MissingDependency(INSTALL_HINT) from exc
+                if self.n_threads is not None:
+                    # Process-wide in torch: in `serve`, every torch model shares it.
+                    torch.set_num_threads(self.n_threads)
                 try:
                     tokenizer = AutoTokenizer.from_pretrained(self.path, local_files_only=True)
                     model = AutoModelForSeq2SeqLM.from_pretrained(self.path, local_files_only=True)
