@@ -12,6 +12,7 @@ import pytest
 from newsbrief.models import FORMATS, MAX_SENTENCES, MAX_WORDS, Article
 from newsbrief.storage import Store
 from web_support import Client, make_app
+from web_support import page_server as serve_pages
 
 TEXT = (
     "The city council approved a new budget for public transport on Tuesday evening.\n"
@@ -709,10 +710,8 @@ def test_feed_refresh_reports_failed_items(tmp_path: Path) -> None:
 
 def test_fetched_page_over_the_limit_names_no_missing_option(tmp_path: Path) -> None:
     """The server has no --max-bytes (the CLI's): the 413 message stops at the limit."""
-    from web_support import page_server
-
     big = {"Content-Type": "text/html", "Content-Length": "20000000"}
-    with page_server({"/big.html": (big, b"<html>")}) as base:
+    with serve_pages({"/big.html": (big, b"<html>")}) as base:
         _, store, client = make_app(tmp_path, allow_private_networks=True)
         r = client.post("/api/articles", json={"url": f"{base}/big.html"})
         store.close()
@@ -828,27 +827,10 @@ def test_concurrent_first_requests_compute_once(client: Client) -> None:
 @pytest.fixture
 def page_server() -> Iterator[str]:
     """Serve HTML on a loopback port (a private address the SSRF guard refuses by default)."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = HTML.encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/html; charset=utf-8")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/bridge"
-    server.shutdown()
-    server.server_close()
+    body = HTML.encode()
+    headers = {"Content-Type": "text/html; charset=utf-8", "Content-Length": str(len(body))}
+    with serve_pages({"/bridge": (headers, body)}) as base:
+        yield f"{base}/bridge"
 
 
 def test_allow_private_networks_setting_reaches_the_fetcher(
