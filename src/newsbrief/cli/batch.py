@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from newsbrief.cli.length_options import length_options
 from newsbrief.cli.llm_options import config_from_cli, llm_cli_options
 from newsbrief.cli.progress import progress_bar
 from newsbrief.models import Length, SummaryOptions
@@ -25,19 +26,7 @@ EXIT_PARTIAL = 3
     help="Where to write one JSON line per record (in input order).",
 )
 @click.option("--method", "-m", default="default", show_default=True, help="Summarization method.")
-@click.option(
-    "--sentences",
-    "-s",
-    type=int,
-    help="Summary length in sentences (default 3; trained may pick fewer).",
-)
-@click.option(
-    "--words",
-    "-w",
-    type=int,
-    help="Summary length in words: at most that many, but the best sentence is always kept.",
-)
-@click.option("--ratio", "-r", type=float, help="Summary length as a fraction of the sentences.")
+@length_options()
 @click.option("--language", "-l", help="Force the articles' language (ISO 639-1).")
 @click.option(
     "--format",

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from newsbrief.cli.length_options import length_options
 from newsbrief.cli.llm_options import config_from_cli, llm_cli_options
 from newsbrief.cli.progress import progress_bar
 from newsbrief.models import Length, SummaryOptions
@@ -23,19 +24,7 @@ from newsbrief.models import Length, SummaryOptions
     help="Summarization method (see `newsbrief methods`), or 'oracle' for the extractive ceiling.",
 )
 @click.option("--limit", "-n", type=int, help="Score only the first N articles.")
-@click.option(
-    "--sentences",
-    "-s",
-    type=int,
-    help="Summary length in sentences (default 3; trained may pick fewer).",
-)
-@click.option(
-    "--words",
-    "-w",
-    type=int,
-    help="Summary length in words: at most that many, but the best sentence is always kept.",
-)
-@click.option("--ratio", "-r", type=float, help="Summary length as a fraction of the sentences.")
+@length_options()
 @click.option(
     "--language",
     "-l",

@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 import click
 
 from newsbrief import summarizers
+from newsbrief.cli.length_options import length_options
 from newsbrief.cli.llm_options import config_from_cli, llm_cli_options
 from newsbrief.errors import InvalidOptions
 from newsbrief.extract import DEFAULT_MAX_BYTES
@@ -72,21 +73,9 @@ def _config(pairs: tuple[str, ...]) -> tuple[tuple[str, str], ...]:
     show_default=True,
     help="Summarizer (see `newsbrief methods`).",
 )
-@click.option(
-    "--sentences",
-    "-s",
-    "-n",
-    type=int,
-    help="Summary length in sentences (default 3; trained may pick fewer). -s as in batch "
-    "and evaluate; -n still works.",
+@length_options(
+    sentence_flags=("-s", "-n"), sentences_note="-s as in batch and evaluate; -n still works."
 )
-@click.option(
-    "--words",
-    "-w",
-    type=int,
-    help="Summary length in words: at most that many, but the best sentence is always kept.",
-)
-@click.option("--ratio", "-r", type=float, help="Summary length as a fraction of the sentences.")
 @click.option(
     "--format",
     "-f",
