@@ -181,7 +181,6 @@ class HFSummarizer(AbstractiveSummarizer):
         return str(tokenizer.decode(output[0], skip_special_tokens=True)).strip()
 
     def parse(self, reply: str, spec: PromptSpec) -> list[str]:
-        sentences = [s.text for s in split_sentences(" ".join(reply.split()), spec.language)]
-        if spec.style == "headline":
-            return sentences[:1]
-        return sentences[: max(spec.points, 1)]
+        # A seq2seq model writes prose, whatever the format; prompts.fit_to_spec then keeps
+        # what was asked for (and counts the rest in info.cut), as for every backend.
+        return [s.text for s in split_sentences(" ".join(reply.split()), spec.language)]
