@@ -11,6 +11,7 @@ import pytest
 
 from newsbrief.models import FORMATS, MAX_SENTENCES, MAX_WORDS, Article
 from newsbrief.storage import Store
+from url_cases import MALFORMED_URLS as ALL_MALFORMED_URLS
 from web_support import Client, make_app
 from web_support import page_server as serve_pages
 
@@ -274,32 +275,11 @@ def test_summarize_url_refuses_private_networks(client: Client, url: str, kind: 
     assert "--allow-private-networks" in message
 
 
-LONG_HOST = "a" * 300 + ".com"
 #: Malformed URLs: 400 bad_input with the fetcher's message, never a 500 or a network error.
 MALFORMED_URLS = [
-    pytest.param(
-        "http://[::1",
-        "http://[::1: not a valid URL (unmatched '[' or ']' in the host)",
-        id="ipv6-unclosed",
-    ),
-    pytest.param(
-        "http://xn--/",
-        "http://xn--/: not a valid URL (the host name 'xn--' is not a valid IDNA name: "
-        "Malformed A-label, no Punycode eligible content found)",
-        id="idna-empty-a-label",
-    ),
-    pytest.param(
-        f"http://{LONG_HOST}/",
-        f"http://{LONG_HOST}/: not a valid URL (the host name is 304 characters long; "
-        "DNS allows at most 253)",
-        id="host-too-long",
-    ),
-    pytest.param(
-        "http://127.0.0.1:99999/",
-        "http://127.0.0.1:99999/: not a valid URL (the port must be a number from 1 to 65535, "
-        "got '99999')",
-        id="port-out-of-range",
-    ),
+    case
+    for case in ALL_MALFORMED_URLS
+    if case.id in {"ipv6-unclosed", "idna-empty-a-label", "host-too-long", "port-too-large"}
 ]
 
 
