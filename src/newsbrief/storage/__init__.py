@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from newsbrief.errors import InvalidOptions, MissingDependency, StorageError
 from newsbrief.storage import migrations
 from newsbrief.storage.base import (
+    MAX_ID,
     MAX_OFFSET,
     MAX_PAGE_SIZE,
     Feed,
@@ -35,6 +36,7 @@ from newsbrief.storage.sql import SQLStore, postgres_engine, sqlite_engine
 
 __all__ = [
     "DB_FILENAME",
+    "MAX_ID",
     "MAX_OFFSET",
     "MAX_PAGE_SIZE",
     "Feed",

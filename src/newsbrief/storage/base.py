@@ -19,10 +19,13 @@ T = TypeVar("T")
 
 #: Largest page ``list_articles`` serves; a bigger ``limit`` is an InvalidOptions error.
 MAX_PAGE_SIZE = 500
-#: Largest ``offset`` ``list_articles`` takes. The id columns are ``sa.Integer`` (32-bit on
-#: PostgreSQL), so no table holds more rows than this; past it the databases fail instead
-#: (SQLite: OverflowError beyond 2**63 - 1), so a bigger offset is an InvalidOptions error.
-MAX_OFFSET = 2**31 - 1
+#: Largest id a stored article or feed can have. The id columns are ``sa.Integer``: 32-bit
+#: on PostgreSQL, 64-bit on SQLite (whose autoincrement would need 2**31 rows to pass this).
+MAX_ID = 2**31 - 1
+#: Largest ``offset`` ``list_articles`` takes: no table holds more rows than ids; past it the
+#: databases fail instead (SQLite: OverflowError beyond 2**63 - 1), so a bigger offset is an
+#: InvalidOptions error.
+MAX_OFFSET = MAX_ID
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from newsbrief import service
 from newsbrief.errors import NotFound
 from newsbrief.models import FORMATS, MAX_SENTENCES, MAX_WORDS, Format, Length
-from newsbrief.storage import MAX_OFFSET
+from newsbrief.storage import MAX_ID, MAX_OFFSET
 from newsbrief.web.cache import summary_cache_key
 from newsbrief.web.render import teaser
 from newsbrief.web.state import AppState, get_state
@@ -31,9 +31,6 @@ State = Annotated[AppState, Depends(get_state)]
 
 #: Largest page of articles the API serves at once.
 MAX_LIMIT = 100
-#: Largest id a stored article or feed can have. The id columns are ``sa.Integer``: 32-bit
-#: on PostgreSQL, 64-bit on SQLite (whose autoincrement would need 2**31 rows to pass this).
-MAX_ID = 2**31 - 1
 
 
 def stored_id(kind: str, value: int) -> int:
