@@ -269,16 +269,17 @@ def fit_to_spec(texts: list[str], spec: PromptSpec) -> tuple[list[str], list[str
         return [head], rest + texts[1:]
     kept: list[str] = []
     cut: list[str] = []
+    used = 0  # words in ``kept``
     for text in texts:
         if spec.style == "bullets":
             text, rest = first_sentence(text)
             cut += rest
         n = len(text.split())
-        used = sum(len(k.split()) for k in kept)
         if len(kept) >= max(spec.points, 1) or (
             kept and spec.words is not None and used + n > spec.words
         ):
             cut.append(text)
             continue
         kept.append(text)
+        used += n
     return kept, cut
