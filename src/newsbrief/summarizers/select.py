@@ -8,7 +8,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from newsbrief.models import Document, Length, SummarySentence
+import numpy as np
+import numpy.typing as npt
+
+from newsbrief.models import Document, Length, Sentence, SummarySentence
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -40,6 +43,23 @@ def is_near_duplicate(
     return False
 
 
+def best_first(
+    sentences: Sequence[Sentence],
+    scores: Sequence[float] | npt.NDArray[np.float64],
+    *,
+    min_words: int,
+) -> tuple[list[int], list[int]]:
+    """Return the sentence indices best score first, and every sentence's number of words.
+
+    Ties keep article order; sentences under ``min_words`` words (captions, bylines) come after
+    all the others, in the same order.
+    """
+    order: list[int] = np.argsort(-np.asarray(scores, dtype=np.float64), kind="stable").tolist()
+    n_words = [s.n_words for s in sentences]
+    long_first = [i for i in order if n_words[i] >= min_words]
+    return long_first + [i for i in order if n_words[i] < min_words], n_words
+
+
 def select(
     doc: Document,
     scores: Sequence[float],
@@ -63,10 +83,7 @@ def select(
     if len(scores) != len(sentences):
         raise ValueError(f"{len(scores)} scores for {len(sentences)} sentences")
     limit = length.max_sentences(len(sentences))
-    order = sorted(range(len(sentences)), key=lambda i: (-scores[i], i))
-    n_words = [s.n_words for s in sentences]
-    long_enough = [i for i in order if n_words[i] >= min_words]
-    order = long_enough + [i for i in order if n_words[i] < min_words]
+    order, n_words = best_first(sentences, scores, min_words=min_words)
 
     chosen: list[int] = []
     grams: list[set[tuple[str, ...]]] = []

@@ -25,6 +25,7 @@ from newsbrief.errors import BackendError
 from newsbrief.features import FEATURES, FloatArray, document_features
 from newsbrief.models import Document, Length, SummaryOptions, SummarySentence
 from newsbrief.summarizers import Output
+from newsbrief.summarizers.select import best_first
 
 #: Version of the weights file layout this code reads; bumped when the layout changes.
 FORMAT_VERSION = 1
@@ -206,11 +207,7 @@ def choose(
     """
     sentences = doc.sentences
     limit = length.max_sentences(len(sentences))
-    order = np.argsort(-scores, kind="stable").tolist()
-    n_words = [s.n_words for s in sentences]
-    long_first = [i for i in order if n_words[i] >= min_words] + [
-        i for i in order if n_words[i] < min_words
-    ]
+    long_first, n_words = best_first(sentences, scores, min_words=min_words)
     chosen: list[int] = []
     seen: set[tuple[str, ...]] = set()
     words = 0
