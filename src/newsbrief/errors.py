@@ -64,6 +64,12 @@ class InputTooLarge(InputError):
     code = "input_too_large"
     http_status = 413
 
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(f"{message}; {hint}" if hint else message)
+        #: The message without ``hint`` (how to raise the limit from the CLI or in Python),
+        #: for a server, which has no such option to offer.
+        self.without_hint = message
+
 
 class NoArticleText(InputError):
     code = "no_article_text"

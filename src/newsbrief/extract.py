@@ -88,8 +88,8 @@ def too_large(what: str, max_bytes: int, size: int | None = None) -> InputTooLar
     """Return the InputTooLarge error for ``what``, saying how to raise the limit."""
     amount = f"is {size:,} bytes, over" if size is not None else "is over"
     return InputTooLarge(
-        f"{what} {amount} the limit of {max_bytes:,} bytes; "
-        f"raise it with --max-bytes (max_bytes= in Python)"
+        f"{what} {amount} the limit of {max_bytes:,} bytes",
+        hint="raise it with --max-bytes (max_bytes= in Python)",
     )
 
 

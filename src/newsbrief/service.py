@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from newsbrief import summarizers
-from newsbrief.errors import EmptyInput, InvalidOptions
+from newsbrief.errors import EmptyInput, InputTooLarge, InvalidOptions
 from newsbrief.models import Article, SummaryOptions
 from newsbrief.storage import Feed, Store, StoredArticle, SummaryKey, length_key
 
@@ -213,16 +213,16 @@ def subscribe(store: Store, url: str, *, title: str | None = None) -> tuple[Feed
     return store.add_feed(url.strip(), title=title.strip() if title and title.strip() else None)
 
 
-#: What ``newsbrief.extract.too_large`` appends to say how to raise a size limit: true of the
-#: CLI's --max-bytes and of the Python functions, but a server (the site, the API, a feed
-#: refresh) has no such option; its own body limit, --max-body-bytes, is another limit.
-_MAX_BYTES_HINT = "; raise it with --max-bytes (max_bytes= in Python)"
-
-
 def server_message(exc: BaseException) -> str:
-    """Return ``str(exc)`` as a server shows it: without hints to options it does not have."""
-    message = str(exc)
-    return message.removesuffix(_MAX_BYTES_HINT)
+    """Return ``str(exc)`` as a server shows it: without hints to options it does not have.
+
+    A size limit's hint (``--max-bytes``, ``max_bytes=``) is true of the CLI and the Python
+    functions; a server (the site, the API, a feed refresh) has no such option, and its own
+    body limit, --max-body-bytes, is another limit.
+    """
+    if isinstance(exc, InputTooLarge):
+        return exc.without_hint
+    return str(exc)
 
 
 # --- summarizing stored articles -------------------------------------------------------------
