@@ -213,21 +213,17 @@ def build_examples(records: Iterable[dict[str, Any]], *, language: str = "en") -
     return data
 
 
-def intro_examples(
+def intro_documents(
     records: Iterable[dict[str, Any]], *, language: str = "en", min_sentences: int = 5
-) -> tuple[FloatArray, FloatArray]:
-    """Return the features and soft labels of pseudo one-sentence-summary examples.
+) -> Iterator[tuple[Document, str]]:
+    """Yield each article without its first sentence, with that sentence (the reference).
 
-    Each article's first sentence is taken out and becomes the reference; the rest is the
-    article. That is how XSum was made from BBC stories (the intro became the summary), so the
-    one-sentence head learns which sentence of the remaining story best restates its intro.
-    Articles with fewer than ``min_sentences`` sentences are skipped.
+    That is how XSum was made from BBC stories: the intro became the summary. Articles with
+    fewer than ``min_sentences`` sentences, or without text, are skipped.
     """
     from newsbrief.errors import NewsbriefError
     from newsbrief.pipeline import prepare
 
-    xs: list[FloatArray] = []
-    ys: list[FloatArray] = []
     for record in records:
         text = str(record["article"])
         try:
@@ -237,10 +233,26 @@ def intro_examples(
             rest = prepare(whole.article.text[whole.sentences[1].start :], language=language)
         except NewsbriefError:
             continue
-        intro = rouge_tokens(whole.sentences[0].text, language=language)
+        yield rest, whole.sentences[0].text
+
+
+def intro_examples(
+    records: Iterable[dict[str, Any]], *, language: str = "en", min_sentences: int = 5
+) -> tuple[FloatArray, FloatArray]:
+    """Return the features and soft labels of pseudo one-sentence-summary examples.
+
+    Each article's first sentence is taken out and becomes the reference; the rest is the
+    article (``intro_documents``). The one-sentence head learns from them which sentence of
+    the remaining story best restates its intro. Articles with fewer than ``min_sentences``
+    sentences are skipped.
+    """
+    xs: list[FloatArray] = []
+    ys: list[FloatArray] = []
+    for rest, intro in intro_documents(records, language=language, min_sentences=min_sentences):
+        reference = rouge_tokens(intro, language=language)
         tokens = [rouge_tokens(s.text, language=language) for s in rest.sentences]
         xs.append(document_features(rest))
-        ys.append(sentence_rouge(tokens, intro))
+        ys.append(sentence_rouge(tokens, reference))
     if not xs:
         raise InvalidOptions("no article long enough to make one-sentence training examples")
     return np.vstack(xs), np.concatenate(ys)
