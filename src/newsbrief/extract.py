@@ -9,7 +9,8 @@ title loses a site-name suffix ("... - VG247").
 trafilatura runs with ``favor_precision=True`` and without comments: on the 85 pages of the
 article-extraction benchmark that scored F1 0.973 against 0.960 for its defaults (precision
 0.970 vs 0.941, recall 0.976 vs 0.980); see docs/benchmarks/extraction.md. Precision mode
-also deletes words from inside sentences (see ``_keep_inline_text``), which is undone first.
+also deletes words from inside sentences (see ``_keep_inline_text``), which is undone first,
+and a body split into several containers by advertising rows is joined (``_join_split_body``).
 """
 
 from __future__ import annotations
@@ -77,6 +78,20 @@ _CUT_WHEN_EMPTY = (
 #: are not article text (a membership pitch, "You can change the location at any time.") sit
 #: in blocks that trafilatura prunes anyway.
 MIN_RUNNING_WORDS = 6
+# Some sites split an article's body into several containers of the same class with rows of
+# advertising between them (Wired and the other Condé Nast titles: "body__container
+# article__body"; The New York Times: "StoryBodyCompanionColumn"). trafilatura keeps the first
+# container only: on the benchmark's Wired page it returned 45 % of the article. Such parts are
+# moved into the first one before extraction (``_join_split_body``).
+#: A class token naming an article body container.
+_BODY_CLASS = re.compile(
+    r"^(?:(?:article|story|post|entry)[-_]*(?:body|content|text)|body__container"
+    r"|storybodycompanioncolumn)$",
+    re.I,
+)
+#: A container is a part of the body only when it has a paragraph this long: lists of teasers
+#: ("Popular posts", each a "post-content" box) have short ones.
+MIN_BODY_PARAGRAPH = 150
 # A title ends (or starts) with the site's name after one of these: "... – TechCrunch".
 _TITLE_SEPARATOR = r"\s+[-–—|]\s+"
 _DOMAIN_SUFFIX = re.compile(r"\.(?:com|net|org|co\.uk|co|ca|de|fr|es|it|ru|in|info|news)$", re.I)
@@ -129,6 +144,33 @@ def _keep_inline_text(tree: Any) -> None:
         empty = elem.text is None and len(elem) == 0
         if empty and elem.tail and elem.tail.strip() and _in_running_text(elem):
             elem.drop_tag()
+
+
+def _join_split_body(tree: Any) -> None:
+    """Move the later parts of an article body split by advertising rows into the first part.
+
+    Parts are div/section/article elements with the same tag and class list, a body class
+    token (``_BODY_CLASS``) and a paragraph of ``MIN_BODY_PARAGRAPH`` characters, under the
+    same grandparent (siblings or cousins: the next story of an endless-scroll page sits
+    further away). Each later part is appended whole to the first, so nothing of it is lost.
+    """
+    groups: dict[tuple[Any, ...], list[Any]] = {}
+    for elem in tree.iter("div", "section", "article"):
+        classes = (elem.get("class") or "").split()
+        if not any(_BODY_CLASS.match(token) for token in classes):
+            continue
+        parent = elem.getparent()
+        grandparent = parent.getparent() if parent is not None else None
+        if grandparent is None:
+            continue
+        if not any(len(p.text_content()) >= MIN_BODY_PARAGRAPH for p in elem.iter("p")):
+            continue
+        groups.setdefault((elem.tag, " ".join(classes), grandparent), []).append(elem)
+    for parts in groups.values():
+        members = set(parts)
+        outermost = [e for e in parts if not any(a in members for a in e.iterancestors())]
+        for part in outermost[1:]:
+            outermost[0].append(part)
 
 
 def _site_names(doc: Any, tree: Any) -> list[str]:
@@ -261,6 +303,7 @@ def extract(
     # Parsed as trafilatura would, so the tree can be fixed before it is pruned.
     tree: Any = trafilatura.load_html(html)
     if tree is not None:
+        _join_split_body(tree)
         _keep_inline_text(tree)
     # Typed as Document | dict; with the default as_dict=False it is a Document or None.
     doc: Any = trafilatura.bare_extraction(
