@@ -15,6 +15,7 @@ and a body split into several containers by advertising rows is joined (``_join_
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from typing import Any
@@ -92,6 +93,11 @@ _BODY_CLASS = re.compile(
 #: A container is a part of the body only when it has a paragraph this long: lists of teasers
 #: ("Popular posts", each a "post-content" box) have short ones.
 MIN_BODY_PARAGRAPH = 150
+#: Two parts are joined only when at most this many words of page text lie between them (an
+#: advertising label: "Advertisement", "Story continues below advertisement"); more is article
+#: text between the parts, which joining would move behind the second part.
+MAX_WORDS_BETWEEN_PARTS = 12
+_NOT_PAGE_TEXT = frozenset({"script", "style", "noscript", "template"})
 # A title ends (or starts) with the site's name after one of these: "... – TechCrunch".
 _TITLE_SEPARATOR = r"\s+[-–—|]\s+"
 _DOMAIN_SUFFIX = re.compile(r"\.(?:com|net|org|co\.uk|co|ca|de|fr|es|it|ru|in|info|news)$", re.I)
@@ -152,7 +158,9 @@ def _join_split_body(tree: Any) -> None:
     Parts are div/section/article elements with the same tag and class list, a body class
     token (``_BODY_CLASS``) and a paragraph of ``MIN_BODY_PARAGRAPH`` characters, under the
     same grandparent (siblings or cousins: the next story of an endless-scroll page sits
-    further away). Each later part is appended whole to the first, so nothing of it is lost.
+    further away), with at most ``MAX_WORDS_BETWEEN_PARTS`` words of page text between one
+    part and the next. Each later part is appended whole to the first, so nothing of it is
+    lost and the text keeps its order.
     """
     groups: dict[tuple[Any, ...], list[Any]] = {}
     for elem in tree.iter("div", "section", "article"):
@@ -166,11 +174,63 @@ def _join_split_body(tree: Any) -> None:
         if not any(len(p.text_content()) >= MIN_BODY_PARAGRAPH for p in elem.iter("p")):
             continue
         groups.setdefault((elem.tag, " ".join(classes), grandparent), []).append(elem)
+    elements: list[Any] = []
+    order: dict[Any, int] = {}
+    moves: list[tuple[Any, Any]] = []  # (part, the first part of its run), decided on the page
     for parts in groups.values():
         members = set(parts)
         outermost = [e for e in parts if not any(a in members for a in e.iterancestors())]
-        for part in outermost[1:]:
-            outermost[0].append(part)
+        if len(outermost) < 2:
+            continue
+        if not order:
+            elements = list(tree.iter())
+            order = {elem: i for i, elem in enumerate(elements)}
+        first = outermost[0]
+        for previous, part in itertools.pairwise(outermost):
+            between = _text_between(previous, part, elements, order)
+            if len(between.split()) > MAX_WORDS_BETWEEN_PARTS:
+                first = part  # article text in between: a new run of parts starts here
+            else:
+                moves.append((part, first))
+    for part, first in moves:
+        if part in first.iterancestors():
+            continue  # parts of two classes nested the other way round: leave them be
+        _keep_tail_in_place(part)
+        first.append(part)
+
+
+def _text_between(a: Any, b: Any, elements: list[Any], order: dict[Any, int]) -> str:
+    """Return the page text after element ``a`` (and all of its content) and before ``b``.
+
+    ``elements`` are the page's elements in document order (``tree.iter()``), ``order`` maps
+    each to its index there.
+    """
+    above_b = set(b.iterancestors())
+    pieces = [a.tail]
+    for ancestor in a.iterancestors():  # closing tags between a and b: their tails come next
+        if ancestor in above_b:
+            break
+        pieces.append(ancestor.tail)
+    end_of_a = max(order[e] for e in a.iter())
+    for elem in elements[end_of_a + 1 : order[b]]:
+        if isinstance(elem.tag, str) and elem.tag not in _NOT_PAGE_TEXT:
+            pieces.append(elem.text)
+        if elem not in above_b:  # an ancestor of b: its tail comes after b
+            pieces.append(elem.tail)
+    return " ".join(p for p in pieces if p and p.strip())
+
+
+def _keep_tail_in_place(elem: Any) -> None:
+    """Detach ``elem``'s tail (lxml moves it with the element) and leave it where it was."""
+    tail, elem.tail = elem.tail, None
+    if not tail:
+        return
+    previous = elem.getprevious()
+    if previous is not None:
+        previous.tail = (previous.tail or "") + tail
+    else:
+        parent = elem.getparent()
+        parent.text = (parent.text or "") + tail
 
 
 def _site_names(doc: Any, tree: Any) -> list[str]:
