@@ -92,8 +92,15 @@ def test_quotes_stay_with_their_sentence(language: str, text: str, expected: lis
     assert [s.text for s in split_sentences(text, language)] == expected
 
 
-#: The Russian year rule is a break the fast path makes before Punkt sees the chunk.
-_FAST_PATH_ONLY = {"ru-year-end", "ru-years-end"}
+#: The Russian year and listed-word rules are breaks the fast path makes before Punkt sees the
+#: chunk.
+_FAST_PATH_ONLY = {
+    "ru-year-end",
+    "ru-years-end",
+    "ru-listed-word-end",
+    "ru-list-end",
+    "ru-others-end",
+}
 _PUNKT_CASES = [c for c in CASES if f"{c.language}-{c.name}" not in _FAST_PATH_ONLY]
 
 

@@ -169,6 +169,33 @@ _RU_DATE_LEAD = re.compile(
     re.IGNORECASE,
 )
 
+#: The Russian model lists ~2,000 abbreviations, real words among them ("указ", "стол", "зал",
+#: "след", "миф"), and has no orthographic statistics, so Punkt never breaks after any of them:
+#: 'Путин подписал указ. Это...' stayed one sentence. After a listed word of two or more
+#: letters a capital starts a sentence, except after these, which precede names: places and
+#: addresses ('г. Москва', 'ул. Тверская'), titles ('проф. Петров'), references ('см. Приложение')
+#: and language names ('англ. Apple'). Initials ('Л. Н. Толстой') are left to Punkt.
+_RU_BEFORE_CAPITALS: frozenset[str] = frozenset({
+    # places and addresses
+    "г", "гг", "гор", "пос", "пгт", "дер", "ст", "стц", "оз", "ов", "п-ов", "обл", "кр", "р-н",
+    "ул", "пр", "просп", "пр-т", "пл", "пер", "наб", "ш", "бул", "бульв", "б-р", "пр-д", "мкр",
+    "мкрн", "корп", "стр", "кв", "пом",
+    # titles and ranks
+    "акад", "проф", "доц", "д-р", "канд", "ген", "адм", "подполк", "полк", "кап", "капт", "лейт",
+    "мл", "серж", "св", "свт", "прп", "сщмч", "архиеп", "еп", "митр", "патр", "кн", "гр", "имп",
+    "кор", "г-н", "г-жа", "гн", "тов", "мин", "зам", "пред", "дир", "рук", "гл", "ред", "изд",
+    "худ", "реж", "сост", "авт",
+    # references
+    "см", "ср", "рис", "табл", "разд", "прил", "вып", "сб", "им", "напр", "т.н", "т.е", "т.к",
+    "т.ч",
+    # language names
+    "англ", "нем", "франц", "фр", "лат", "греч", "итал", "исп", "араб", "кит", "яп", "польск",
+    "укр", "белорус", "тур", "евр", "санскр", "перс", "порт", "голл", "швед", "норв", "дат", "фин",
+    "венг", "чеш", "болг", "серб", "хорв", "рум",
+})  # fmt: skip
+#: 'и т. д. Затем', 'и т. п. Это': the end of a list ends the sentence before a capital.
+_RU_LIST_END = re.compile(r"(?:^|\s)т\.\s?[дп]$")
+
 
 # Punkt's orthographic-context bits (punkt.rules.orthography.OrthoContext).
 _BEG_UC, _MID_UC, _UNK_UC, _BEG_LC, _MID_LC, _UNK_LC = (1 << i for i in range(1, 7))
@@ -379,6 +406,10 @@ def _boundary(sp: _Splitter, line: str, m: re.Match[str], chunk_start: int) -> b
         if sp.language == "ru" and nxt[0].isupper() and _ru_year_end(line, chunk_start, m):
             return True
         word_start = max(line.rfind(" ", chunk_start, m.start()) + 1, chunk_start)
+        if sp.language == "ru" and nxt[0].isupper():
+            word = line[word_start : m.start()].lstrip(_SPLIT_OFF).lower()
+            if _ru_abbreviation_ends(sp, word, line[chunk_start : m.start()]):
+                return True
         verdict = sp.decide(line[word_start : m.start()], nxt)
         if verdict and _joins(sp, line[word_start : m.end(2)], after):
             return False
@@ -386,6 +417,21 @@ def _boundary(sp: _Splitter, line: str, m: re.Match[str], chunk_start: int) -> b
     if "." in punct:
         return None  # an ellipsis, or '?.'
     return not _joins(sp, punct + closers, after)
+
+
+def _ru_abbreviation_ends(sp: _Splitter, word: str, before: str) -> bool:
+    """Return True when ``word`` + '.' ends a Russian sentence (a capital follows it).
+
+    ``word`` is lower-cased; ``before`` is the chunk's text up to the period.
+    """
+    if _RU_LIST_END.search(before) or word in ("т.д", "т.п"):
+        return True
+    return (
+        len(word) > 1
+        and _WORDLIKE.fullmatch(word) is not None
+        and sp._is_abbrev(word)
+        and word not in _RU_BEFORE_CAPITALS
+    )
 
 
 def _ru_year_end(line: str, chunk_start: int, m: re.Match[str]) -> bool:
