@@ -10,6 +10,8 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import newsbrief
 from conftest import DATA_DIR, data_path
@@ -472,6 +474,34 @@ def test_next_story_of_an_endless_page_is_not_joined() -> None:
         + next_story
     )
     assert "Later that week" not in extract(page).text
+
+
+_LONG_P = "<p>" + "word " * 35 + "</p>"
+_BLOCKS = st.recursive(
+    st.sampled_from([_LONG_P, "<p>short</p>", "<!-- ad -->", ""]),
+    lambda inner: st.builds(
+        lambda tag, cls, kids, tail: f'<{tag} class="{cls}">{"".join(kids)}</{tag}>{tail}',
+        st.sampled_from(["div", "section", "article"]),
+        st.sampled_from(["article-body", "article__body", "post-content", "row ad", "grid"]),
+        st.lists(inner, min_size=1, max_size=3),
+        st.sampled_from(["", "Advertisement", "words after the block"]),
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_BLOCKS, min_size=1, max_size=4))
+def test_joining_body_parts_keeps_every_character(blocks: list[str]) -> None:
+    # The law: joining only moves parts, so the page holds the same text before and after.
+    import trafilatura
+
+    from newsbrief.extract import _join_split_body
+
+    tree = trafilatura.load_html(_page("".join(blocks)))
+    before = sorted(tree.text_content().replace(" ", ""))
+    _join_split_body(tree)
+    assert sorted(tree.text_content().replace(" ", "")) == before
 
 
 # --- the article-extraction benchmark: one case per page -----------------------------------
