@@ -68,6 +68,16 @@ REMOVED = [
     ("pt", "Leia também: Governo anuncia novo pacote"),
     ("pt", "Publicidade"),
     ("pt", "Foto: Reuters"),
+    # a line that is only the publication date and time
+    ("pt", "sexta-feira, 22 de outubro de 2010 às 20:13"),
+    ("en", "Monday, November 18, 2019 3:45 PM"),
+    ("en", "Nov. 18, 2019"),
+    ("en", "18 November 2019, 15:45 GMT"),
+    ("de", "18.11.2019 um 15:45 Uhr"),
+    ("fr", "Mardi 19 novembre 2019 à 10h30"),
+    ("es", "19 de noviembre de 2019"),
+    ("it", "martedì 19 novembre 2019, 10:30"),
+    ("ru", "19 ноября 2019 г."),
 ]
 
 
@@ -115,6 +125,13 @@ KEPT = [
     ("de", "Die elektronische Patientenakte (ePA) wird seit Jahren intensiv diskutiert."),
     ("en", "(We never did settle on one, unlike our 565 municipalities, which are packed.)"),
     ("fr", "Lire aussi les conclusions du rapport, a conseillé le ministre aux députés."),
+    # dates inside a sentence or a headline, and numbers without a month, are text
+    ("en", "The meeting is on 18 November 2019."),
+    ("en", "March 3 rally draws thousands"),
+    ("en", "May 2019 was the hottest month on record"),
+    ("en", "2019"),
+    ("en", "3 - 1"),
+    ("pt", "Em 22 de outubro de 2010 a empresa abriu as portas."),
 ]
 
 

@@ -123,6 +123,80 @@ _SOURCE = (
 # Inline tags: "Filed under: Khawarij |", "Tags: budget, schools". No sentence punctuation.
 _TAG_LIST = r"\s*:\s*[^.!?]{1,300}"
 
+# A line that is only a date and time: "sexta-feira, 22 de outubro de 2010 às 20:13",
+# "Monday, November 18, 2019 3:45 PM", "18.11.2019 15:45 Uhr". Sites print the publication
+# time above the text, and trafilatura keeps it as the first paragraph; a summarizer must not
+# pick it. Month and weekday names of the table's languages (and Dutch); a month name or a
+# numeric date and a digit are required, so "May 2019 was hot" or a bare "2019" stays.
+_MONTHS: tuple[str, ...] = (
+    # en
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
+    "sept", "oct", "nov", "dec",
+    # fr
+    "janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
+    "octobre", "novembre", "décembre", "janv", "févr", "avr", "juil", "déc",
+    # de
+    "januar", "februar", "märz", "juni", "juli", "oktober", "dezember", "jän", "mär", "okt", "dez",
+    # es
+    "enero", "febrero", "marzo", "abril", "mayo", "junio", "julio", "agosto", "septiembre",
+    "setiembre", "octubre", "noviembre", "diciembre", "ene", "abr", "ago", "dic",
+    # it
+    "gennaio", "febbraio", "aprile", "maggio", "giugno", "luglio", "settembre", "ottobre",
+    "dicembre", "gen", "mag", "giu", "lug", "ott",
+    # pt
+    "janeiro", "fevereiro", "março", "maio", "junho", "julho", "setembro", "outubro", "novembro",
+    "dezembro", "fev",
+    # ru (genitive)
+    "января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
+    "октября", "ноября", "декабря",
+    # nl
+    "januari", "februari", "maart", "mei", "augustus",
+)  # fmt: skip
+_WEEKDAYS: tuple[str, ...] = (
+    # en
+    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "mon", "tue",
+    "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun",
+    # fr
+    "lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche",
+    # de
+    "montag", "dienstag", "mittwoch", "donnerstag", "freitag", "samstag", "sonntag",
+    # es
+    "lunes", "martes", "miércoles", "jueves", "viernes", "sábado", "domingo",
+    # it
+    "lunedì", "martedì", "mercoledì", "giovedì", "venerdì", "sabato", "domenica",
+    # pt
+    "segunda-feira", "terça-feira", "quarta-feira", "quinta-feira", "sexta-feira",
+    # ru
+    "понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье",
+    # nl
+    "maandag", "dinsdag", "woensdag", "donderdag", "vrijdag", "zaterdag", "zondag",
+)  # fmt: skip
+# Words between the parts of a date: "22 de outubro", "à 10h30", "um 15:45 Uhr", "2019 г.".
+_DATE_WORDS: tuple[str, ...] = (
+    # en, fr, de, es, it, pt, ru
+    "de", "del", "at", "às", "à", "a", "um", "alle", "o", "of", "the", "on", "le", "el", "il",
+    "am", "pm", "uhr", "h", "utc", "gmt", "est", "edt", "cet", "cest", "bst", "pst", "pdt", "et",
+    "ist", "в", "г", "года",
+)  # fmt: skip
+
+
+def _alternatives(words: tuple[str, ...]) -> str:
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+_MONTH = rf"(?:{_alternatives(_MONTHS)})\.?"
+_NUMERIC_DATE = r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}"
+_DATE_TOKEN = (
+    rf"(?:{_NUMERIC_DATE}|\d{{1,2}}[:h.]\d{{2}}(?::\d{{2}})?(?:\s?[ap]\.?m\.?)?"
+    rf"|\d{{1,4}}(?:st|nd|rd|th|er|º|ª)?|{_MONTH}|(?:{_alternatives(_WEEKDAYS)})\.?"
+    rf"|(?:{_alternatives(_DATE_WORDS)})\.?)"
+)
+_DATE_LINE = (
+    rf"(?=.*\d)(?=.*(?:\b{_MONTH}(?!\w)|{_NUMERIC_DATE}))"
+    rf"{_DATE_TOKEN}(?:[\s,|/–—-]*{_DATE_TOKEN})*"
+)
+
 #: Labels that sit alone on the line above a repeated headline ("Review", "Opinion"); they are
 #: dropped with the headline (``newsbrief.extract``), never on their own. Casefolded.
 SECTION_LABELS: frozenset[str] = frozenset(
@@ -155,6 +229,7 @@ FURNITURE: dict[str, dict[str, tuple[str, ...]]] = {
             # A WordPress shortcode the site failed to render: "[button link=...] Send us YOUR
             # kit review[/button]".
             r"\[\w+(?:\s[^\[\]]{0,300})?\].{0,200}\[/\w+\]",
+            _DATE_LINE,
         ),
     },
     "en": {
