@@ -43,6 +43,20 @@ def is_near_duplicate(
     return False
 
 
+#: A sentence that ends like prose: an end mark of any script (the Greek question mark is
+#: written ';'), then any closing quotes or brackets.
+_PROSE_END = re.compile(r"[.!?;…。！？؟।॥։။።][\"'”’»)\]]*$")
+
+
+def is_prose(text: str) -> bool:
+    """Tell a sentence from a line that is not one: a heading, a list item without an end
+    mark, a table row ("| HD | 225.86 | -5.44% |"), a widget label ("Media playback is not
+    supported on this device"), a line that leads into a list or a quote ("...his work:").
+    """
+    stripped = text.strip()
+    return _PROSE_END.search(stripped) is not None and not stripped.startswith("|")
+
+
 def best_first(
     sentences: Sequence[Sentence],
     scores: Sequence[float] | npt.NDArray[np.float64],
@@ -51,13 +65,20 @@ def best_first(
 ) -> tuple[list[int], list[int]]:
     """Return the sentence indices best score first, and every sentence's number of words.
 
-    Ties keep article order; sentences under ``min_words`` words (captions, bylines) come after
-    all the others, in the same order.
+    Ties keep article order. Sentences that do not read as prose (``is_prose``: headings, list
+    items, table rows, widget labels) come after the prose ones, and sentences under
+    ``min_words`` words (captions, bylines) after all the others, each group in the same order.
     """
     order: list[int] = np.argsort(-np.asarray(scores, dtype=np.float64), kind="stable").tolist()
     n_words = [s.n_words for s in sentences]
-    long_first = [i for i in order if n_words[i] >= min_words]
-    return long_first + [i for i in order if n_words[i] < min_words], n_words
+    long = [i for i in order if n_words[i] >= min_words]
+    prose = [is_prose(sentences[i].text) for i in range(len(sentences))]
+    return (
+        [i for i in long if prose[i]]
+        + [i for i in long if not prose[i]]
+        + [i for i in order if n_words[i] < min_words],
+        n_words,
+    )
 
 
 def select(
@@ -72,10 +93,12 @@ def select(
 
     Sentences are taken greedily by score; a near-duplicate of one already taken is skipped.
     With a word budget, sentences are added while they fit; the best one is always taken so a
-    summary is never empty. Sentences shorter than ``min_words`` are only used when nothing
-    else is left (they are usually captions or bylines). With ``stop_when_full`` the first
-    sentence that overflows the word budget ends the selection instead of being skipped (for
-    position-only methods, where a later short sentence is not a better pick).
+    summary is never empty. Lines that are not prose (headings, table rows, widget labels:
+    ``is_prose``) are only used when no prose sentence is left, and sentences shorter than
+    ``min_words`` when nothing else is (they are usually captions or bylines). With
+    ``stop_when_full`` the first sentence that overflows the word budget ends the selection
+    instead of being skipped (for position-only methods, where a later short sentence is not a
+    better pick).
     """
     sentences = doc.sentences
     if not sentences:

@@ -198,12 +198,13 @@ def choose(
     """Return the indices (article order) of the best sentences within ``length``.
 
     Trigram blocking (Paulus et al., 2017, as in BertSumExt): a sentence that shares any word
-    trigram with one already chosen is skipped; on the TRAIN split it beat the shared soft
-    50 % rule by 0.4 R1 and no blocking by 1.0 R1. Sentences under ``min_words`` words
-    (datelines, captions) come last. With a word budget, sentences are added while they fit
-    and the best one is always taken, so a summary is never empty. ``min_score`` makes the
-    length adaptive: the budget is a maximum, and no sentence scoring below it is added after
-    the first.
+    trigram with one already chosen is skipped; on the TRAIN split it beat the shared soft 50 %
+    rule by 0.4 R1 and no blocking by 1.0 R1. Lines that are not prose (headings, table rows,
+    widget labels) come after the prose sentences, and sentences under ``min_words`` words
+    (datelines, captions) last (``select.best_first``). With a word budget, sentences are added
+    while they fit and the best one is always taken, so a summary is never empty. ``min_score``
+    makes the length adaptive: the budget is a maximum, and no sentence scoring below it is
+    added after the first.
     """
     sentences = doc.sentences
     limit = length.max_sentences(len(sentences))
@@ -215,7 +216,7 @@ def choose(
         if len(chosen) >= limit:
             break
         if chosen and min_score is not None and scores[i] < min_score:
-            break  # what follows scores lower (or is too short): not summary material
+            break  # what follows scores lower (or is not prose, or too short): not summary material
         n = n_words[i]
         if length.words is not None and chosen and words + n > length.words:
             continue
