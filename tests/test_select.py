@@ -17,13 +17,17 @@ PROSE = [
     "Καλημέρα, τι κάνεις;",
     "今天天气很好。",
     "यह एक वाक्य है।",
+    # longer than a headline: a sentence that lost its full stop
+    "The road was closed in both directions between the Tattershall Road junction in Woodhall"
+    " Spa and the Jubilee Way junction in Horncastle for several hours",
 ]
 NOT_PROSE = [
     "| HD | THE HOME DEPOT INC. | 225.86 | -12.99 | -5.44% |",
     "Media playback is not supported on this device",
     "Some of 2019's best tech gadgets",
     "- Arrowhead bottled water",
-    "He told the BBC about his experiences in the war and his Ebola work:",
+    "Here is how it works:",
+    "13-Inch MacBook Pro With Scissor Keyboard Expected in First Half of 2020",
 ]
 
 

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from newsbrief.ingest import MAX_TITLE_WORDS
 from newsbrief.models import Document, Length, Sentence, SummarySentence
 
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -51,10 +52,15 @@ _PROSE_END = re.compile(r"[.!?;…。！？؟।॥։။።][\"'”’»)\]]*$")
 def is_prose(text: str) -> bool:
     """Tell a sentence from a line that is not one: a heading, a list item without an end
     mark, a table row ("| HD | 225.86 | -5.44% |"), a widget label ("Media playback is not
-    supported on this device"), a line that leads into a list or a quote ("...his work:").
+    supported on this device"), a short line leading into a list ("Here is how:").
+
+    A line without an end mark that is longer than a headline (``MAX_TITLE_WORDS``, the
+    limit plain-text titles use) is a sentence that lost its full stop, and counts as prose.
     """
     stripped = text.strip()
-    return _PROSE_END.search(stripped) is not None and not stripped.startswith("|")
+    if stripped.startswith("|"):
+        return False
+    return _PROSE_END.search(stripped) is not None or len(stripped.split()) > MAX_TITLE_WORDS
 
 
 def best_first(
