@@ -167,7 +167,7 @@ def _check_settings(name: str, factory: Any, config: dict[str, Any]) -> None:
 register(
     "lead",
     "newsbrief.summarizers.lead:LeadSummarizer",
-    "First N sentences: the baseline every method must beat.",
+    "First N sentences (headings and widget lines skipped): the baseline every method must beat.",
 )
 register(
     "centrality",

@@ -1,4 +1,9 @@
-"""``lead``: the first sentences of the article — the baseline every method must beat."""
+"""``lead``: the first sentences of the article — the baseline every method must beat.
+
+Lines that do not read as prose (a heading, a widget label such as "Media playback is not
+supported on this device", a table row) are skipped while prose sentences are left
+(``select.is_prose``).
+"""
 
 from __future__ import annotations
 
