@@ -44,9 +44,10 @@ def is_near_duplicate(
     return False
 
 
-#: A sentence that ends like prose: an end mark of any script (the Greek question mark is
-#: written ';'), then any closing quotes or brackets.
-_PROSE_END = re.compile(r"[.!?;…。！？؟।॥։။።][\"'”’»)\]]*$")
+#: A sentence ends like prose with one of these end marks of any script (the Greek question
+#: mark is written ';'), then any of ``_CLOSERS``.
+_END_MARKS = frozenset(".!?;…。！？؟।॥։။።")
+_CLOSERS = "\"'”’»)]"
 
 
 def is_prose(text: str) -> bool:
@@ -60,7 +61,7 @@ def is_prose(text: str) -> bool:
     stripped = text.strip()
     if stripped.startswith("|"):
         return False
-    return _PROSE_END.search(stripped) is not None or len(stripped.split()) > MAX_TITLE_WORDS
+    return stripped.rstrip(_CLOSERS)[-1:] in _END_MARKS or len(stripped.split()) > MAX_TITLE_WORDS
 
 
 def best_first(
