@@ -26,6 +26,8 @@ Usage::
     python benchmarks/speed.py                      # 500 articles, 3 passes
     python benchmarks/speed.py --limit 200 --repeat 5 --method lead
     python benchmarks/speed.py --no-peer            # without sumy (no peer venv needed)
+    python benchmarks/speed.py --blas-threads default   # as a library user without
+                                                    # OPENBLAS_NUM_THREADS=1 gets it
 """
 
 from __future__ import annotations
@@ -145,11 +147,20 @@ def stage_times(method: str, texts: list[str], repeat: int) -> dict[str, float]:
     return out
 
 
-def run_method(method: str, sample_path: Path, repeat: int, trace: bool) -> dict[str, Any]:
-    """Run :func:`worker` for ``method`` in a fresh single-threaded process."""
+def run_method(
+    method: str, sample_path: Path, repeat: int, trace: bool, *, single_thread: bool = True
+) -> dict[str, Any]:
+    """Run :func:`worker` for ``method`` in a fresh process, single-threaded unless told not.
+
+    ``single_thread=False`` leaves the BLAS thread settings out of the environment: what a
+    Python program that imports newsbrief without setting them gets.
+    """
     cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", method, str(sample_path)]
     cmd += ["--repeat", str(repeat)] + (["--trace"] if trace else [])
-    env = {**os.environ, **compare.SINGLE_THREAD_ENV}
+    if single_thread:
+        env = {**os.environ, **compare.SINGLE_THREAD_ENV}
+    else:
+        env = {k: v for k, v in os.environ.items() if k not in compare.SINGLE_THREAD_ENV}
     done = subprocess.run(cmd, check=True, env=env, capture_output=True, text=True)
     result: dict[str, Any] = json.loads(done.stdout)
     return result
@@ -179,6 +190,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--peers-python", type=Path, default=compare.PEERS_PYTHON)
     parser.add_argument("--work-dir", type=Path, default=compare.WORK_DIR / "speed")
     parser.add_argument("--json", type=Path, help="write the numbers as JSON here")
+    parser.add_argument(
+        "--blas-threads",
+        choices=["1", "default"],
+        default="1",
+        help="BLAS threads in newsbrief's processes: 1 (what the newsbrief command sets), or "
+        "numpy's default (a Python program that does not set OPENBLAS_NUM_THREADS)",
+    )
     parser.add_argument("--worker", nargs=2, metavar=("METHOD", "SAMPLE"), help=argparse.SUPPRESS)
     parser.add_argument("--trace", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -198,7 +216,15 @@ def main(argv: list[str] | None = None) -> int:
     results = []
     for method in args.method or methods:
         print(f"speed: {method}", file=sys.stderr)
-        results.append(run_method(method, sample_path, args.repeat, trace=method == default))
+        results.append(
+            run_method(
+                method,
+                sample_path,
+                args.repeat,
+                trace=method == default,
+                single_thread=args.blas_threads == "1",
+            )
+        )
     sumy_rate = sumy_cpu_rate = None
     if not args.no_peer:
         print("speed: sumy-lexrank", file=sys.stderr)
@@ -206,9 +232,14 @@ def main(argv: list[str] | None = None) -> int:
     load_after = os.getloadavg()[0]
 
     words = sum(len(sample.articles[i].split()) for i in sample.ids) / len(sample.ids)
+    threads = (
+        "one thread"
+        if args.blas_threads == "1"
+        else "BLAS threads at numpy's default for newsbrief (sumy: one thread)"
+    )
     lines = [
         f"Articles: {sample.description}; mean {words:.0f} words per article.",
-        f"One process, one thread; {args.repeat} timed passes per method (median, best); "
+        f"One process, {threads}; {args.repeat} timed passes per method (median, best); "
         f"{compare.N_SENTENCES} sentences; text in, sentences out. Load average (1 min) "
         f"{load_before:.1f} before, {load_after:.1f} after: on a shared machine the wall rate "
         "drops with load, the per-CPU-second rate much less.",
