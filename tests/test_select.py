@@ -17,6 +17,8 @@ PROSE = [
     "Καλημέρα, τι κάνεις;",
     "今天天气很好。",
     "यह एक वाक्य है।",
+    "یہ ایک جملہ ہے۔",
+    "នេះជាប្រយោគមួយ។",
     # longer than a headline: a sentence that lost its full stop
     "The road was closed in both directions between the Tattershall Road junction in Woodhall"
     " Spa and the Jubilee Way junction in Horncastle for several hours",

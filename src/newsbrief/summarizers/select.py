@@ -45,8 +45,9 @@ def is_near_duplicate(
 
 
 #: A sentence ends like prose with one of these end marks of any script (the Greek question
-#: mark is written ';'), then any of ``_CLOSERS``.
-_END_MARKS = frozenset(".!?;…。！？؟।॥։။።")
+#: mark is written ';'; Urdu ۔, Khmer ។, Tibetan །, full-width and half-width stops), then any
+#: of ``_CLOSERS``.
+_END_MARKS = frozenset(".!?;…。！？．｡؟۔।॥։။።។៕།༎‼⁇⁈⁉‽")
 _CLOSERS = "\"'”’»)]"
 
 
