@@ -185,16 +185,20 @@ def _alternatives(words: tuple[str, ...]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
-_MONTH = rf"(?:{_alternatives(_MONTHS)})\.?"
+_MONTH = rf"(?:{_alternatives(_MONTHS)})(?!\w)\.?"
 _NUMERIC_DATE = r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}"
+# Each token is atomic and the repetition possessive: a line that almost matches ("1.1.1 111...x",
+# a run of dates and long numbers) must fail at once instead of trying every way to cut its
+# digits into tokens (that took minutes on a 60-character line). Whole words and whole numbers
+# only: "mar" never starts "mardi", and "2019112015" is not five numbers.
 _DATE_TOKEN = (
-    rf"(?:{_NUMERIC_DATE}|\d{{1,2}}[:h.]\d{{2}}(?::\d{{2}})?(?:\s?[ap]\.?m\.?)?"
-    rf"|\d{{1,4}}(?:st|nd|rd|th|er|º|ª)?|{_MONTH}|(?:{_alternatives(_WEEKDAYS)})\.?"
-    rf"|(?:{_alternatives(_DATE_WORDS)})\.?)"
+    rf"(?>{_NUMERIC_DATE}(?!\d)|\d{{1,2}}[:h.]\d{{2}}(?::\d{{2}})?(?!\d)(?:\s?[ap]\.?m\.?)?"
+    rf"|\d{{1,4}}(?:st|nd|rd|th|er|º|ª|гг?)?(?![\d\w])"
+    rf"|(?:{_alternatives(_MONTHS + _WEEKDAYS + _DATE_WORDS)})(?!\w)\.?)"
 )
 _DATE_LINE = (
-    rf"(?=.*\d)(?=.*(?:\b{_MONTH}(?!\w)|{_NUMERIC_DATE}))"
-    rf"{_DATE_TOKEN}(?:[\s,|/–—-]*{_DATE_TOKEN})*"
+    rf"(?=.*(?:\b{_MONTH}|{_NUMERIC_DATE}))(?=.*\d)"
+    rf"{_DATE_TOKEN}(?:[\s,|/–—-]*+{_DATE_TOKEN})*+"
 )
 
 #: Labels that sit alone on the line above a repeated headline ("Review", "Opinion"); they are
