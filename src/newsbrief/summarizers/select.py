@@ -48,7 +48,8 @@ def is_near_duplicate(
 #: mark is written ';'; Urdu ۔, Khmer ។, Tibetan །, full-width and half-width stops), then any
 #: of ``_CLOSERS``.
 _END_MARKS = frozenset(".!?;…。！？．｡؟۔।॥։။።។៕།༎‼⁇⁈⁉‽")
-_CLOSERS = "\"'”’»)]"
+#: Closing quotes and brackets, with the spaces French puts before » (also no-break ones).
+_CLOSERS = "\"'”’»›“‘」』)] \u00a0\u202f"
 
 
 def is_prose(text: str) -> bool:
