@@ -22,7 +22,7 @@ from typing import Any
 
 from newsbrief.charset import decode_bytes
 from newsbrief.errors import EmptyInput, InputTooLarge, NoArticleText
-from newsbrief.furniture import SECTION_LABELS, remove_furniture
+from newsbrief.furniture import SECTION_LABELS, find_furniture, remove_furniture
 from newsbrief.iso639 import normalize_language
 from newsbrief.models import Article, wrong_type
 
@@ -93,10 +93,6 @@ _BODY_CLASS = re.compile(
 #: A container is a part of the body only when it has a paragraph this long: lists of teasers
 #: ("Popular posts", each a "post-content" box) have short ones.
 MIN_BODY_PARAGRAPH = 150
-#: Two parts are joined only when at most this many words of page text lie between them (an
-#: advertising label: "Advertisement", "Story continues below advertisement"); more is article
-#: text between the parts, which joining would move behind the second part.
-MAX_WORDS_BETWEEN_PARTS = 12
 _NOT_PAGE_TEXT = frozenset({"script", "style", "noscript", "template"})
 # A title ends (or starts) with the site's name after one of these: "... – TechCrunch".
 _TITLE_SEPARATOR = r"\s+[-–—|]\s+"
@@ -157,10 +153,13 @@ def _join_split_body(tree: Any) -> None:
 
     Parts are div/section/article elements with the same tag and class list, a body class
     token (``_BODY_CLASS``) and a paragraph of ``MIN_BODY_PARAGRAPH`` characters, under the
-    same grandparent (siblings or cousins: the next story of an endless-scroll page sits
-    further away), with at most ``MAX_WORDS_BETWEEN_PARTS`` words of page text between one
-    part and the next. Each later part is appended whole to the first, so nothing of it is
-    lost and the text keeps its order.
+    same grandparent and inside the same ``<article>`` (if any): the next story of an
+    endless-scroll page sits further away or in an ``<article>`` of its own. Only page
+    furniture may lie between one part and the next (an "Advertisement" label: every line
+    matched by ``newsbrief.furniture``); any other text there is the article's, and joining
+    would move it behind the second part, so a new run of parts starts. Each later part is
+    appended whole to the first, so nothing of it is lost and the article's text keeps its
+    order.
     """
     groups: dict[tuple[Any, ...], list[Any]] = {}
     for elem in tree.iter("div", "section", "article"):
@@ -173,7 +172,8 @@ def _join_split_body(tree: Any) -> None:
             continue
         if not any(len(p.text_content()) >= MIN_BODY_PARAGRAPH for p in elem.iter("p")):
             continue
-        groups.setdefault((elem.tag, " ".join(classes), grandparent), []).append(elem)
+        story = elem if elem.tag == "article" else next(elem.iterancestors("article"), None)
+        groups.setdefault((elem.tag, " ".join(classes), grandparent, story), []).append(elem)
     elements: list[Any] = []
     order: dict[Any, int] = {}
     moves: list[tuple[Any, Any]] = []  # (part, the first part of its run), decided on the page
@@ -188,7 +188,7 @@ def _join_split_body(tree: Any) -> None:
         first = outermost[0]
         for previous, part in itertools.pairwise(outermost):
             between = _text_between(previous, part, elements, order)
-            if len(between.split()) > MAX_WORDS_BETWEEN_PARTS:
+            if len(find_furniture(between)) < len(between):
                 first = part  # article text in between: a new run of parts starts here
             else:
                 moves.append((part, first))
@@ -199,11 +199,11 @@ def _join_split_body(tree: Any) -> None:
         first.append(part)
 
 
-def _text_between(a: Any, b: Any, elements: list[Any], order: dict[Any, int]) -> str:
-    """Return the page text after element ``a`` (and all of its content) and before ``b``.
+def _text_between(a: Any, b: Any, elements: list[Any], order: dict[Any, int]) -> list[str]:
+    """Return the page's text pieces after element ``a`` (and all of its content), before ``b``.
 
     ``elements`` are the page's elements in document order (``tree.iter()``), ``order`` maps
-    each to its index there.
+    each to its index there. Each piece is one text node, stripped; blank ones are left out.
     """
     above_b = set(b.iterancestors())
     pieces = [a.tail]
@@ -217,20 +217,24 @@ def _text_between(a: Any, b: Any, elements: list[Any], order: dict[Any, int]) ->
             pieces.append(elem.text)
         if elem not in above_b:  # an ancestor of b: its tail comes after b
             pieces.append(elem.tail)
-    return " ".join(p for p in pieces if p and p.strip())
+    return [p.strip() for p in pieces if p and p.strip()]
 
 
 def _keep_tail_in_place(elem: Any) -> None:
-    """Detach ``elem``'s tail (lxml moves it with the element) and leave it where it was."""
+    """Detach ``elem``'s tail (lxml moves it with the element) and leave it where it was.
+
+    It goes after the text already there, on a line of its own, so two labels such as
+    "Advertisement" do not run into one word.
+    """
     tail, elem.tail = elem.tail, None
     if not tail:
         return
     previous = elem.getprevious()
     if previous is not None:
-        previous.tail = (previous.tail or "") + tail
+        previous.tail = "\n".join(t for t in (previous.tail, tail) if t)
     else:
         parent = elem.getparent()
-        parent.text = (parent.text or "") + tail
+        parent.text = "\n".join(t for t in (parent.text, tail) if t)
 
 
 def _site_names(doc: Any, tree: Any) -> list[str]:
