@@ -100,6 +100,8 @@ _FAST_PATH_ONLY = {
     "ru-listed-word-end",
     "ru-list-end",
     "ru-others-end",
+    "ru-listed-word-quote",
+    "ru-currency",  # Punkt never breaks after "год." either
 }
 _PUNKT_CASES = [c for c in CASES if f"{c.language}-{c.name}" not in _FAST_PATH_ONLY]
 

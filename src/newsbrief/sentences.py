@@ -175,25 +175,29 @@ _RU_DATE_LEAD = re.compile(
 #: "след", "миф"), and has no orthographic statistics, so Punkt never breaks after any of them:
 #: 'Путин подписал указ. Это...' stayed one sentence. After a listed word of two or more
 #: letters a capital starts a sentence, except after these, which precede names: places and
-#: addresses ('г. Москва', 'ул. Тверская'), titles ('проф. Петров'), references ('см. Приложение')
-#: and language names ('англ. Apple'). Initials ('Л. Н. Толстой') are left to Punkt.
+#: addresses ('г. Москва', 'ул. Тверская', 'Респ. Крым'), titles ('проф. Петров', 'нач.
+#: Генштаба'), references ('см. Приложение'), currencies ('долл. США') and language names
+#: ('англ. Apple'). Initials ('Л. Н. Толстой') are left to Punkt.
 _RU_BEFORE_CAPITALS: frozenset[str] = frozenset({
     # places and addresses
     "г", "гг", "гор", "пос", "пгт", "дер", "ст", "стц", "оз", "ов", "п-ов", "обл", "кр", "р-н",
     "ул", "пр", "просп", "пр-т", "пл", "пер", "наб", "ш", "бул", "бульв", "б-р", "пр-д", "мкр",
-    "мкрн", "корп", "стр", "кв", "пом",
+    "мкрн", "корп", "стр", "кв", "пом", "респ", "хут", "вл", "ин-т", "ун-т", "изд-во",
     # titles and ranks
     "акад", "проф", "доц", "д-р", "канд", "ген", "адм", "подполк", "полк", "кап", "капт", "лейт",
     "мл", "серж", "св", "свт", "прп", "сщмч", "архиеп", "еп", "митр", "патр", "кн", "гр", "имп",
     "кор", "г-н", "г-жа", "гн", "тов", "мин", "зам", "пред", "дир", "рук", "гл", "ред", "изд",
-    "худ", "реж", "сост", "авт",
+    "худ", "реж", "сост", "авт", "нач", "зав", "засл", "нар", "арт", "докт", "секр", "госп",
+    "гос", "прот", "свящ", "иером", "игум", "архим",
     # references
     "см", "ср", "рис", "табл", "разд", "прил", "вып", "сб", "им", "напр", "т.н", "т.е", "т.к",
-    "т.ч",
+    "т.ч", "соч",
+    # currencies before a country ("5 млн долл. США")
+    "долл", "руб", "евро",
     # language names
     "англ", "нем", "франц", "фр", "лат", "греч", "итал", "исп", "араб", "кит", "яп", "польск",
     "укр", "белорус", "тур", "евр", "санскр", "перс", "порт", "голл", "швед", "норв", "дат", "фин",
-    "венг", "чеш", "болг", "серб", "хорв", "рум",
+    "венг", "чеш", "болг", "серб", "хорв", "рум", "рус", "амер",
 })  # fmt: skip
 #: 'и т. д. Затем', 'и т. п. Это': the end of a list ends the sentence before a capital.
 _RU_LIST_END = re.compile(r"(?:^|\s)т\.\s?[дп]$")
@@ -408,7 +412,8 @@ def _boundary(sp: _Splitter, line: str, m: re.Match[str], chunk_start: int) -> b
         if sp.language == "ru" and nxt[0].isupper() and _ru_year_end(line, chunk_start, m):
             return True
         word_start = max(line.rfind(" ", chunk_start, m.start()) + 1, chunk_start)
-        if sp.language == "ru" and nxt[0].isupper():
+        if sp.language == "ru" and nxt.lstrip(_OPENERS)[:1].isupper():
+            # also before a quotation: 'подписал указ. «Это важно», — сказал он.'
             word = line[word_start : m.start()].lstrip(_SPLIT_OFF).lower()
             if _ru_abbreviation_ends(sp, word, line[chunk_start : m.start()]):
                 return True
