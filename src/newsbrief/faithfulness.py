@@ -25,6 +25,7 @@ from decimal import Decimal
 from functools import cached_property
 
 from newsbrief.models import Document, SummarySentence
+from newsbrief.textutil import alternation
 
 #: Words compared by this many leading characters: a cheap stemmer that works across languages.
 STEM_CHARS = 6
@@ -142,7 +143,7 @@ _DIGITS = re.compile(
     r"(?<!\d)(?<!\d[.,])"  # not the middle of a number
     rf"(?P<number>\d+(?:[.,]\d+|[{_GROUP_SPACES}]\d{{3}}(?!\d))*)"
     rf"(?:[ {_GROUP_SPACES}-]?"
-    rf"(?P<scale>{'|'.join(re.escape(w) for w in sorted(_SCALES, key=len, reverse=True))})"
+    rf"(?P<scale>{alternation(_SCALES)})"
     r"\.?(?![^\W\d_]))?",  # a whole word: "5km" is not 5 thousand
     re.IGNORECASE,
 )

@@ -33,6 +33,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Final
 
+from newsbrief.textutil import alternation
+
 __all__ = [
     "FURNITURE",
     "LINE",
@@ -181,11 +183,7 @@ _DATE_WORDS: tuple[str, ...] = (
 )  # fmt: skip
 
 
-def _alternatives(words: tuple[str, ...]) -> str:
-    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-
-
-_MONTH = rf"(?:{_alternatives(_MONTHS)})(?!\w)\.?"
+_MONTH = rf"(?:{alternation(_MONTHS)})(?!\w)\.?"
 _NUMERIC_DATE = r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}"
 # Each token is atomic and the repetition possessive: a line that almost matches ("1.1.1 111...x",
 # a run of dates and long numbers) must fail at once instead of trying every way to cut its
@@ -194,7 +192,7 @@ _NUMERIC_DATE = r"\d{1,4}[./-]\d{1,2}[./-]\d{1,4}"
 _DATE_TOKEN = (
     rf"(?>{_NUMERIC_DATE}(?!\d)|\d{{1,2}}[:h.]\d{{2}}(?::\d{{2}})?(?!\d)(?:\s?[ap]\.?m\.?)?"
     rf"|\d{{1,4}}(?:st|nd|rd|th|er|º|ª|гг?)?(?![\d\w])"
-    rf"|(?:{_alternatives(_MONTHS + _WEEKDAYS + _DATE_WORDS)})(?!\w)\.?)"
+    rf"|(?:{alternation(_MONTHS + _WEEKDAYS + _DATE_WORDS)})(?!\w)\.?)"
 )
 _DATE_LINE = (
     rf"(?=.*(?:\b{_MONTH}|{_NUMERIC_DATE}))(?=.*\d)"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from newsbrief.models import Article, wrong_type
 
@@ -11,6 +12,15 @@ _BLANK_LINES = re.compile(r"\n\s*\n")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
 #: A space character other than " " (tab, no-break, typographic widths, zero width, CJK).
 _OTHER_SPACE = re.compile(r"[\t\u00a0\u2000-\u200b\u3000]")
+
+
+def alternation(words: Iterable[str]) -> str:
+    """Return a regular-expression alternation of ``words``, escaped, longest first.
+
+    Longest first, so that of two words where one starts the other ("mar", "mardi") the
+    longer one is tried first.
+    """
+    return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
 
 
 def normalize_text(text: str) -> str:
