@@ -26,7 +26,15 @@ from newsbrief.furniture import SECTION_LABELS, find_furniture, remove_furniture
 from newsbrief.iso639 import normalize_language
 from newsbrief.models import Article, wrong_type
 
-__all__ = ["DEFAULT_MAX_BYTES", "MIN_CHARS", "check_size", "extract", "html_language", "too_large"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "MIN_CHARS",
+    "NON_TEXT_TAGS",
+    "check_size",
+    "extract",
+    "html_language",
+    "too_large",
+]
 
 #: Pages under this many characters of main text are refused as "no article text". The
 #: shortest articleBody among the 85 benchmark pages is 382 characters; link lists and
@@ -93,7 +101,8 @@ _BODY_CLASS = re.compile(
 #: A container is a part of the body only when it has a paragraph this long: lists of teasers
 #: ("Popular posts", each a "post-content" box) have short ones.
 MIN_BODY_PARAGRAPH = 150
-_NOT_PAGE_TEXT = frozenset({"script", "style", "noscript", "template"})
+#: Elements whose content is not page text (feeds' HTML stripping skips them too).
+NON_TEXT_TAGS = frozenset({"script", "style", "noscript", "template"})
 # A title ends (or starts) with the site's name after one of these: "... – TechCrunch".
 _TITLE_SEPARATOR = r"\s+[-–—|]\s+"
 _DOMAIN_SUFFIX = re.compile(r"\.(?:com|net|org|co\.uk|co|ca|de|fr|es|it|ru|in|info|news)$", re.I)
@@ -213,7 +222,7 @@ def _text_between(a: Any, b: Any, elements: list[Any], order: dict[Any, int]) ->
         pieces.append(ancestor.tail)
     end_of_a = max(order[e] for e in a.iter())
     for elem in elements[end_of_a + 1 : order[b]]:
-        if isinstance(elem.tag, str) and elem.tag not in _NOT_PAGE_TEXT:
+        if isinstance(elem.tag, str) and elem.tag not in NON_TEXT_TAGS:
             pieces.append(elem.text)
         if elem not in above_b:  # an ancestor of b: its tail comes after b
             pieces.append(elem.tail)

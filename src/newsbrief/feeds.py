@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
 from newsbrief.errors import InvalidOptions, NewsbriefError
-from newsbrief.extract import MIN_CHARS
+from newsbrief.extract import MIN_CHARS, NON_TEXT_TAGS
 from newsbrief.models import Article
 from newsbrief.service import Fetcher, article_from_page, default_fetcher, server_message
 from newsbrief.storage import Store
@@ -137,7 +137,6 @@ class _TextFromHTML(HTMLParser):
     _BLOCKS = frozenset(
         {"p", "div", "br", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "tr", "pre"}
     )
-    _SKIP = frozenset({"script", "style", "template", "noscript"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -145,13 +144,13 @@ class _TextFromHTML(HTMLParser):
         self._skipping = 0
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in self._SKIP:
+        if tag in NON_TEXT_TAGS:
             self._skipping += 1
         elif tag in self._BLOCKS:
             self.parts.append("\n")
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in self._SKIP:
+        if tag in NON_TEXT_TAGS:
             self._skipping = max(0, self._skipping - 1)
         elif tag in self._BLOCKS:
             self.parts.append("\n")
