@@ -27,7 +27,7 @@ from newsbrief.furniture import remove_furniture
 from newsbrief.iso639 import normalize_language
 from newsbrief.language import detect_language
 from newsbrief.models import Article, wrong_type
-from newsbrief.textutil import normalize_text
+from newsbrief.textutil import MAX_TITLE_WORDS, normalize_text
 
 __all__ = [
     "MAX_TITLE_WORDS",
@@ -39,9 +39,6 @@ __all__ = [
     "text_article",
 ]
 
-#: Longest first paragraph taken as a plain text's headline. News headlines run 6–15 words;
-#: 20 leaves room for long ones while a one-sentence lead paragraph (25+ words) stays text.
-MAX_TITLE_WORDS = 20
 #: Characters searched for tags when deciding whether a text is HTML.
 SNIFF_CHARS = 4096
 

@@ -8,6 +8,11 @@ from collections.abc import Iterable
 
 from newsbrief.models import Article, wrong_type
 
+#: Longest first paragraph taken as a plain text's headline (``newsbrief.ingest``), and longest
+#: line without an end mark that extractive summaries rank as a heading (``newsbrief.summarizers.
+#: select.is_prose``). News headlines run 6–15 words; 20 leaves room for long ones while a
+#: one-sentence lead paragraph (25+ words) stays text.
+MAX_TITLE_WORDS = 20
 _BLANK_LINES = re.compile(r"\n\s*\n")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
 #: A space character other than " " (tab, no-break, typographic widths, zero width, CJK).

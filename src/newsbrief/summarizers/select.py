@@ -11,8 +11,8 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from newsbrief.ingest import MAX_TITLE_WORDS
 from newsbrief.models import Document, Length, Sentence, SummarySentence
+from newsbrief.textutil import MAX_TITLE_WORDS
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
