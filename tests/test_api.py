@@ -783,6 +783,19 @@ def test_api_docs_work_offline(client: Client) -> None:
         response = client.get(asset)
         assert response.status_code == 200, asset
         assert len(response.content) > 10_000, asset
+    assert client.get("/docs-static/favicon.png").status_code == 200
+
+
+def test_api_docs_renderer_reads_the_schema_version(client: Client) -> None:
+    """The served Swagger UI reads OpenAPI 3.1 (version 5 on); 4.x showed "Unable to render"."""
+    import re
+
+    assert client.get("/openapi.json").json()["openapi"].startswith("3.1")
+    bundle = client.get("/docs-static/swagger-ui-bundle.js").text
+    version = re.search(r'PACKAGE_VERSION:"(\d+)\.(\d+)\.(\d+)"', bundle)
+    assert version is not None
+    assert int(version.group(1)) >= 5, version.group(0)
+    assert "isOAS31" in bundle
 
 
 def test_concurrent_first_requests_compute_once(client: Client) -> None:

@@ -235,6 +235,50 @@ def test_readable_on_a_phone(browser: Any, server: tuple[str, int]) -> None:
     page.close()
 
 
+def test_the_header_fits_on_one_line_on_a_phone(browser: Any, server: tuple[str, int]) -> None:
+    base, _ = server
+    page = browser.new_page(viewport={"width": 360, "height": 740}, is_mobile=True)
+    for path in ("/", "/articles/1"):
+        page.goto(base + path)
+        tops = page.evaluate(
+            "[...document.querySelectorAll('.site-header nav a')]"
+            ".map(a => a.getBoundingClientRect().top + a.getBoundingClientRect().height / 2)"
+        )
+        assert len(tops) == 5
+        assert max(tops) - min(tops) < 4, f"{path}: the header wraps ({tops})"
+    page.close()
+
+
+def test_the_api_page_lists_the_operations_and_tries_one(
+    browser: Any, server: tuple[str, int], sync_api: Any
+) -> None:
+    """/docs renders the OpenAPI 3.1 schema (Swagger UI 4 could not) and "Try it out" works."""
+    import httpx
+
+    base, _ = server
+    expect = sync_api.expect
+    schema = httpx.get(base + "/openapi.json").json()
+    operations = sum(len(methods) for methods in schema["paths"].values())
+    page = browser.new_page(viewport={"width": 1200, "height": 900})
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(base + "/docs")
+    expect(page.locator(".opblock")).to_have_count(operations)
+    expect(page.get_by_text("Unable to render this definition")).to_have_count(0)
+
+    operation = page.locator(".opblock-get", has=page.locator('[data-path="/api/articles"]'))
+    operation.locator(".opblock-summary").first.click()
+    operation.get_by_role("button", name="Try it out").click()
+    operation.get_by_role("button", name="Execute").click()
+    status = operation.locator(".live-responses-table tbody .response-col_status").first
+    expect(status).to_have_text("200")
+    expect(operation.locator(".live-responses-table .microlight").first).to_contain_text(
+        FIRST_DEMO_TITLE
+    )
+    assert errors == []
+    page.close()
+
+
 # --- the summary panel when requests are slow, fail or never answer -------------------------
 
 

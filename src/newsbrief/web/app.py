@@ -85,12 +85,19 @@ async def _refresh_loop(state: AppState) -> None:
 
 
 def _install_offline_docs(app: FastAPI) -> None:
-    """Serve Swagger UI at /docs from the files swagger-ui-bundle ships (no CDN)."""
+    """Serve Swagger UI at /docs from the files fastapi-offline ships (no CDN).
+
+    FastAPI writes OpenAPI 3.1, which Swagger UI reads from version 5 on; fastapi-offline
+    (MIT) vendors a Swagger UI 5 build (swagger-ui-bundle.js, swagger-ui.css, a favicon).
+    """
     from fastapi.openapi.docs import get_swagger_ui_html
     from fastapi.responses import HTMLResponse
-    from swagger_ui_bundle import swagger_ui_path
 
-    app.mount("/docs-static", StaticFiles(directory=swagger_ui_path), name="docs-static")
+    app.mount(
+        "/docs-static",
+        StaticFiles(packages=[("fastapi_offline", "static")]),
+        name="docs-static",
+    )
 
     @app.get("/docs", include_in_schema=False)
     async def swagger_ui() -> HTMLResponse:
@@ -99,7 +106,7 @@ def _install_offline_docs(app: FastAPI) -> None:
             title="newsbrief API",
             swagger_js_url="/docs-static/swagger-ui-bundle.js",
             swagger_css_url="/docs-static/swagger-ui.css",
-            swagger_favicon_url="/docs-static/favicon-32x32.png",
+            swagger_favicon_url="/docs-static/favicon.png",
         )
 
 
@@ -143,7 +150,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         summary="No time to read? Get a summary: the reader site's JSON API.",
         lifespan=lifespan,
         # FastAPI's own /docs and /redoc load Swagger UI from a CDN; ours serves the copy that
-        # the swagger-ui-bundle package ships, so the API docs work offline.
+        # the fastapi-offline package ships, so the API docs work offline.
         docs_url=None,
         redoc_url=None,
     )
