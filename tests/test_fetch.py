@@ -321,10 +321,56 @@ def test_ssrf_guard(url: str, message: str) -> None:
         ("240.0.0.1", "private"),
         ("93.184.216.34", None),
         ("2606:2800:220:1:248:1893:25c8:1946", None),
+        # IPv6 forms that carry an IPv4 address are checked as that address.
+        ("2002:7f00:1::", "loopback"),  # 6to4
+        ("2002:a9fe:a9fe::", "cloud metadata"),
+        ("2002:a00:1::", "private"),
+        ("2002:6440:1::", "non-public"),
+        ("2002:808:808::", None),
+        ("64:ff9b::7f00:1", "loopback"),  # NAT64
+        ("64:ff9b::a9fe:a9fe", "cloud metadata"),
+        ("64:ff9b::c0a8:101", "private"),
+        ("64:ff9b::808:808", None),
+        ("64:ff9b:1::7f00:1", "reserved"),  # local-use NAT64: never public
+        ("2001:0:4136:e378:8000:63bf:80ff:fffe", "loopback"),  # Teredo, client obfuscated
+        ("2001:0:a9fe:a9fe:8000:63bf:f7f7:f7f7", "cloud metadata"),  # Teredo server
+        ("2001:0:4136:e378:8000:63bf:f7f7:f7f7", "private"),  # public IPv4s: Teredo itself
+        ("::7f00:1", "loopback"),  # IPv4-compatible
+        ("::a9fe:a9fe", "cloud metadata"),
+        ("::808:808", "reserved"),
+        ("::ffff:a9fe:a9fe", "cloud metadata"),  # IPv4-mapped
+        ("::ffff:8.8.8.8", None),
+        ("::1", "loopback"),
     ],
 )
 def test_blocked_reason(address: str, reason: str | None) -> None:
     assert blocked_reason(address) == reason
+
+
+@pytest.mark.parametrize(
+    ("address", "carried"),
+    [
+        ("2002:7f00:1::", "6to4 for 127.0.0.1"),
+        ("64:ff9b::a9fe:a9fe", "NAT64 for 169.254.169.254"),
+        ("2001:0:4136:e378:8000:63bf:80ff:fffe", "Teredo client for 127.0.0.1"),
+        ("::7f00:1", "IPv4-compatible for 127.0.0.1"),
+        ("::ffff:10.0.0.1", "IPv4-mapped for 10.0.0.1"),
+    ],
+)
+def test_ssrf_guard_names_the_embedded_ipv4(address: str, carried: str) -> None:
+    HOSTS["embedded.example"] = [address]
+    try:
+        with pytest.raises(BlockedAddress) as info:
+            get("http://embedded.example/")
+    finally:
+        del HOSTS["embedded.example"]
+    reason = blocked_reason(address)
+    assert reason is not None
+    article = "an" if reason[0] in "aeiou" else "a"
+    assert str(info.value) == (
+        f"http://embedded.example/: embedded.example resolves to {address}, which is "
+        f"{article} {reason} address ({carried}); {GUARD}"
+    )
 
 
 def test_private_networks_allowed_when_asked() -> None:

@@ -55,6 +55,7 @@ __all__ = [
     "USER_AGENT",
     "FetchedPage",
     "blocked_reason",
+    "embedded_ipv4",
     "fetch",
     "parse_url",
 ]
@@ -216,11 +217,39 @@ def resolve(host: str, port: int) -> list[str]:
     return list(dict.fromkeys(str(info[4][0]) for info in infos))
 
 
-def blocked_reason(address: str) -> str | None:
-    """Return why ``address`` must not be fetched from a server (e.g. "loopback"), or None."""
+#: The well-known NAT64 prefix (RFC 6052): an IPv4 address in the last 32 bits. (The local-use
+#: 64:ff9b:1::/48 of RFC 8215 is never public: Python counts all of ::/8 as reserved.)
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+#: IPv4-compatible addresses (RFC 4291, deprecated): ``::a.b.c.d``.
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+
+
+def embedded_ipv4(address: str) -> list[tuple[str, ipaddress.IPv4Address]]:
+    """Return the IPv4 addresses an IPv6 address carries, each with the form's name.
+
+    The forms that translate or tunnel to an IPv4 host: IPv4-mapped (``::ffff:a.b.c.d``),
+    6to4 (``2002::/16``), well-known NAT64 (``64:ff9b::/96``), Teredo (``2001::/32``: its
+    server and its de-obfuscated client) and IPv4-compatible (``::a.b.c.d``). Empty for an
+    IPv4 address or any other IPv6 one.
+    """
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
+    if not isinstance(ip, ipaddress.IPv6Address):
+        return []
+    if ip.ipv4_mapped is not None:
+        return [("IPv4-mapped", ip.ipv4_mapped)]
+    if ip.sixtofour is not None:
+        return [("6to4", ip.sixtofour)]
+    if ip.teredo is not None:
+        server, client = ip.teredo
+        return [("Teredo client", client), ("Teredo server", server)]
+    if ip in _NAT64:
+        return [("NAT64", ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))]
+    if ip in _IPV4_COMPATIBLE and int(ip) > 1:  # :: and ::1 are their own addresses
+        return [("IPv4-compatible", ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF))]
+    return []
+
+
+def _own_reason(ip: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
     checks = (
         (ip in _METADATA, "cloud metadata"),
         (ip.is_loopback, "loopback"),
@@ -233,6 +262,38 @@ def blocked_reason(address: str) -> str | None:
         (not ip.is_global, "non-public"),
     )
     return next((name for hit, name in checks if hit), None)
+
+
+def blocked_reason(address: str) -> str | None:
+    """Return why ``address`` must not be fetched from a server (e.g. "loopback"), or None.
+
+    An IPv6 address that carries an IPv4 one (``embedded_ipv4``) is refused when that IPv4
+    address would be. The translation forms (IPv4-mapped, 6to4, NAT64) reach exactly that
+    IPv4 host, so it alone decides; Teredo and IPv4-compatible addresses are also checked as
+    the IPv6 addresses they are (neither is public).
+    """
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    embedded = embedded_ipv4(address)
+    for _, ipv4 in embedded:
+        reason = _own_reason(ipv4)
+        if reason is not None:
+            return reason
+    if embedded and embedded[0][0] in ("IPv4-mapped", "6to4", "NAT64"):
+        return None
+    return _own_reason(ip)
+
+
+def _blocked_message(url: str, host: str, address: str, reason: str) -> str:
+    what = address if host == address else f"{host} resolves to {address}, which"
+    article = "an" if reason[:1] in "aeiou" else "a"
+    carried = next(
+        (f"{form} for {v4}" for form, v4 in embedded_ipv4(address) if _own_reason(v4)), ""
+    )
+    via = f" ({carried})" if carried else ""
+    return (
+        f"{url}: {what} is {article} {reason} address{via}; fetching it is refused "
+        f"(a server allows it with --allow-private-networks)"
+    )
 
 
 @dataclass(frozen=True)
@@ -274,12 +335,7 @@ def _prepare(url: str, parts: SplitResult, *, guard: bool, resolver: Resolver) -
     for address in addresses:
         reason = blocked_reason(address)
         if reason is not None:
-            what = address if host == address else f"{host} resolves to {address}, which"
-            article = "an" if reason[:1] in "aeiou" else "a"
-            raise BlockedAddress(
-                f"{url}: {what} is {article} {reason} address; fetching it is refused "
-                f"(a server allows it with --allow-private-networks)"
-            )
+            raise BlockedAddress(_blocked_message(url, host, address, reason))
     # Connect to the address just checked; the name travels in the Host header and SNI.
     ip = addresses[0]
     netloc = f"[{ip}]" if ":" in ip else ip
