@@ -226,6 +226,91 @@ def test_add_from_html_and_text(store: SQLStore) -> None:
     assert from_text.article.text.startswith("The council approved a new cycle lane")
 
 
+def _claiming(page: str, head: str) -> str:
+    """Return ``page`` with ``head`` (a canonical link, a <base>...) added to its <head>."""
+    assert "<head>" in page
+    return page.replace("<head>", f"<head>{head}", 1)
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        '<link rel="canonical" href="https://news.example/trains">',
+        '<meta property="og:url" content="https://news.example/trains">',
+        '<base href="https://news.example/"><link rel="canonical" href="/trains">',
+    ],
+    ids=["canonical", "og-url", "base-href"],
+)
+def test_pasted_html_cannot_claim_a_url(store: SQLStore, head: str) -> None:
+    forged = _claiming(PAGE.replace("sleeping cars", "forged cars"), head)
+    stored, created = add_article_from(store, html=forged)
+    assert created and stored.article.url is None and stored.canonical_url is None
+    # Pasted with a URL of the user's own, that URL is the article's, not the page's claim.
+    other, _ = add_article_from(store, html=forged + " ", url="https://mine.example/copy")
+    assert other.id == stored.id  # the same text: found by its hash
+    # The real story is fetched, not answered with the forgery.
+    calls: list[str] = []
+    fetcher = mock_fetcher({"https://news.example/trains": PAGE}, calls)
+    real, created = add_article_from(store, url="https://news.example/trains", fetcher=fetcher)
+    assert created and calls == ["https://news.example/trains"]
+    assert "sleeping cars" in real.article.text and "forged cars" not in real.article.text
+    assert real.canonical_url == "https://news.example/trains"
+
+
+def test_pasted_html_keeps_the_url_given() -> None:
+    head = '<link rel="canonical" href="https://news.example/trains">'
+    article, _ = service.article_from(html=_claiming(PAGE, head), url=" https://mine.example/a ")
+    assert article.url == "https://mine.example/a"
+
+
+def test_fetched_page_cannot_claim_another_sites_url(store: SQLStore) -> None:
+    forged = _claiming(
+        PAGE.replace("sleeping cars", "forged cars"),
+        '<link rel="canonical" href="https://news.example/trains">',
+    )
+    calls: list[str] = []
+    fetcher = mock_fetcher(
+        {"https://attacker.example/trains": forged, "https://news.example/trains": PAGE}, calls
+    )
+    fake, _ = add_article_from(store, url="https://attacker.example/trains", fetcher=fetcher)
+    assert fake.article.url == "https://attacker.example/trains"
+    assert fake.canonical_url == "https://attacker.example/trains"
+    real, created = add_article_from(store, url="https://news.example/trains", fetcher=fetcher)
+    assert created and real.id != fake.id and "forged cars" not in real.article.text
+    assert calls == ["https://attacker.example/trains", "https://news.example/trains"]
+
+
+@pytest.mark.parametrize(
+    ("fetched", "claimed", "key"),
+    [
+        # The same registrable domain: the page's canonical URL is its key.
+        (
+            "https://m.news.example.com/a?utm_source=x",
+            "https://www.news.example.com/a",
+            "https://www.news.example.com/a",
+        ),
+        (
+            "https://www.bbc.co.uk/news/amp/1",
+            "https://bbc.co.uk/news/1",
+            "https://bbc.co.uk/news/1",
+        ),
+        ("http://127.0.0.1:8000/a", "http://127.0.0.1:8000/b", "http://127.0.0.1:8000/b"),
+        # Another registrable domain, by the public-suffix list (private suffixes included).
+        ("https://www.evil.co.uk/a", "https://www.bbc.co.uk/news/1", "https://www.evil.co.uk/a"),
+        ("https://alice.github.io/a", "https://bob.github.io/a", "https://alice.github.io/a"),
+        ("https://example.com/a", "https://example.com.evil.net/a", "https://example.com/a"),
+        ("http://127.0.0.1/a", "http://127.0.0.2/a", "http://127.0.0.1/a"),
+        ("http://intranet/a", "http://other/a", "http://intranet/a"),
+        # Not an http(s) URL, or none at all.
+        ("https://news.example.com/a", "javascript:alert(1)", "https://news.example.com/a"),
+        ("https://news.example.com/a", "//news.example.com/b", "https://news.example.com/a"),
+        ("https://news.example.com/a", None, "https://news.example.com/a"),
+    ],
+)
+def test_page_key_url(fetched: str, claimed: str | None, key: str) -> None:
+    assert service.page_key_url(claimed, fetched) == key
+
+
 def test_add_from_private_url_is_refused(store: SQLStore) -> None:
     with pytest.raises(
         BlockedAddress, match=r"^http://127\.0\.0\.1:9/x: 127\.0\.0\.1 is a loopback"

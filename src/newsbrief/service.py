@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING, Any
 from newsbrief import summarizers
 from newsbrief.errors import EmptyInput, InputTooLarge, InvalidOptions
 from newsbrief.models import Article, SummaryOptions
-from newsbrief.storage import Feed, Store, StoredArticle, SummaryKey, length_key
+from newsbrief.storage import (
+    Feed,
+    Store,
+    StoredArticle,
+    SummaryKey,
+    length_key,
+    registrable_domain,
+)
 
 if TYPE_CHECKING:
     from newsbrief.fetch import FetchedPage
@@ -30,6 +37,7 @@ __all__ = [
     "article_from_page",
     "default_fetcher",
     "is_lasting",
+    "page_key_url",
     "server_message",
     "subscribe",
     "summarize_source",
@@ -55,15 +63,38 @@ def default_fetcher() -> Fetcher:
 # --- adding articles -------------------------------------------------------------------------
 
 
+def page_key_url(claimed: str | None, fetched: str) -> str:
+    """Return the URL a fetched page is stored under: the URL it claims, if it may claim it.
+
+    A page names its own URL (``<link rel="canonical">``, ``og:url``), which merges the
+    copies of one story reached through tracking links, AMP or mobile hosts. It may only
+    claim a URL on the registrable domain it was fetched from (``registrable_domain``): a
+    page on ``attacker.example`` naming ``news.example/story`` would otherwise be stored
+    under that story's URL, and adding the real URL later would return the forgery.
+    """
+    if not claimed or claimed == fetched:
+        return fetched
+    domain = registrable_domain(fetched)
+    if domain is None or registrable_domain(claimed) != domain:
+        return fetched
+    return claimed
+
+
 def article_from_page(page: FetchedPage) -> Article:
-    """Extract the article from a fetched page (its final URL, after redirects, is its URL).
+    """Extract the article from a fetched page, stored under ``page_key_url``.
+
+    Its URL is the page's final URL (after redirects), or the canonical URL the page names
+    when that is on the same registrable domain.
 
     Raises:
         NoArticleText, EmptyInput, UndecodableInput, InputTooLarge: not an article page.
     """
     from newsbrief.extract import extract
 
-    return extract(page.body, url=page.final_url or page.url, content_type=page.content_type)
+    fetched = page.final_url or page.url
+    article = extract(page.body, url=fetched, content_type=page.content_type)
+    url = page_key_url(article.url, fetched)
+    return article if url == article.url else dataclasses.replace(article, url=url)
 
 
 def _check_source(url: str | None, html: str | None, text: str | None) -> str:
@@ -111,7 +142,12 @@ def article_from(
             raise EmptyInput("the HTML is empty" if not html else "the HTML is only whitespace")
         from newsbrief.extract import extract
 
-        article = extract(html, url=url.strip() if url else None)
+        given = url.strip() if url else None
+        article = extract(html, url=given)
+        # The URL a pasted page names (its canonical link, og:url, what its <base href> makes
+        # of them) is unverified: only the URL the user gave, if any, is the article's.
+        if article.url != given:
+            article = dataclasses.replace(article, url=given)
     else:
         assert url is not None
         fetch = fetcher or default_fetcher()

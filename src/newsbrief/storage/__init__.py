@@ -30,6 +30,7 @@ from newsbrief.storage.base import (
     canonical_url,
     content_hash,
     length_key,
+    registrable_domain,
     search_terms,
 )
 from newsbrief.storage.sql import SQLStore, postgres_engine, sqlite_engine
@@ -51,6 +52,7 @@ __all__ = [
     "default_data_dir",
     "length_key",
     "open_store",
+    "registrable_domain",
     "search_terms",
 ]
 

@@ -3,6 +3,7 @@ normalisations (canonical URL, content hash, search terms) both backends share."
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
 import unicodedata
@@ -273,6 +274,32 @@ def canonical_url(url: str) -> str:
     ]
     path = parts.path.rstrip("/")
     return urlunsplit((scheme, netloc, path, urlencode(sorted(query)), ""))
+
+
+def registrable_domain(url: str) -> str | None:
+    """Return the registrable domain of ``url``'s host (``news.bbc.co.uk`` -> ``bbc.co.uk``).
+
+    From the public-suffix list the ``tld`` package ships (read from the installed file, never
+    downloaded), private suffixes included, so ``alice.github.io`` and ``bob.github.io`` are two
+    domains. A host with no listed suffix (an IP address, ``localhost``, an intranet name) is
+    its own domain. None when ``url`` is not an http(s) URL with a host.
+    """
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in _DEFAULT_PORTS or not host:
+        return None
+    host = host.rstrip(".")
+    # A host IDNA cannot encode is compared as written: the other host must match it exactly.
+    with contextlib.suppress(UnicodeError):
+        host = host.encode("idna").decode("ascii")
+    # Imported here: loading the list costs ~0.1 s, which only adding a fetched page pays.
+    from tld import get_fld
+
+    domain = get_fld(host, fix_protocol=True, fail_silently=True, search_private=True)
+    return str(domain) if domain else host
 
 
 _WS = re.compile(r"\s+")
