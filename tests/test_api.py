@@ -806,7 +806,7 @@ def test_concurrent_first_requests_compute_once(client: Client) -> None:
 
     async def burst() -> list[dict[str, Any]]:
         transport = httpx.ASGITransport(app=client.app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as c:
             answers = await asyncio.gather(
                 *(c.get("/api/articles/5/summary?sentences=4") for _ in range(8))
             )

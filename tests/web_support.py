@@ -49,7 +49,7 @@ class Client:
     def request(self, method: str, url: str, **kwargs: Any) -> httpx.Response:
         async def go() -> httpx.Response:
             transport = httpx.ASGITransport(app=self.app)
-            async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+            async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as c:
                 return await c.request(method, url, **kwargs)
 
         return asyncio.run(go())

@@ -6,7 +6,9 @@ package, so tests build an app per temporary store.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,11 @@ from newsbrief.models import Length, SummaryOptions
 #: (the 85 pages of the extraction benchmark are 30-900 KB) with room to spare.
 DEFAULT_MAX_BODY_BYTES = 2_000_000
 
+#: Host names the site answers for unless told others (``--allowed-host``): the loopback names.
+#: A request naming any other host (DNS rebinding: a page on evil.example whose name now
+#: resolves to 127.0.0.1) is refused before it reaches a route.
+DEFAULT_ALLOWED_HOSTS: tuple[str, ...] = ("localhost", "127.0.0.1", "::1")
+
 #: Page length choices of the summary button -> number of sentences.
 SUMMARY_LENGTHS: dict[str, int] = {"short": 1, "medium": 3, "long": 5}
 
@@ -28,6 +35,11 @@ class Settings:
 
     ``database_url`` None means the SQLite file under ``data_dir`` (see ``open_store``).
     ``refresh_minutes`` 0 turns the feed schedule off.
+
+    ``allowed_hosts`` are the names a request's ``Host`` may give (port aside): exact names,
+    ``*.example.org`` for any subdomain of example.org, or ``*`` for any name (only behind a
+    proxy that checks it). ``host``, the listening address, is allowed too when it is a specific
+    address (not ``0.0.0.0`` or ``::``); see ``trusted_hosts``.
 
     ``backends`` holds the backend settings of the abstractive methods, by method name: the
     ``SummaryOptions.config`` pairs each one gets, e.g. ``{"llm": (("llm_url", URL),
@@ -50,6 +62,7 @@ class Settings:
     summary_lengths: dict[str, int] = field(default_factory=lambda: dict(SUMMARY_LENGTHS))
     backends: dict[str, tuple[tuple[str, Any], ...]] = field(default_factory=dict)
     summary_language: str | None = None
+    allowed_hosts: tuple[str, ...] = DEFAULT_ALLOWED_HOSTS
 
     def __post_init__(self) -> None:
         if not (0 <= self.port <= 65535):
@@ -69,6 +82,8 @@ class Settings:
                 f"unknown summary length {self.default_length!r}; "
                 f"choose one of: {', '.join(self.summary_lengths)}"
             )
+        for name in self.allowed_hosts:
+            host_name(name, wildcard=True)  # raises InvalidOptions for a malformed one
         from newsbrief import summarizers
 
         for name in self.backends:
@@ -122,6 +137,19 @@ class Settings:
         )
 
     @property
+    def trusted_hosts(self) -> frozenset[str]:
+        """Return the host names requests may give: ``allowed_hosts`` and a specific ``host``.
+
+        Names are normalised by ``host_name`` (lower case, no trailing dot, IPv6 without
+        brackets), as the request's ``Host`` is before it is compared.
+        """
+        names = {host_name(n, wildcard=True) for n in self.allowed_hosts}
+        listen = host_name(self.host) if self.host else ""
+        if listen and listen not in ("0.0.0.0", "::"):
+            names.add(listen)
+        return frozenset(names)
+
+    @property
     def is_loopback(self) -> bool:
         """Return True when the site listens on a loopback address only."""
         if self.host == "localhost":
@@ -130,6 +158,35 @@ class Settings:
             return ipaddress.ip_address(self.host).is_loopback
         except ValueError:
             return False
+
+
+_HOST_LABEL = re.compile(r"[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9_])?")
+
+
+def host_name(name: str, *, wildcard: bool = False) -> str:
+    """Return a host name as requests are compared on: lower case, no trailing dot, no brackets.
+
+    With ``wildcard``, ``*`` and ``*.example.org`` are accepted too (an allowed-host pattern).
+
+    Raises:
+        InvalidOptions: ``name`` is neither a DNS name nor an IP address.
+    """
+    raw = name.strip().lower()
+    if wildcard and raw == "*":
+        return raw
+    bare = raw[1:-1] if raw.startswith("[") and raw.endswith("]") else raw
+    with contextlib.suppress(ValueError):
+        return str(ipaddress.ip_address(bare))
+    bare = bare.removesuffix(".")
+    labels = bare.split(".")
+    if wildcard and labels[0] == "*" and len(labels) > 1:
+        labels = labels[1:]
+    if bare and len(bare) <= 253 and all(_HOST_LABEL.fullmatch(label) for label in labels):
+        return bare
+    raise InvalidOptions(
+        f"allowed host {name!r} is not a host name or an IP address "
+        "(give a name such as news.example.org, *.example.org for its subdomains, or an address)"
+    )
 
 
 def abstractive_methods() -> list[str]:

@@ -12,7 +12,7 @@ import click
 from newsbrief.cli.llm_options import backend_configs, llm_cli_options
 from newsbrief.errors import InputError
 from newsbrief.models import Length
-from newsbrief.settings import DEFAULT_MAX_BODY_BYTES, Settings
+from newsbrief.settings import DEFAULT_ALLOWED_HOSTS, DEFAULT_MAX_BODY_BYTES, Settings
 
 
 def check_listen(host: str, port: int) -> None:
@@ -50,6 +50,14 @@ def check_listen(host: str, port: int) -> None:
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option(
+    "--allowed-host",
+    "allowed_hosts",
+    metavar="NAME",
+    multiple=True,
+    help="A host name requests may give in their Host header, besides the loopback names "
+    "and --host (repeatable; *.example.org: its subdomains; *: any). Others get 421.",
+)
 @click.option(
     "--database",
     metavar="URL",
@@ -98,6 +106,7 @@ def check_listen(host: str, port: int) -> None:
 def serve_cmd(
     host: str,
     port: int,
+    allowed_hosts: tuple[str, ...],
     database: str | None,
     data_dir: Path | None,
     demo: bool,
@@ -124,6 +133,7 @@ def serve_cmd(
         data_dir=data_dir,
         host=host,
         port=port,
+        allowed_hosts=DEFAULT_ALLOWED_HOSTS + allowed_hosts,
         allow_private_networks=allow_private_networks,
         refresh_minutes=refresh_minutes,
         max_body_bytes=max_body_bytes,
@@ -144,6 +154,12 @@ def serve_cmd(
         click.echo(
             f"newsbrief: warning: listening on {host}, not only this machine; the site has no "
             "login, so anyone who can reach it can add articles and feeds",
+            err=True,
+        )
+    if settings.host in ("0.0.0.0", "::") and not allowed_hosts:
+        click.echo(
+            "newsbrief: note: only requests that name this machine by a loopback name are "
+            "answered; give the name clients use with --allowed-host NAME",
             err=True,
         )
     click.echo(f"newsbrief: open http://{host}:{port}/ (API docs at /docs)", err=True)

@@ -30,6 +30,7 @@ HTTP_CODES: dict[int, str] = {
     405: "method_not_allowed",
     413: "input_too_large",
     415: "unsupported_content_type",
+    421: "unknown_host",
     422: "validation_error",
 }
 

@@ -1,4 +1,5 @@
-"""One small ASGI middleware: security headers, the request-body limit, JSON-only API bodies.
+"""Small ASGI middleware in front of every route: security headers, the request-body limit,
+JSON-only API bodies, and the trusted ``Host`` names.
 
 Written as plain ASGI (not ``BaseHTTPMiddleware``) because it sits in front of every request,
 including the cached-summary endpoint the load benchmark hammers.
@@ -12,6 +13,8 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
+from newsbrief.errors import InvalidOptions
+from newsbrief.settings import host_name
 from newsbrief.web.errors import HTTP_CODES, error_response, is_api
 
 Scope = MutableMapping[str, Any]
@@ -133,3 +136,72 @@ async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, messa
     """Answer an error before the app sees the request: the one shape, pages in the layout."""
     response = error_response(Request(scope), status, HTTP_CODES[status], message)
     await response(scope, receive, send)
+
+
+def request_host(value: str) -> str | None:
+    """Return the host name of a ``Host`` header value (port dropped, normalised), or None.
+
+    None means the value is not a host (empty, a bare IPv6 address without brackets, junk).
+    """
+    value = value.strip()
+    if value.startswith("["):
+        host, bracket, rest = value[1:].partition("]")
+        if not bracket or (rest and not (rest[:1] == ":" and _is_port(rest[1:]))):
+            return None
+    else:
+        host, colon, port = value.partition(":")
+        if colon and not _is_port(port):
+            return None
+    try:
+        return host_name(host)
+    except InvalidOptions:
+        return None
+
+
+def _is_port(text: str) -> bool:
+    # RFC 3986 allows an empty port ("localhost:"); digits are ASCII only.
+    return text == "" or (text.isascii() and text.isdigit())
+
+
+def host_allowed(host: str, trusted: Collection[str]) -> bool:
+    """Return True when ``host`` (normalised) is one of ``trusted`` or matches a ``*.`` pattern."""
+    if host in trusted or "*" in trusted:
+        return True
+    return any(p.startswith("*.") and host.endswith(p[1:]) for p in trusted)
+
+
+class TrustedHosts:
+    """Refuse a request whose ``Host`` is not one the server answers for (DNS rebinding).
+
+    A page on ``evil.example`` whose DNS name is re-pointed at 127.0.0.1 makes the browser send
+    its requests, writes included, to this server with ``Host: evil.example``; they are
+    answered 421 ``unknown_host`` before any route runs. A request without a usable ``Host``
+    (HTTP/1.0 without one, a malformed value) is a 400 ``bad_request``.
+    """
+
+    def __init__(self, app: ASGIApp, *, trusted: Collection[str]) -> None:
+        self.app = app
+        self.trusted = frozenset(trusted)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        values = [v for k, v in scope["headers"] if k.lower() == b"host"]
+        raw = values[0].decode("latin-1") if len(values) == 1 else None
+        host = request_host(raw) if raw is not None else None
+        if host is None:
+            if raw is not None:
+                message = f"the request's Host header {raw!r} is not a host name or an address"
+            else:
+                count = "no Host header" if not values else "more than one Host header"
+                message = f"the request has {count}; send this server's name, e.g. Host: localhost"
+            await _refuse(scope, receive, send, 400, message)
+        elif not host_allowed(host, self.trusted):
+            message = (
+                f"this server does not answer for the host name {host!r}; if it should, start "
+                f"it with: newsbrief serve --allowed-host {host}"
+            )
+            await _refuse(scope, receive, send, 421, message)
+        else:
+            await self.app(scope, receive, send)
