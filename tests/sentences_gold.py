@@ -1,13 +1,17 @@
-"""A small hand-written gold set for sentence splitting, in seven languages.
+"""A small hand-written gold set for sentence splitting, in nine languages.
 
 Written for newsbrief (no news text copied). Each case is a list of paragraphs, each paragraph a
-list of sentences; the text under test is the sentences joined by one space and the paragraphs
-by one newline. Used by tests/test_sentences.py and benchmarks/sentences.py.
+list of sentences; the text under test is the sentences joined by one space (by nothing in
+Chinese and Japanese, which write no space between sentences) and the paragraphs by one
+newline. Used by tests/test_sentences.py and benchmarks/sentences.py.
 """
 
 from __future__ import annotations
 
 from typing import NamedTuple
+
+#: Languages written without spaces between sentences.
+UNSPACED = frozenset({"zh", "ja"})
 
 
 class Case(NamedTuple):
@@ -17,7 +21,8 @@ class Case(NamedTuple):
 
     @property
     def text(self) -> str:
-        return "\n".join(" ".join(p) for p in self.paragraphs)
+        space = "" if self.language in UNSPACED else " "
+        return "\n".join(space.join(p) for p in self.paragraphs)
 
     @property
     def sentences(self) -> list[str]:
@@ -511,6 +516,23 @@ CASES: list[Case] = [
         [["«Não é possível!», disse o ministro.", "Ninguém respondeu."]],
     ),
     Case("pt", "curly-quote-period", [["Ele disse: “Vamos embora.”", "Depois saiu."]]),
+    # --- Chinese -------------------------------------------------------------------------------
+    Case("zh", "quote-then-sentence", [["他说：“今年的游客很多。”", "不过，酒店的价格没有上涨。"]]),
+    Case(
+        "zh", "question-exclaim", [["你去过河边的新公园吗？", "那里的樱花真漂亮！", "周末人很多。"]]
+    ),
+    Case("zh", "book-title-marks", [["《晚报》报道了这件事。", "居民们都很关心。"]]),
+    Case("zh", "decimal", [["去年的增长率是3.5%。", "今年预计会放缓。"]]),
+    Case("zh", "paragraphs", [["本地新闻"], ["图书馆周一重新开放。", "开放时间延长到晚上九点。"]]),
+    Case("zh", "bracket-close", [["新线路（连接东站和机场。）", "下个月通车。"]]),
+    # --- Japanese ------------------------------------------------------------------------------
+    Case(
+        "ja", "quotative-to", [["市長は「来年も続ける。」と話した。", "住民の多くは賛成している。"]]
+    ),
+    Case("ja", "quote-then-sentence", [["「値段は高い。」", "それでも客は来た。"]]),
+    Case("ja", "question", [["新しい駅はいつ開くのか？", "市は来年の春だと答えた。"]]),
+    Case("ja", "decimal", [["気温は12.5度まで下がった。", "明日は晴れる見込みだ。"]]),
+    Case("ja", "double-brackets", [["彼は『もう十分だ！』と叫んだ。", "会場は静かになった。"]]),
 ]
 
-LANGUAGES: tuple[str, ...] = ("en", "es", "fr", "de", "ru", "it", "pt")
+LANGUAGES: tuple[str, ...] = ("en", "es", "fr", "de", "ru", "it", "pt", "zh", "ja")

@@ -400,6 +400,26 @@ def test_site_name_is_cut_from_the_title(title: str, site: str, expected: str) -
     assert extract(page).title == expected
 
 
+@pytest.mark.parametrize(
+    "header",
+    [
+        '<a href="/"><h1>도시 소식</h1></a>',
+        '<h1 class="logo"><a href="https://news.example/">도시 소식</a></h1>',
+    ],
+    ids=["heading-in-home-link", "home-link-in-heading"],
+)
+def test_a_heading_linking_home_is_the_site_name_not_the_title(header: str) -> None:
+    """The page header's site name was the title when the page had no og:title (Korean page)."""
+    page = _page(
+        f"<header>{header}</header><article>"
+        + _paragraphs("Monday", "Tuesday", "Friday")
+        + "</article>",
+        "<title>시의회, 새 예산안 통과 - CityNews</title>",
+    )
+    article = extract(page, url="https://news.example/2025/budget")
+    assert article.title == "시의회, 새 예산안 통과"
+
+
 # A body split into containers of one class by advertising rows (Wired, The New York Times):
 # trafilatura alone keeps the first container only.
 def _story(first: str, second: str, cls: str = "body__container article__body") -> str:
@@ -666,6 +686,8 @@ def test_benchmark_sentence_is_whole(page_id: str, sentence: str) -> None:
         ),
         ("5f03fc17", "Meal Prep for A Little More Obsessed"),
         ("ad826691", "MacBook sale at Amazon from $700, AirPods, more"),
+        # The header's <h1> (a link home) is the site's name; the <title> has the headline.
+        ("0ec95c72", "엘제이-류화영 진흙탕 싸움, 공적인 사안으로 봐야하는 이유"),
     ],
 )
 def test_benchmark_title_without_site_name(page_id: str, title: str) -> None:
@@ -695,3 +717,41 @@ def test_benchmark_ours_not_worse_than_plain_trafilatura() -> None:
     )
     assert ours["f1"] >= plain["f1"]
     assert ours["f1"] >= 0.975  # 0.986 measured with trafilatura 2.3.1
+
+
+@pytest.mark.parametrize(
+    ("language", "headline", "paragraphs"),
+    [
+        pytest.param(
+            "zh",
+            "市图书馆延长开放时间",
+            [
+                "市图书馆周一宣布，从下个月起，所有分馆的开放时间将延长到晚上九点。",
+                "馆长说：“读者的要求很多。”不过，周末的安排不会改变，新的时间表将在网站上公布。",
+                "图书馆去年接待了大约八十万人次，比前年增加了两成，其中学生占了一半以上。",
+            ],
+            id="zh",
+        ),
+        pytest.param(
+            "ja",
+            "市立図書館、開館時間を延長",
+            [
+                "市立図書館は月曜日、来月から全ての分館の開館時間を午後九時まで延長すると発表した。",
+                "館長は「利用者の要望が多い。」と話した。週末の予定は変わらず、新しい時間表はウェブサイトで公開される。",
+                "図書館の昨年の利用者は約八十万人で、前の年より二割増え、その半分以上が学生だった。",
+            ],
+            id="ja",
+        ),
+    ],
+)
+def test_chinese_and_japanese_pages(language: str, headline: str, paragraphs: list[str]) -> None:
+    """Written for the tests: the headline is the title, the lede stays the first line."""
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    page = _page(
+        f'<a href="/"><h1>城市新闻</h1></a><article><h1>{headline}</h1>{body}</article>',
+        f"<title>{headline} - 城市新闻</title>",
+    )
+    article = extract(page, url="https://news.example/a/1", min_chars=50)
+    assert article.title == headline
+    assert article.language == language
+    assert article.text.split("\n") == paragraphs

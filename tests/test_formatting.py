@@ -68,3 +68,16 @@ def test_unknown_format() -> None:
     with pytest.raises(InvalidOptions) as info:
         render(SUMMARY, "pdf")
     assert str(info.value) == f"unknown format 'pdf'; choose one of: {', '.join(FORMATS)}"
+
+
+def test_chinese_sentences_are_joined_without_spaces() -> None:
+    """Chinese writes no space between sentences: the text format must not add one."""
+    import newsbrief
+    from newsbrief.textutil import article_from_text
+
+    text = "馆长说：“读者的要求很多。”不过，周末的安排不会改变。新的时间表将在网站上公布。"
+    summary = newsbrief.summarize(article_from_text(text), method="lead", sentences=3)
+    assert len(summary.sentences) == 3
+    assert render(summary, "text") == text
+    assert render(summary, "bullets").splitlines()[1] == "• 不过，周末的安排不会改变。"
+    assert summary.to_dict()["words"] == 33  # characters (not the quotes), as Chinese counts

@@ -55,6 +55,44 @@ def test_no_title_when_the_first_line_is_not_a_headline(first: str) -> None:
     assert text_article(text).title is None
 
 
+#: Written for the tests: a Chinese and a Japanese article, a headline and a one-sentence lede.
+ZH_LEDE = "市图书馆周一宣布，从下个月起，所有分馆的开放时间将延长到晚上九点。"
+ZH_BODY = "馆长说：“读者的要求很多。”不过，周末的安排不会改变。新的时间表将在网站上公布。"
+JA_LEDE = "市立図書館は月曜日、来月から全ての分館の開館時間を午後九時まで延長すると発表した。"
+JA_BODY = "館長は「利用者の要望が多い。」と話した。週末の予定は変わらない。"
+ZH_TITLE, JA_TITLE = "图书馆延长开放时间", "図書館、開館時間を延長"
+ZH_QUOTE = "“今年的游客很多。”"
+
+
+@pytest.mark.parametrize(
+    ("text", "lede", "title"),
+    [
+        pytest.param(f"{ZH_LEDE}\n\n{ZH_BODY}", ZH_LEDE, None, id="zh-lede"),
+        pytest.param(
+            f"图书馆延长开放时间\n\n{ZH_LEDE}\n{ZH_BODY}",
+            ZH_LEDE,
+            "图书馆延长开放时间",
+            id="zh-title",
+        ),
+        pytest.param(f"{JA_LEDE}\n\n{JA_BODY}", JA_LEDE, None, id="ja-lede"),
+        pytest.param(
+            f"図書館、開館時間を延長\n\n{JA_LEDE}\n{JA_BODY}",
+            JA_LEDE,
+            "図書館、開館時間を延長",
+            id="ja-title",
+        ),
+        pytest.param(
+            f"“今年的游客很多。”\n\n{ZH_BODY}", "“今年的游客很多。”", None, id="zh-quoted"
+        ),
+    ],
+)
+def test_chinese_and_japanese_ledes_stay_text(text: str, lede: str, title: str | None) -> None:
+    """A lede is not a headline: "short" counts characters there, and "。" ends a sentence."""
+    article = text_article(text)
+    assert article.title == title
+    assert article.text.startswith(lede)
+
+
 def test_seed_page_as_plain_text_has_no_furniture() -> None:
     if not SEED.exists():
         pytest.skip(f"seed page not found at {SEED}")

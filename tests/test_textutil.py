@@ -7,7 +7,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from newsbrief.errors import InvalidOptions
-from newsbrief.textutil import _SPACES, _collapse_spaces, article_from_text, normalize_text
+from newsbrief.textutil import (
+    _SPACES,
+    _collapse_spaces,
+    article_from_text,
+    count_words,
+    join_sentences,
+    normalize_text,
+)
 
 
 @pytest.mark.parametrize(
@@ -48,3 +55,34 @@ def test_article_from_text_refuses_a_non_str(text: object, message: str) -> None
     with pytest.raises(InvalidOptions) as info:
         article_from_text(text)  # type: ignore[arg-type]
     assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param("The council met on Tuesday.", 5, id="en"),
+        pytest.param("Über 3 Millionen Menschen", 4, id="de"),
+        pytest.param("图书馆周一重新开放。", 9, id="zh-characters"),
+        pytest.param("館長は「要望が多い。」と話した。", 12, id="ja-characters"),
+        pytest.param("苹果公司发布了 iPhone 17 手机。", 11, id="zh-with-latin"),
+        pytest.param("他说：“很多。”", 4, id="zh-quotes-are-not-words"),
+        pytest.param("도서관이 월요일에 다시 문을 열었다.", 5, id="ko-spaces"),
+    ],
+)
+def test_count_words(text: str, expected: int) -> None:
+    assert count_words(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("sentences", "expected"),
+    [
+        pytest.param(["It rained.", "We stayed in."], "It rained. We stayed in.", id="en"),
+        pytest.param(["他说：“很多。”", "不过价格没变。"], "他说：“很多。”不过价格没变。", id="zh"),
+        pytest.param(["雨が降った。", "家にいた。"], "雨が降った。家にいた。", id="ja"),
+        pytest.param(["비가 왔다.", "집에 있었다."], "비가 왔다. 집에 있었다.", id="ko"),
+        pytest.param(["价格上涨了。", "Prices rose."], "价格上涨了。Prices rose.", id="zh-then-en"),
+        pytest.param([], "", id="none"),
+    ],
+)
+def test_join_sentences(sentences: list[str], expected: str) -> None:
+    assert join_sentences(sentences) == expected

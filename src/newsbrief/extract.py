@@ -19,6 +19,7 @@ import itertools
 import re
 import unicodedata
 from typing import Any
+from urllib.parse import urlsplit
 
 from newsbrief.charset import decode_bytes
 from newsbrief.errors import EmptyInput, InputTooLarge, NoArticleText
@@ -275,6 +276,34 @@ def _strip_site_name(title: str | None, names: list[str]) -> str | None:
     return title
 
 
+def _home_headings(tree: Any, url: str | None) -> list[str]:
+    """Return the texts of the h1 headings that link to the site's home page.
+
+    A heading inside a link to "/" (or holding one) is the site's name in the page header
+    ("<a href="/"><h1>엔터 미디어</h1></a>"), never the article's headline.
+    """
+    homes = ["/", "./"]
+    if url:
+        parts = urlsplit(url)
+        origin = f"{parts.scheme}://{parts.netloc}"
+        if parts.netloc and "'" not in origin:
+            homes += [origin, origin + "/"]
+    home = " or ".join(f"@href='{h}'" for h in homes)
+    headings = tree.xpath(f"//a[{home}]//h1 | //h1[.//a[{home}]]")
+    texts = (_clean(" ".join(h.itertext())) for h in headings)
+    return list(dict.fromkeys(t for t in texts if t))
+
+
+def _headline_from_title_element(tree: Any, names: list[str]) -> str | None:
+    """Return the page's <title> without the site's name: its longest part between separators."""
+    title = _clean(" ".join(tree.xpath("//head/title//text() | /html/title//text()")))
+    title = _strip_site_name(title, names)
+    if not title:
+        return None
+    parts = [p for p in re.split(_TITLE_SEPARATOR, title) if re.search(r"\w", p)]
+    return max(parts, key=len) if parts else None
+
+
 def _normalize(text: str) -> str:
     return " ".join(unicodedata.normalize("NFKC", text).casefold().split()).strip(" .:")
 
@@ -388,7 +417,12 @@ def extract(
     )
     raw = (doc.text or "") if doc is not None else ""
     page_title = _clean(doc.title) if doc is not None else None
-    title = _strip_site_name(page_title, _site_names(doc, tree)) if doc is not None else None
+    names = _site_names(doc, tree) if doc is not None else []
+    title = _strip_site_name(page_title, names) if doc is not None else None
+    home_names = _home_headings(tree, url) if tree is not None and title else []
+    if title and _normalize(title) in {_normalize(n) for n in home_names}:
+        # trafilatura took the header's site name for the headline: the <title> has it.
+        title = _headline_from_title_element(tree, [*names, *home_names]) or title
     hint = (language or declared or "").lower() or None
     text = remove_furniture(raw, hint)
     text = "\n".join(line.strip() for line in text.split("\n") if line.strip())
@@ -410,7 +444,7 @@ def extract(
         title=title,
         author=_clean(doc.author),
         date=_clean(doc.date),
-        site=_clean(doc.sitename) or _clean(doc.hostname),
+        site=_clean(doc.sitename) or (home_names[0] if home_names else _clean(doc.hostname)),
         url=_clean(doc.url) or url,
         language=lang,
         description=_clean(doc.description),

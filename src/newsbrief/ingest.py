@@ -6,10 +6,10 @@ markup in it is HTML, a ``.html`` file with no tags is text.
 
 Plain text becomes an Article with its paragraphs normalised and the same furniture removed
 as from pages (a pasted article often carries "Read more" or "Next Article" lines). When its
-first paragraph looks like a headline — at most ``MAX_TITLE_WORDS`` words, not ending like a
-sentence, with more text after it — it becomes the title and leaves the text, so no
-summarizer picks a headline as a sentence. Plain text has no minimum length: what the user
-typed is what they want summarized.
+first paragraph looks like a headline — at most ``MAX_TITLE_WORDS`` words (a Chinese or
+Japanese character counts as one), not ending like a sentence (also "。"), with more text
+after it — it becomes the title and leaves the text, so no summarizer picks a headline as a
+sentence. Plain text has no minimum length: what the user typed is what they want summarized.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from newsbrief.furniture import remove_furniture
 from newsbrief.iso639 import normalize_language
 from newsbrief.language import detect_language
 from newsbrief.models import Article, wrong_type
-from newsbrief.textutil import MAX_TITLE_WORDS, normalize_text
+from newsbrief.textutil import MAX_TITLE_WORDS, count_words, normalize_text
 
 __all__ = [
     "MAX_TITLE_WORDS",
@@ -48,7 +48,10 @@ _HTML_TAG = re.compile(
     re.IGNORECASE,
 )
 _URL = re.compile(r"https?://", re.IGNORECASE)
-_SENTENCE_END = (".", "!", ",", ";", ":", "…")
+#: A first line ending with one of these (after any closing quotes) is text, not a headline:
+#: Latin, and the full-width marks of Chinese and Japanese ("…很多。”").
+_SENTENCE_END = (".", "!", ",", ";", ":", "…", "。", "！", "，", "；", "：", "．", "｡", "、")
+_CLOSERS = "\"'”’»」』）)] "
 
 
 @dataclass(frozen=True)
@@ -68,8 +71,9 @@ def looks_like_html(text: str) -> bool:
 
 def _split_title(text: str) -> tuple[str | None, str]:
     first, _, rest = text.partition("\n")
-    words = first.split()
-    if rest.strip() and 0 < len(words) <= MAX_TITLE_WORDS and not first.endswith(_SENTENCE_END):
+    words = count_words(first)
+    ends_like_text = first.rstrip(_CLOSERS).endswith(_SENTENCE_END)
+    if rest.strip() and 0 < words <= MAX_TITLE_WORDS and not ends_like_text:
         return first.strip(), rest
     return None, text
 

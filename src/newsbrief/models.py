@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from newsbrief.errors import InvalidOptions
 from newsbrief.iso639 import normalize_language
+from newsbrief.textutil import count_words, join_sentences
 
 #: Output formats the front ends can render a summary in.
 #: ``headline`` asks abstractive methods for a one-line summary.
@@ -107,7 +108,7 @@ class Sentence:
 
     @property
     def n_words(self) -> int:
-        return len(self.text.split())
+        return count_words(self.text)
 
 
 @dataclass(frozen=True)
@@ -278,12 +279,13 @@ class Summary:
 
     @property
     def text(self) -> str:
-        """The summary as plain text, one sentence after another."""
-        return " ".join(s.text for s in self.sentences)
+        """The summary as plain text, one sentence after another (no space between Chinese or
+        Japanese sentences)."""
+        return join_sentences(s.text for s in self.sentences)
 
     @property
     def n_words(self) -> int:
-        return sum(len(s.text.split()) for s in self.sentences)
+        return sum(count_words(s.text) for s in self.sentences)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON shape documented in docs/api.md."""

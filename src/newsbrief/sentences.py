@@ -154,6 +154,14 @@ _QUOTED_QUESTION_END = re.compile(r"[?!][)\]]*\s*[\"'”’“‘»][\"'”’�
 #: ('kommen.“ Dann', '»Wir kommen.« Dann'), or with a period glued to the next sentence
 #: ('début?".Le gouvernement', a lost paragraph break); they belong to the sentence before.
 _GLUED_CLOSERS = re.compile(r"[\"'”’“‘»«)\]}]+(?:(?=\s|$)|\.(?=[^\W\d_]))")
+#: Chinese and Japanese closing quotes and brackets at the start of a span, glued to the end
+#: mark before them ('很多。”不过', '多い。」と言った'): no space follows them in those scripts.
+#: “ and ‘ open a quotation there, and straight quotes could do either, so they are left.
+_CJK_GLUED_CLOSERS = re.compile(r"[”’」』）》〉】〕)\]]+")
+#: The scripts whose sentences _CJK_GLUED_CLOSERS applies to.
+_CJK_LANGUAGES = frozenset({"zh", "ja"})
+#: Japanese quotative particles: '「…多い。」と言った' goes on after the quotation.
+_JA_QUOTATIVE = ("と", "って")
 #: After a space only a French » is closing ('Je viens. » Puis'); « or " there opens.
 _SPACED_CLOSER = re.compile(r"»(?=\s|$|[«„])")
 #: The start of a span that is only closing quotes and a period: 'Ça suffit ! ".'
@@ -337,6 +345,12 @@ def _joins(sp: _Splitter, before: str, after: str) -> bool:
     ):
         return True  # '„Das ist teuer!“, sagte er.': no sentence starts with a comma
     if (
+        sp.language == "ja"
+        and after.startswith(_JA_QUOTATIVE)
+        and _CJK_GLUED_CLOSERS.search(before[-1:])
+    ):
+        return True  # '「今年は多い。」と言った。'
+    if (
         sp.language in _DASH_SPEECH
         and after.startswith(_DASHES)
         and _QUOTED_QUESTION_END.search(before)
@@ -378,7 +392,12 @@ def _punkt_spans(sp: _Splitter, text: str, start: int, end: int) -> Iterator[tup
     # space ('parti. « Je'), and misses the German closing “ ‘.
     for s, e in sp.tokenizer.span_tokenize(chunk, realign_boundaries=False):
         if pending is not None:
-            pattern = _GLUED_CLOSERS if s == pending[1] else _SPACED_CLOSER
+            if s != pending[1]:
+                pattern = _SPACED_CLOSER
+            elif sp.language in _CJK_LANGUAGES:
+                pattern = _CJK_GLUED_CLOSERS
+            else:
+                pattern = _GLUED_CLOSERS
             closers = pattern.match(chunk, s, e)
             if closers:
                 pending = (pending[0], closers.end())

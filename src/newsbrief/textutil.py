@@ -5,14 +5,26 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from newsbrief.models import Article, wrong_type
+if TYPE_CHECKING:
+    from newsbrief.models import Article
 
 #: Longest first paragraph taken as a plain text's headline (``newsbrief.ingest``), and longest
 #: line without an end mark that extractive summaries rank as a heading (``newsbrief.summarizers.
 #: select.is_prose``). News headlines run 6–15 words; 20 leaves room for long ones while a
 #: one-sentence lead paragraph (25+ words) stays text.
 MAX_TITLE_WORDS = 20
+#: Han ideographs (CJK Unified with Extension A, compatibility ideographs) and Japanese kana:
+#: Chinese and Japanese put no spaces between words, and count length in these characters.
+_HAN_KANA = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_HAN_KANA_CHAR = re.compile(f"[{_HAN_KANA}]")
+#: ...and the punctuation written with them (CJK symbols, full-width and half-width forms),
+#: after which no space is written either.
+_UNSPACED = re.compile(f"[{_HAN_KANA}\u3000-\u303f\uff00-\uffef]")
+#: Closing quotes shared with other scripts (Chinese closes a quotation with ” and ’).
+_QUOTES_CLOSING = "\"'”’)]"
+_LETTER_OR_DIGIT = re.compile(r"[^\W_]")
 _BLANK_LINES = re.compile(r"\n\s*\n")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
 #: A space character other than " " (tab, no-break, typographic widths, zero width, CJK).
@@ -26,6 +38,36 @@ def alternation(words: Iterable[str]) -> str:
     longer one is tried first.
     """
     return "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
+
+
+def count_words(text: str) -> int:
+    """Return the number of words in ``text``, for length limits and the headline rule.
+
+    Words are separated by spaces, except in Chinese and Japanese, which write none: there
+    each Han or kana character counts as one, as their word processors count length (字数,
+    文字数). Korean separates its words with spaces.
+    """
+    if text.isascii():
+        return len(text.split())
+    characters = len(_HAN_KANA_CHAR.findall(text))
+    if not characters:
+        return len(text.split())
+    # What is left between them counts as words when it holds a letter or digit ("iPhone 17"),
+    # not when it is only punctuation (the “ ” Chinese shares with other scripts).
+    rest = _UNSPACED.sub(" ", text).split()
+    return characters + sum(1 for token in rest if _LETTER_OR_DIGIT.search(token))
+
+
+def join_sentences(sentences: Iterable[str]) -> str:
+    """Return ``sentences`` as one text: a space between two, none after a Chinese or
+    Japanese sentence ("很多。不过…"), which is how those languages write running text."""
+    out: list[str] = []
+    for sentence in sentences:
+        # The end mark decides, not a closing quote after it ('很多。”' as much as '很多。').
+        if out and not _UNSPACED.match(out[-1].rstrip(_QUOTES_CLOSING)[-1:]):
+            out.append(" ")
+        out.append(sentence)
+    return "".join(out)
 
 
 def normalize_text(text: str) -> str:
@@ -64,6 +106,9 @@ def article_from_text(text: str, *, title: str | None = None, url: str | None = 
     Raises:
         InvalidOptions: ``text`` is not a str.
     """
+    # Imported here: models imports this module (word counts, sentence joining).
+    from newsbrief.models import Article, wrong_type
+
     if not isinstance(text, str):
         raise wrong_type("text", "a str", text)
     return Article(text=normalize_text(text), title=title, url=url)

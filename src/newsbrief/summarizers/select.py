@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from newsbrief.models import Document, Length, Sentence, SummarySentence
-from newsbrief.textutil import MAX_TITLE_WORDS
+from newsbrief.textutil import MAX_TITLE_WORDS, count_words
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
@@ -63,7 +63,7 @@ def is_prose(text: str) -> bool:
     stripped = text.strip()
     if stripped.startswith("|"):
         return False
-    return stripped.rstrip(_CLOSERS)[-1:] in _END_MARKS or len(stripped.split()) > MAX_TITLE_WORDS
+    return stripped.rstrip(_CLOSERS)[-1:] in _END_MARKS or count_words(stripped) > MAX_TITLE_WORDS
 
 
 def best_first(
