@@ -714,7 +714,9 @@ def test_unknown_api_path_is_404(client: Client) -> None:
 
 def test_wrong_method_is_405(client: Client) -> None:
     r = client.request("DELETE", "/api/articles")
-    assert error_of(r, 405, "method_not_allowed") == "DELETE is not allowed on /api/articles"
+    assert error_of(r, 405, "method_not_allowed") == (
+        "DELETE is not allowed on /api/articles (it takes GET, HEAD, POST)"
+    )
     assert "GET" in r.headers["allow"]
 
 

@@ -798,7 +798,7 @@ def test_feeds_page_counts_failures_past_twenty(client: Client, store: Store) ->
             "search query &#39;***&#39; has no words to search for",
         ),
         ("GET", "/nothing/here", {}, 404, "no page at /nothing/here"),
-        ("DELETE", "/add", {}, 405, "DELETE is not allowed on /add"),
+        ("DELETE", "/add", {}, 405, "DELETE is not allowed on /add (it takes GET, HEAD, POST)"),
         (
             "POST",
             "/feeds/1/refresh",

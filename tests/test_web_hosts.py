@@ -8,14 +8,13 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from starlette.routing import Mount, Route
 
 from newsbrief.cli import cli
 from newsbrief.errors import InvalidOptions
 from newsbrief.settings import DEFAULT_ALLOWED_HOSTS, Settings
 from newsbrief.storage import Store
 from newsbrief.web.middleware import host_allowed, request_host
-from web_support import Client, make_app
+from web_support import Client, every_route, make_app
 
 
 @pytest.fixture
@@ -23,25 +22,6 @@ def app_store(tmp_path: Path) -> Iterator[tuple[Any, Store, Client]]:
     app, store, client = make_app(tmp_path, demo=True)
     yield app, store, client
     store.close()
-
-
-def routes_of(routes: list[Any]) -> Iterator[Any]:
-    """Yield the routes and mounts of a route list, those of included routers too."""
-    for route in routes:
-        included = getattr(route, "original_router", None)  # FastAPI's include_router
-        yield from routes_of(included.routes) if included is not None else [route]
-
-
-def every_route(app: Any) -> list[tuple[str, str]]:
-    """Return (method, path) for every route and mount of ``app``, path parameters filled in."""
-    found = []
-    for route in routes_of(app.routes):
-        if isinstance(route, Mount):
-            found.append(("GET", f"{route.path}/style.css"))
-        elif isinstance(route, Route):
-            path = route.path.replace("{article_id}", "1").replace("{feed_id}", "1")
-            found.extend((method, path) for method in sorted(route.methods or ()))
-    return found
 
 
 def test_every_route_is_listed(app_store: tuple[Any, Store, Client]) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from starlette.routing import Mount, Route
 
 from newsbrief.models import Article
 from newsbrief.settings import Settings
@@ -119,3 +120,22 @@ def make_app(tmp_path: Path, **settings: Any) -> tuple[Any, Store, Client]:
     store = open_store(f"sqlite:///{tmp_path / 'web.sqlite3'}")
     app = create_app(Settings(**settings), store=store)
     return app, store, Client(app)
+
+
+def routes_of(routes: list[Any]) -> Iterator[Any]:
+    """Yield the routes and mounts of a route list, those of included routers too."""
+    for route in routes:
+        included = getattr(route, "original_router", None)  # FastAPI's include_router
+        yield from routes_of(included.routes) if included is not None else [route]
+
+
+def every_route(app: Any) -> list[tuple[str, str]]:
+    """Return (method, path) for every route and mount of ``app``, path parameters filled in."""
+    found = []
+    for route in routes_of(app.routes):
+        if isinstance(route, Mount):
+            found.append(("GET", f"{route.path}/style.css"))
+        elif isinstance(route, Route):
+            path = route.path.replace("{article_id}", "1").replace("{feed_id}", "1")
+            found.extend((method, path) for method in sorted(route.methods or ()))
+    return found

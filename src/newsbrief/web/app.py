@@ -23,7 +23,7 @@ from newsbrief.settings import Settings
 from newsbrief.web import api, pages
 from newsbrief.web.cache import SummaryFastPath
 from newsbrief.web.errors import install_error_handlers
-from newsbrief.web.middleware import SecurityMiddleware, TrustedHosts
+from newsbrief.web.middleware import HeadAsGet, SecurityMiddleware, TrustedHosts
 from newsbrief.web.render import SpanCache, lang_tag, safe_url, teaser
 from newsbrief.web.state import AppState
 
@@ -164,6 +164,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.add_middleware(
         SummaryFastPath, cache=state.summaries, default_method=settings.default_method
     )
+    # Around the fast path too: a HEAD of a cached summary is answered from memory as well.
+    app.add_middleware(HeadAsGet)
     # Before anything reads the request: a foreign Host is refused whatever it asks.
     app.add_middleware(TrustedHosts, trusted=settings.trusted_hosts)
     # The form pages answer an oversized form themselves: the form again, with what it kept.

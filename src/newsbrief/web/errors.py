@@ -16,6 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from newsbrief.errors import NewsbriefError
@@ -33,6 +34,10 @@ HTTP_CODES: dict[int, str] = {
     421: "unknown_host",
     422: "validation_error",
 }
+
+
+#: Scope key under which ``middleware.HeadAsGet`` keeps a HEAD request's own method.
+ORIGINAL_METHOD = "newsbrief.method"
 
 
 def error_body(code: str, message: str) -> dict[str, Any]:
@@ -84,16 +89,78 @@ async def _validation_error(request: Request, exc: Exception) -> Response:
     return error_response(request, 422, "validation_error", validation_message(exc.errors()))
 
 
+#: Methods a route can have; a 405's ``Allow`` lists those the path takes.
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Return the methods some route takes at the request's path (HEAD with GET), or ``[]``.
+
+    Starlette's 405 names the methods of the first route that matched the path only (``Allow:
+    GET`` on ``/api/articles``, which takes POST too); this asks every route, for each method.
+    A mount (static files) answers 405 itself, with its own ``Allow``: it is left out.
+    """
+    allowed = []
+    for method in _METHODS:
+        scope = {**request.scope, "method": method}
+        for route in request.app.router.routes:
+            if isinstance(route, Mount):
+                continue
+            match, _ = route.matches(scope)
+            if match is Match.FULL:
+                allowed.append(method)
+                break
+    if "GET" in allowed:
+        allowed.insert(1, "HEAD")
+    return allowed
+
+
+def body_error(exc: StarletteHTTPException) -> tuple[int, str, str] | None:
+    """Return (status, code, message) for a JSON body FastAPI could not decode, else None.
+
+    FastAPI answers 400 "There was an error parsing the body" for every decoding failure
+    other than malformed JSON text; the two a client can cause are named here.
+    """
+    cause = exc.__cause__
+    if isinstance(cause, UnicodeDecodeError):
+        return (
+            422,
+            "validation_error",
+            f"request body is not valid JSON (not UTF-8: {cause.reason} "
+            f"0x{cause.object[cause.start]:02x} at byte {cause.start})",
+        )
+    if isinstance(cause, RecursionError):
+        return (
+            422,
+            "validation_error",
+            # Python's decoder recurses once a level and stops near the interpreter's
+            # recursion limit (1,000); no body of this API nests more than two levels.
+            "request body nests arrays or objects too deeply to be decoded (this API's "
+            "bodies are one object of strings and numbers)",
+        )
+    return None
+
+
 async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
-    code = HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
+    status = exc.status_code
+    code = HTTP_CODES.get(status, f"http_{status}")
     message = exc.detail if isinstance(exc.detail, str) else "request failed"
-    if exc.status_code == 404 and message == "Not Found":
+    headers = dict(exc.headers or {})
+    # A HEAD request is answered as its GET (middleware.HeadAsGet): name the method sent.
+    method = request.scope.get(ORIGINAL_METHOD, request.method)
+    if status == 404 and message == "Not Found":
         message = f"no page at {request.url.path}"
-    elif exc.status_code == 405 and message == "Method Not Allowed":
-        message = f"{request.method} is not allowed on {request.url.path}"
-    response = error_response(request, exc.status_code, code, message)
-    for name, value in (exc.headers or {}).items():
+    elif status == 405 and message == "Method Not Allowed":
+        message = f"{method} is not allowed on {request.url.path}"
+        allowed = allowed_methods(request)
+        if allowed:
+            headers["Allow"] = ", ".join(allowed)
+            message += f" (it takes {', '.join(allowed)})"
+    elif status == 400 and (named := body_error(exc)) is not None:
+        status, code, message = named
+    response = error_response(request, status, code, message)
+    for name, value in headers.items():
         response.headers[name] = value
     return response
 

@@ -15,7 +15,7 @@ from starlette.requests import Request
 
 from newsbrief.errors import InvalidOptions
 from newsbrief.settings import host_name
-from newsbrief.web.errors import HTTP_CODES, error_response, is_api
+from newsbrief.web.errors import HTTP_CODES, ORIGINAL_METHOD, error_response, is_api
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -205,3 +205,28 @@ class TrustedHosts:
             await _refuse(scope, receive, send, 421, message)
         else:
             await self.app(scope, receive, send)
+
+
+class HeadAsGet:
+    """Answer ``HEAD`` wherever ``GET`` is answered: run the GET, send its headers, no body.
+
+    FastAPI routes take only the methods they declare, so every page and API ``GET`` answered
+    ``HEAD`` with 405. The status and headers (``Content-Length`` included) are the GET's, as
+    RFC 9110 asks; the request keeps its own method under ``ORIGINAL_METHOD`` for messages.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        scope = {**scope, "method": "GET", ORIGINAL_METHOD: "HEAD"}
+        await self.app(scope, receive, send_headers_only)
