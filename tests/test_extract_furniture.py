@@ -111,6 +111,54 @@ def test_navigation_label_takes_its_headline(language: str, label: str, headline
     assert remove_furniture(text, language) == ARTICLE
 
 
+# (language, a line of widget items joined by separators); each must be removed.
+WIDGET_ROWS = [
+    ("en", "Previous article · Next article"),
+    ("en", "Share on Twitter · Facebook · WhatsApp"),
+    ("en", "Facebook | Twitter | LinkedIn | Email"),
+    ("en", "Share • Tweet • Print"),
+    ("en", "Previous story - Next story"),
+    ("en", "Facebook / Twitter / Copy link"),
+    ("es", "Noticia anterior · Noticia siguiente"),
+    ("es", "Compartir en Facebook · Twitter · WhatsApp"),
+    ("es", "Artículo anterior | Artículo siguiente"),
+    ("de", "Vorheriger Artikel · Nächster Artikel"),
+    ("de", "Teilen auf Facebook · Twitter · WhatsApp"),
+    ("de", "Auf Facebook teilen | Drucken"),
+    ("fr", "Article précédent · Article suivant"),
+    ("fr", "Partager sur Facebook · Twitter"),
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "line"), WIDGET_ROWS, ids=[f"{lang}-{line[:30]}" for lang, line in WIDGET_ROWS]
+)
+def test_widget_items_sharing_a_line_are_removed(language: str, line: str) -> None:
+    text = f"{ARTICLE}\n{line}\n{ARTICLE}"
+    assert remove_furniture(text, language) == f"{ARTICLE}\n{ARTICLE}"
+
+
+# One widget item beside real text on a separated line: text.
+WIDGET_ROW_NEAR_MISSES = [
+    ("en", "Twitter / X lost advertisers after the takeover, analysts said."),
+    ("en", "Facebook · The company said on Tuesday that profits rose by a fifth."),
+    ("en", "Previous article - the first in the series - looked at schools."),
+    ("en", "Share prices fell | Bond yields rose"),
+    ("es", "Compartir en Facebook · una práctica que crece entre los jóvenes"),
+    ("de", "Nächster Artikel · Die Bahn erhöht die Preise"),
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "line"),
+    WIDGET_ROW_NEAR_MISSES,
+    ids=[f"{lang}-{line[:30]}" for lang, line in WIDGET_ROW_NEAR_MISSES],
+)
+def test_a_widget_item_beside_text_is_kept(language: str, line: str) -> None:
+    text = f"{ARTICLE}\n{line}\n{ARTICLE}"
+    assert remove_furniture(text, language) == text
+
+
 def test_related_section_takes_its_headline_list() -> None:
     text = "\n".join(
         [ARTICLE, "Related articles", "Budget passes", "Schools get new funds", "Why it matters"]

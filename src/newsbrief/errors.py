@@ -14,7 +14,8 @@
     │   ├── FetchTimeout
     │   ├── Unreachable
     │   ├── BlockedAddress          SSRF guard refused a private/loopback address
-    │   └── HTTPStatusError         the server answered 4xx/5xx
+    │   ├── HTTPStatusError         the server answered 4xx/5xx
+    │   └── TooManyFetches          a server's fetch slots are all taken (HTTP 503)
     ├── BackendError                a summarizer backend (LLM endpoint, local model) failed
     │   ├── MissingDependency       an optional extra is not installed
     │   ├── BackendUnreachable      the endpoint cannot be reached (--llm-url)
@@ -117,6 +118,11 @@ class FetchTimeout(FetchError):
     code = "fetch_timeout"
     http_status = 504
 
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(f"{message}; {hint}" if hint else message)
+        #: The message without ``hint`` (the CLI's option), for a server (see InputTooLarge).
+        self.without_hint = message
+
 
 class Unreachable(FetchError):
     code = "unreachable"
@@ -131,6 +137,13 @@ class BlockedAddress(FetchError):
 class HTTPStatusError(FetchError):
     code = "http_status"
     http_status = 502
+
+
+class TooManyFetches(FetchError):
+    """Every fetch slot of a server is taken (``newsbrief serve --max-fetches``)."""
+
+    code = "too_many_fetches"
+    http_status = 503
 
 
 class BackendError(NewsbriefError):

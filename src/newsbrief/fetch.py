@@ -28,8 +28,8 @@ from __future__ import annotations
 
 import ipaddress
 import socket
-import time
 from collections.abc import Callable, Collection
+from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import SplitResult, urljoin, urlsplit, urlunsplit
@@ -48,11 +48,22 @@ from newsbrief.errors import (
     UnsupportedContentType,
 )
 from newsbrief.extract import DEFAULT_MAX_BYTES, too_large
+from newsbrief.netlimits import (
+    ACCEPT_ENCODING,
+    BadBody,
+    BodyDecoder,
+    Deadline,
+    FetchSlots,
+    deadline_transport,
+)
 
 __all__ = [
+    "DEFAULT_MAX_HEADERS",
+    "DEFAULT_MAX_HEADER_BYTES",
     "DEFAULT_MAX_REDIRECTS",
     "DEFAULT_TIMEOUT",
     "USER_AGENT",
+    "FetchSlots",
     "FetchedPage",
     "blocked_reason",
     "embedded_ipv4",
@@ -66,6 +77,10 @@ USER_AGENT = f"newsbrief/{__version__} (+{PROJECT_URL})"
 DEFAULT_TIMEOUT = 15.0
 #: The whole download may take this many times ``timeout``.
 TOTAL_TIMEOUT_FACTOR = 4
+#: Most header lines and bytes of headers in a response. News sites send 15-40 lines and
+#: 1-8 KB (cookies included); browsers and servers cap the block near 64 KB as well.
+DEFAULT_MAX_HEADERS = 100
+DEFAULT_MAX_HEADER_BYTES = 65_536
 #: Browsers allow 20; news links rarely take more than 3 (http -> https -> www -> canonical).
 DEFAULT_MAX_REDIRECTS = 5
 #: Media types accepted as a page; anything else is refused before its body is read.
@@ -362,13 +377,58 @@ def _reason(exc: Exception) -> str:
     return str(exc) or type(exc).__name__
 
 
+class _Redirected(Exception):
+    """Raised by the response hook for a redirect, before httpx parses its Location."""
+
+    def __init__(self, status: int, location: str | None) -> None:
+        super().__init__(location)
+        self.status = status
+        self.location = location
+
+
+class _Refused(Exception):
+    """The response breaks a limit of ``fetch`` (the message says which)."""
+
+
+def _header_hook(max_headers: int, max_header_bytes: int) -> Callable[[httpx.Response], None]:
+    """Return the httpx response hook that checks the headers and stops at a redirect.
+
+    It runs before httpx looks at a redirect's Location (httpx builds the next request even
+    when not following, and blames a malformed Location on the request), so a redirect is
+    handed to ``fetch`` as it was sent.
+    """
+
+    def check(response: httpx.Response) -> None:
+        raw = response.headers.raw
+        size = sum(len(name) + len(value) + 4 for name, value in raw)  # "name: value\r\n"
+        if len(raw) > max_headers:
+            raise _Refused(
+                f"the server sent {len(raw)} header lines, over the limit of {max_headers} "
+                "(max_headers= in Python)"
+            )
+        if size > max_header_bytes:
+            raise _Refused(
+                f"the server sent {size:,} bytes of headers, over the limit of "
+                f"{max_header_bytes:,} bytes (max_header_bytes= in Python)"
+            )
+        if response.status_code in _REDIRECTS:
+            raise _Redirected(response.status_code, response.headers.get("location"))
+
+    return check
+
+
 def fetch(
     url: str,
     *,
     timeout: float = DEFAULT_TIMEOUT,
+    total_timeout: float | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_redirects: int = DEFAULT_MAX_REDIRECTS,
+    max_headers: int = DEFAULT_MAX_HEADERS,
+    max_header_bytes: int = DEFAULT_MAX_HEADER_BYTES,
     allow_private_networks: bool = False,
+    slots: FetchSlots | None = None,
+    slot_wait: float = 0.0,
     transport: httpx.BaseTransport | None = None,
     resolver: Resolver | None = None,
     content_types: Collection[str] = ACCEPTED_TYPES,
@@ -376,13 +436,18 @@ def fetch(
     """Download the HTML or text page at ``url``.
 
     Args:
-        timeout: seconds allowed for each network step (the whole download gets
-            ``TOTAL_TIMEOUT_FACTOR`` times that).
-        max_bytes: largest body accepted (after decompression).
+        timeout: seconds allowed for each network step (connect, each read).
+        total_timeout: seconds for the whole fetch: every hop's connection, headers and body
+            (``TOTAL_TIMEOUT_FACTOR`` times ``timeout`` by default).
+        max_bytes: largest body accepted, on the wire and after decompression.
         max_redirects: most redirects followed.
+        max_headers, max_header_bytes: most header lines, and bytes of headers, a response
+            may have.
         allow_private_networks: skip the SSRF guard (loopback, private, link-local... hosts).
+        slots: a server's ``FetchSlots``: the fetch holds one while it runs, waiting at most
+            ``slot_wait`` seconds for it.
         transport: an httpx transport to use instead of the network (tests pass
-            ``httpx.MockTransport``).
+            ``httpx.MockTransport``); the total deadline is then checked between body chunks.
         resolver: ``(host, port) -> addresses`` used by the SSRF guard; the system resolver
             by default.
         content_types: media types accepted (HTML and text by default; feeds pass
@@ -390,36 +455,73 @@ def fetch(
 
     Raises:
         InputError: not an http(s) URL, or a malformed one (see ``parse_url``).
+        TooManyFetches: every one of ``slots`` stayed taken for ``slot_wait`` seconds.
         BlockedAddress: the guard refused a hop's address.
         Unreachable: the host cannot be resolved or connected to.
-        FetchTimeout: a step or the whole download took too long.
+        FetchTimeout: a step or the whole fetch took too long.
         HTTPStatusError: the server answered 4xx or 5xx.
-        FetchError: too many redirects, or a redirect to a malformed URL.
+        FetchError: too many redirects, a redirect to a malformed URL or none, headers over
+            their limits, a stacked, unrequested or corrupt content coding.
         UnsupportedContentType: the page is not HTML or text.
         InputTooLarge: the body is over ``max_bytes``.
         UndecodableInput: the body is binary.
     """
     parts = parse_url(url)
-    guard = not allow_private_networks
+    with slots.hold(url, wait=slot_wait) if slots is not None else nullcontext():
+        return _fetch(
+            url,
+            parts,
+            timeout=timeout,
+            deadline=Deadline(
+                timeout * TOTAL_TIMEOUT_FACTOR if total_timeout is None else total_timeout
+            ),
+            max_bytes=max_bytes,
+            max_redirects=max_redirects,
+            hook=_header_hook(max_headers, max_header_bytes),
+            max_header_bytes=max_header_bytes,
+            guard=not allow_private_networks,
+            transport=transport,
+            resolver=resolver or resolve,
+            content_types=content_types,
+        )
+
+
+def _fetch(
+    url: str,
+    parts: SplitResult,
+    *,
+    timeout: float,
+    deadline: Deadline,
+    max_bytes: int,
+    max_redirects: int,
+    hook: Callable[[httpx.Response], None],
+    max_header_bytes: int,
+    guard: bool,
+    transport: httpx.BaseTransport | None,
+    resolver: Resolver,
+    content_types: Collection[str],
+) -> FetchedPage:
     client = httpx.Client(
-        transport=transport,
-        timeout=httpx.Timeout(timeout),
-        follow_redirects=False,
         # Proxies from the environment would bypass the address check; with the guard off
         # (the CLI), a user's proxy settings apply as usual.
+        transport=transport or deadline_transport(deadline, trust_env=not guard),
+        timeout=httpx.Timeout(timeout),
+        follow_redirects=False,
         trust_env=not guard,
         headers={
             "User-Agent": USER_AGENT,
             "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,*/*;q=0.1"
             if content_types is ACCEPTED_TYPES
             else ",".join(sorted(content_types)) + ",*/*;q=0.1",
+            # Decoded here, within the byte budget (netlimits.BodyDecoder), not by httpx.
+            "Accept-Encoding": ACCEPT_ENCODING,
         },
+        event_hooks={"response": [hook]},
     )
-    deadline = time.monotonic() + timeout * TOTAL_TIMEOUT_FACTOR
     current = url
     with client:
         for _ in range(max_redirects + 1):
-            hop = _prepare(current, parts, guard=guard, resolver=resolver or resolve)
+            hop = _prepare(current, parts, guard=guard, resolver=resolver)
             try:
                 page = _get(
                     client,
@@ -430,22 +532,45 @@ def fetch(
                     content_types=content_types,
                 )
             except httpx.TimeoutException as exc:
-                raise FetchTimeout(
-                    f"{current}: no answer within {timeout:g} seconds; "
-                    f"raise the limit with --timeout"
-                ) from exc
+                raise _timeout(current, timeout, deadline) from exc
             except httpx.ConnectError as exc:
                 host = urlsplit(current).netloc.rpartition("@")[2]
                 raise Unreachable(f"{current}: cannot connect to {host} ({_reason(exc)})") from exc
             except (httpx.InvalidURL, httpx.UnsupportedProtocol) as exc:
                 raise InputError(f"{current}: not a valid URL ({exc})") from exc
+            except httpx.RemoteProtocolError as exc:
+                if "Receive buffer too long" in str(exc):  # h11's own cap on the header block
+                    raise FetchError(
+                        f"{current}: the server sent over {max_header_bytes:,} bytes of "
+                        "headers, the limit (max_header_bytes= in Python)"
+                    ) from exc
+                raise Unreachable(f"{current}: the connection failed ({_reason(exc)})") from exc
             except httpx.TransportError as exc:
                 raise Unreachable(f"{current}: the connection failed ({_reason(exc)})") from exc
-            if isinstance(page, str):
-                current, parts = _redirect(current, page)
+            except _Refused as exc:
+                raise FetchError(f"{current}: {exc}") from None
+            except _Redirected as exc:
+                if not exc.location:
+                    raise FetchError(
+                        f"{current}: the server answered {exc.status} (a redirect) without "
+                        "saying where to (no Location header)"
+                    ) from None
+                current, parts = _redirect(current, exc.location)
                 continue
             return page
     raise FetchError(f"{url}: more than {max_redirects} redirects; giving up at {current}")
+
+
+def _timeout(current: str, timeout: float, deadline: Deadline) -> FetchTimeout:
+    if deadline.expired:
+        return FetchTimeout(
+            f"{current}: the fetch took over {deadline.seconds:g} seconds in all, the limit",
+            hint=f"raise it with --timeout (the whole fetch may take {TOTAL_TIMEOUT_FACTOR}x "
+            "that; total_timeout= in Python)",
+        )
+    return FetchTimeout(
+        f"{current}: no answer within {timeout:g} seconds", hint="raise the limit with --timeout"
+    )
 
 
 def _get(
@@ -454,16 +579,13 @@ def _get(
     *,
     url: str,
     max_bytes: int,
-    deadline: float,
+    deadline: Deadline,
     content_types: Collection[str] = ACCEPTED_TYPES,
-) -> FetchedPage | str:
-    """Fetch one hop: the page, or the Location of a redirect."""
+) -> FetchedPage:
+    """Fetch one hop (a redirect raises _Redirected from the response hook)."""
     with client.stream(
         "GET", hop.request_url, headers=hop.headers, extensions=hop.extensions
     ) as response:
-        location = response.headers.get("location")
-        if response.status_code in _REDIRECTS and location:
-            return str(location)
         if response.status_code >= 400:
             raise HTTPStatusError(
                 f"{hop.url}: the server answered {response.status_code} "
@@ -481,18 +603,11 @@ def _get(
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > max_bytes:
             raise too_large(f"{hop.url}: the page", max_bytes, int(declared))
-        chunks: list[bytes] = []
-        size = 0
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > max_bytes:
-                raise too_large(f"{hop.url}: the page", max_bytes)
-            if time.monotonic() > deadline:
-                raise FetchTimeout(
-                    f"{hop.url}: the download took too long; raise the limit with --timeout"
-                )
-            chunks.append(chunk)
-        body = b"".join(chunks)
+        try:
+            decoder = BodyDecoder(response.headers.get_list("content-encoding", split_commas=True))
+            body = _read_body(response, decoder, hop.url, max_bytes, deadline)
+        except BadBody as exc:
+            raise FetchError(f"{hop.url}: {exc}") from None
         encoding = decode_bytes(body, content_type=content_type)[1] if body else "utf-8"
         return FetchedPage(
             url=url,
@@ -502,3 +617,32 @@ def _get(
             body=body,
             encoding=encoding,
         )
+
+
+def _read_body(
+    response: httpx.Response, decoder: BodyDecoder, url: str, max_bytes: int, deadline: Deadline
+) -> bytes:
+    """Return the body decoded, stopping as soon as the wire or decoded size passes the limit."""
+    chunks: list[bytes] = []
+    wire = size = 0
+    stream = response.stream
+    assert isinstance(stream, httpx.SyncByteStream)
+    # The stream itself, not iter_raw(): a mock transport's response was already read
+    # (and decoded) by httpx when built; its stream still yields the bytes as sent.
+    for raw in stream:
+        wire += len(raw)
+        if wire > max_bytes:
+            raise too_large(f"{url}: the page", max_bytes)
+        for piece in decoder.feed(raw, max_bytes - size):
+            size += len(piece)
+            if size > max_bytes:
+                what = f"the page (decoded from {decoder.coding})" if decoder.coding else "the page"
+                raise too_large(f"{url}: {what}", max_bytes)
+            chunks.append(piece)
+        if deadline.expired:  # a transport without the deadline backend (a test's mock)
+            raise httpx.ReadTimeout("the fetch took too long")
+    tail = decoder.finish()
+    if size + len(tail) > max_bytes:
+        raise too_large(f"{url}: the page", max_bytes)
+    chunks.append(tail)
+    return b"".join(chunks)

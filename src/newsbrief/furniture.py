@@ -22,6 +22,12 @@ removed. Kinds:
 - ``TRAILING``: cut the pattern from the end of a line, keeping the line ("... less
   stress.Click To Tweet"); it must follow the end of a sentence.
 
+Widgets often share one line: "Previous article · Next article", "Share on Twitter · Facebook
+· WhatsApp". A line made only of items joined by separators (``·``, ``|``, ``/``, ``•``, or a
+spaced ``-``, ``–``, ``—``), each of which is a ``LINE``, ``WITH_NEXT`` or ``SECTION`` label on
+its own, is a ``LINE``; one such item beside real text ("Twitter / X lost advertisers, analysts
+said") is text.
+
 To support a new site or language, add a pattern to the table; ``tests/test_extract_furniture.py``
 holds one case per pattern family and language.
 """
@@ -240,7 +246,7 @@ FURNITURE: dict[str, dict[str, tuple[str, ...]]] = {
             r"get (?:a|the) summary",
             r"(?:advertisement|advertising|sponsored(?: content)?|ad)(?: - scroll to continue)?",
             r"share(?: this)?(?: article| story| page| post)?(?: on \w+)?|tweet|email|print"
-            r"|copy link|whatsapp|facebook|twitter|linkedin",
+            r"|copy link|whatsapp|facebook|twitter|linkedin|telegram|pinterest|reddit|bluesky",
             r"(?:sign up|subscribe)\b.{0,160}",
             r"follow us\b.{0,120}",
             rf"follow\s.{{1,80}}?\bon {_NETWORKS}",
@@ -363,7 +369,7 @@ FURNITURE: dict[str, dict[str, tuple[str, ...]]] = {
             r"keine zeit zum lesen\??(?:\s*zusammenfassung (?:anzeigen|lesen))?",
             r"zusammenfassung (?:anzeigen|lesen)|zur zusammenfassung",
             r"anzeige|werbung",
-            r"teilen(?: auf \w+)?|artikel teilen",
+            r"teilen(?: auf \w+)?|artikel teilen|auf \w+ teilen|drucken",
             r"(?:newsletter abonnieren|jetzt abonnieren|abonnieren sie)\b.{0,160}",
             r"folgen sie uns\b.{0,120}",
             rf"folgen sie\s.{{1,80}}?\bauf {_NETWORKS}",
@@ -475,6 +481,8 @@ FURNITURE: dict[str, dict[str, tuple[str, ...]]] = {
 
 # Bullets, arrows and separators that widgets put around their labels.
 _DECORATION = " \t\r\n\u00a0•·»«›‹>|*#▶►→←<–—-"
+#: Separators between widget items that share a line: "Previous article · Next article".
+_ITEM_SEPARATOR = re.compile(r"\s*[·|•/]\s*|\s+[-–—]\s+")
 
 
 @dataclass(frozen=True)
@@ -529,6 +537,22 @@ def _matches(pattern: re.Pattern[str] | None, label: str) -> bool:
     return pattern is not None and pattern.fullmatch(label) is not None
 
 
+def _is_widget_row(rules: _Rules, label: str) -> bool:
+    """Return True when ``label`` is two or more furniture items joined by separators."""
+    if not _ITEM_SEPARATOR.search(label):
+        return False
+    items = [_label(item) for item in _ITEM_SEPARATOR.split(label)]
+    return len(items) > 1 and all(
+        item
+        and (
+            _matches(rules.line, item)
+            or _matches(rules.with_next, item)
+            or _matches(rules.section, item)
+        )
+        for item in items
+    )
+
+
 def _is_headline(line: str) -> bool:
     words = line.split()
     return 0 < len(words) <= MAX_HEADLINE_WORDS and not line.rstrip().endswith(".")
@@ -565,6 +589,8 @@ def find_furniture(lines: list[str], language: str | None = None) -> set[int]:
         if _matches(rules.tags, labels[i]):
             return TAGS
         if _matches(rules.line, labels[i]) or _matches(rules.promo, labels[i]):
+            return LINE
+        if _is_widget_row(rules, labels[i]):
             return LINE
         return None
 

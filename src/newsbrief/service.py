@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from newsbrief import summarizers
-from newsbrief.errors import EmptyInput, InputTooLarge, InvalidOptions
+from newsbrief.errors import EmptyInput, FetchTimeout, InputTooLarge, InvalidOptions
 from newsbrief.models import Article, SummaryOptions
 from newsbrief.storage import (
     Feed,
@@ -252,11 +252,12 @@ def subscribe(store: Store, url: str, *, title: str | None = None) -> tuple[Feed
 def server_message(exc: BaseException) -> str:
     """Return ``str(exc)`` as a server shows it: without hints to options it does not have.
 
-    A size limit's hint (``--max-bytes``, ``max_bytes=``) is true of the CLI and the Python
-    functions; a server (the site, the API, a feed refresh) has no such option, and its own
-    body limit, --max-body-bytes, is another limit.
+    A size limit's hint (``--max-bytes``, ``max_bytes=``) and a fetch timeout's (``--timeout``)
+    are true of the CLI and the Python functions; a server (the site, the API, a feed refresh)
+    has no such option (its body limit, --max-body-bytes, is another limit; its fetch time
+    limit is --fetch-timeout).
     """
-    if isinstance(exc, InputTooLarge):
+    if isinstance(exc, (InputTooLarge, FetchTimeout)):
         return exc.without_hint
     return str(exc)
 
