@@ -10,6 +10,7 @@ import http.server
 import socket
 import threading
 import time
+import zlib
 from collections.abc import Iterator
 
 import httpx
@@ -22,10 +23,12 @@ from newsbrief.errors import (
     HTTPStatusError,
     InputError,
     InputTooLarge,
+    InvalidOptions,
+    TooManyFetches,
     Unreachable,
     UnsupportedContentType,
 )
-from newsbrief.fetch import USER_AGENT, blocked_reason, fetch, parse_url
+from newsbrief.fetch import USER_AGENT, FetchSlots, blocked_reason, fetch, parse_url
 from url_cases import MALFORMED_URLS
 
 HTML = b"<html><body><p>Hello</p></body></html>"
@@ -72,6 +75,11 @@ def page(request: httpx.Request) -> httpx.Response:
         "/to-broken": httpx.Response(302, headers={"location": "http://news..example/"}),
         "/to-bad-port": httpx.Response(302, headers={"location": "http://news.example:99999/"}),
         "/big": httpx.Response(200, headers={"content-type": "text/html"}, content=b"x" * 5000),
+        "/to-mailto": httpx.Response(302, headers={"location": "mailto:desk@news.example"}),
+        "/to-bad-ipv4": httpx.Response(302, headers={"location": "http://256.1.1.1/"}),
+        "/to-unclosed": httpx.Response(302, headers={"location": "http://[::1/"}),
+        "/to-bad-idna": httpx.Response(302, headers={"location": "http://xn--a/"}),
+        "/nowhere": httpx.Response(302),
     }
     return routes[request.url.path]
 
@@ -255,8 +263,34 @@ def test_parse_url_accepts(url: str, host: str, port: int | None) -> None:
             "http://news.example:99999/: not a valid URL (the port must be a number from 1 to "
             "65535, got '99999')",
         ),
+        (
+            "/to-mailto",
+            "http://news.example/to-mailto: the server redirected to mailto:desk@news.example: "
+            "only http:// and https:// URLs can be fetched",
+        ),
+        (
+            "/to-bad-ipv4",
+            "http://news.example/to-bad-ipv4: the server redirected to http://256.1.1.1/: "
+            "not a valid URL (Invalid IPv4 address: '256.1.1.1')",
+        ),
+        (
+            "/to-unclosed",
+            "http://news.example/to-unclosed: the server redirected to http://[::1/: "
+            "not a valid URL (unmatched '[' or ']' in the host)",
+        ),
+        (
+            "/to-bad-idna",
+            "http://news.example/to-bad-idna: the server redirected to http://xn--a/: "
+            "not a valid URL (the host name 'xn--a' is not a valid IDNA name: Codepoint U+0080 "
+            "at position 1 of '\\x80' not allowed)",
+        ),
+        (
+            "/nowhere",
+            "http://news.example/nowhere: the server answered 302 (a redirect) without saying "
+            "where to (no Location header)",
+        ),
     ],
-    ids=["unclosed-bracket", "bad-port"],
+    ids=["two-dots", "bad-port", "mailto", "bad-ipv4", "unclosed-bracket", "bad-idna", "none"],
 )
 def test_redirect_to_malformed_url_is_the_servers_fault(path: str, message: str) -> None:
     with pytest.raises(FetchError) as info:
@@ -450,6 +484,43 @@ def test_loopback_size_limit_while_streaming(server: str) -> None:
     )
 
 
+def test_fetch_slots(server: str) -> None:
+    slots = FetchSlots(2)
+    slow: list[object] = []
+
+    def hold_one() -> None:
+        slow.append(fetch(f"{server}/slow", slots=slots, allow_private_networks=True).body)
+
+    threads = [threading.Thread(target=hold_one) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    time.sleep(0.5)  # both are now waiting for /slow (2 s), each holding a slot
+    start = time.monotonic()
+    with pytest.raises(TooManyFetches) as info:
+        fetch(f"{server}/", slots=slots, allow_private_networks=True)
+    assert time.monotonic() - start < 0.5  # refused at once, not queued
+    assert str(info.value) == (
+        f"{server}/: not fetched: 2 fetches are already running, the limit (the server's "
+        "--max-fetches); try again in a moment"
+    )
+    # One that may wait gets the first slot set free.
+    assert fetch(f"{server}/", slots=slots, slot_wait=10, allow_private_networks=True).body == HTML
+    for thread in threads:
+        thread.join()
+    assert slow == [HTML, HTML]
+    # Every slot was given back, failures included.
+    with pytest.raises(BlockedAddress):
+        fetch(f"{server}/", slots=slots)
+    for _ in range(3):
+        assert fetch(f"{server}/", slots=slots, allow_private_networks=True).body == HTML
+
+
+@pytest.mark.parametrize("limit", [0, -1, 1.5, True])
+def test_fetch_slots_limit_checked(limit: object) -> None:
+    with pytest.raises(InvalidOptions, match="the fetch slot limit must be a whole number >= 1"):
+        FetchSlots(limit)  # type: ignore[arg-type]
+
+
 def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -463,3 +534,230 @@ def test_unreachable() -> None:
     assert str(info.value) == (
         f"http://127.0.0.1:{port}/: cannot connect to 127.0.0.1:{port} (connection refused)"
     )
+
+
+# --- hostile servers on 127.0.0.1: one deadline, one byte budget -----------------------------
+
+#: 200 MB of zeros gzipped: ~200 KB on the wire. Built once per module.
+BOMB_SIZE = 200_000_000
+
+
+def _gzip(data: bytes) -> bytes:
+    import gzip
+
+    return gzip.compress(data, compresslevel=9)
+
+
+class Hostile(http.server.BaseHTTPRequestHandler):
+    """Answers that break a limit; each path is one attack."""
+
+    bomb = b""
+    protocol_version = "HTTP/1.0"
+
+    def _send(self, raw: bytes) -> None:
+        try:
+            self.wfile.write(raw)
+            self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+
+    def do_GET(self) -> None:
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n"
+        if self.path == "/trickle-headers":
+            # One header line every 0.2 s: each read is quick, the whole never ends.
+            self._send(head)
+            for i in range(100):
+                time.sleep(0.2)
+                self._send(f"X-Drip-{i}: x\r\n".encode())
+        elif self.path == "/trickle-body":
+            self._send(head + b"\r\n")
+            for _ in range(100):
+                time.sleep(0.2)
+                self._send(b"<p>x</p>")
+        elif self.path == "/many-headers":
+            lines = b"".join(b"X-H-%d: v\r\n" % i for i in range(150))
+            self._send(head + lines + b"\r\n" + HTML)
+        elif self.path == "/big-headers":
+            lines = b"".join(b"X-H-%d: %s\r\n" % (i, b"v" * 1000) for i in range(70))
+            self._send(head + lines + b"\r\n" + HTML)
+        elif self.path == "/huge-headers":
+            lines = b"".join(b"X-H-%d: %s\r\n" % (i, b"v" * 4000) for i in range(40))
+            self._send(head + lines + b"\r\n" + HTML)
+        elif self.path in ("/gzip-bomb", "/stacked-gzip", "/br", "/corrupt-gzip", "/gzip"):
+            codings = {
+                "/gzip-bomb": (b"gzip", self.bomb),
+                "/stacked-gzip": (b"gzip, gzip", _gzip(self.bomb)),
+                "/br": (b"br", b"\x1b\x03"),
+                # After the 10-byte gzip header, 0xff starts a deflate block of type 3: invalid.
+                "/corrupt-gzip": (b"gzip", _gzip(HTML)[:10] + b"\xff" * 50),
+                "/gzip": (b"gzip", _gzip(HTML)),
+            }
+            coding, body = codings[self.path]
+            self._send(
+                head
+                + b"Content-Encoding: " + coding + b"\r\n"
+                + b"Content-Length: %d\r\n\r\n" % len(body)
+                + body
+            )  # fmt: skip
+        elif self.path == "/deflate-raw":
+            raw = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+            body = raw.compress(HTML) + raw.flush()
+            self._send(head + b"Content-Encoding: deflate\r\n\r\n" + body)
+        else:
+            self.send_error(404)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def hostile() -> Iterator[str]:
+    Hostile.bomb = _gzip(b"\0" * BOMB_SIZE)
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hostile)
+    httpd.daemon_threads = True
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+@pytest.mark.parametrize("path", ["/trickle-headers", "/trickle-body"])
+def test_one_deadline_for_the_whole_fetch(hostile: str, path: str) -> None:
+    start = time.monotonic()
+    with pytest.raises(FetchTimeout) as info:
+        fetch(f"{hostile}{path}", timeout=1.0, total_timeout=1.5, allow_private_networks=True)
+    elapsed = time.monotonic() - start
+    # Each line comes within the 1 s step timeout; 100 of them would take 20 s.
+    assert elapsed < 6, elapsed
+    assert str(info.value) == (
+        f"{hostile}{path}: the fetch took over 1.5 seconds in all, the limit; raise it with "
+        "--timeout (the whole fetch may take 4x that; total_timeout= in Python)"
+    )
+    assert info.value.without_hint == (  # what a server shows
+        f"{hostile}{path}: the fetch took over 1.5 seconds in all, the limit"
+    )
+
+
+def test_total_deadline_defaults_to_four_steps(hostile: str) -> None:
+    start = time.monotonic()
+    with pytest.raises(FetchTimeout, match="took over 2 seconds in all"):
+        fetch(f"{hostile}/trickle-headers", timeout=0.5, allow_private_networks=True)
+    assert time.monotonic() - start < 6
+
+
+@pytest.mark.parametrize(
+    ("path", "kwargs", "message"),
+    [
+        (
+            "/many-headers",
+            {},
+            "the server sent 152 header lines, over the limit of 100 (max_headers= in Python)",
+        ),
+        (
+            "/big-headers",
+            {},
+            "the server sent 70,734 bytes of headers, over the limit of 65,536 bytes "
+            "(max_header_bytes= in Python)",
+        ),
+        (
+            "/huge-headers",  # past h11's own cap (100 KiB): refused while reading them
+            {},
+            "the server sent over 65,536 bytes of headers, the limit (max_header_bytes= in Python)",
+        ),
+        (
+            "/many-headers",
+            {"max_headers": 10},
+            "the server sent 152 header lines, over the limit of 10 (max_headers= in Python)",
+        ),
+    ],
+    ids=["count", "size", "over-h11-cap", "count-option"],
+)
+def test_header_limits(hostile: str, path: str, kwargs: dict[str, int], message: str) -> None:
+    with pytest.raises(FetchError) as info:
+        fetch(f"{hostile}{path}", allow_private_networks=True, **kwargs)  # type: ignore[arg-type]
+    assert type(info.value) is FetchError
+    assert str(info.value) == f"{hostile}{path}: {message}"
+
+
+def test_header_limits_let_a_page_through(hostile: str) -> None:
+    page = fetch(f"{hostile}/many-headers", max_headers=200, allow_private_networks=True)
+    assert page.body == HTML
+
+
+@pytest.mark.parametrize(
+    ("path", "error", "message"),
+    [
+        (
+            "/gzip-bomb",
+            InputTooLarge,
+            "the page (decoded from gzip) is over the limit of 1,000,000 bytes; "
+            "raise it with --max-bytes (max_bytes= in Python)",
+        ),
+        (
+            "/stacked-gzip",
+            FetchError,
+            "the server sent the page in stacked content codings (gzip, gzip); "
+            "newsbrief decodes one at most",
+        ),
+        (
+            "/br",
+            FetchError,
+            "the server sent the page in content coding 'br', which was not asked for "
+            "(Accept-Encoding: gzip, deflate)",
+        ),
+        (
+            "/corrupt-gzip",
+            FetchError,
+            "the gzip body is corrupt (Error -3 while decompressing data: invalid block type)",
+        ),
+    ],
+    ids=["bomb", "stacked", "unrequested", "corrupt"],
+)
+def test_content_codings(hostile: str, path: str, error: type[Exception], message: str) -> None:
+    with pytest.raises(error) as info:
+        fetch(f"{hostile}{path}", max_bytes=1_000_000, allow_private_networks=True)
+    assert type(info.value) is error
+    assert str(info.value) == f"{hostile}{path}: {message}"
+
+
+@pytest.mark.parametrize("path", ["/gzip", "/deflate-raw"])
+def test_content_codings_decoded(hostile: str, path: str) -> None:
+    assert fetch(f"{hostile}{path}", allow_private_networks=True).body == HTML
+
+
+#: Fetches the bomb in a fresh interpreter and prints how much its peak memory grew (KiB).
+_MEASURE = """
+import resource, sys
+from newsbrief.errors import FetchError, InputTooLarge
+from newsbrief.fetch import fetch
+fetch(sys.argv[1] + "/gzip", allow_private_networks=True)  # warm: imports, first connection
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+try:
+    fetch(sys.argv[1] + sys.argv[2], max_bytes=1_000_000, allow_private_networks=True)
+except (InputTooLarge, FetchError) as exc:
+    print(type(exc).__name__, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before)
+"""
+
+
+@pytest.mark.parametrize("path", ["/gzip-bomb", "/stacked-gzip"])
+def test_compression_bomb_memory(hostile: str, path: str) -> None:
+    """Peak memory stays near the byte budget.
+
+    Before the fix the stacked body (~500 bytes) grew the fetching process by ~160 MB. The
+    single layer's growth depended on how much of the body one network read held (httpx
+    inflated each read whole), from nothing to ~130 MB.
+    """
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", _MEASURE, hostile, path],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    ).stdout.split()
+    assert out[0] in ("InputTooLarge", "FetchError"), out
+    # 1 MB allowed; httpx alone inflated a whole 64 KB network chunk at once (~64 MB here).
+    assert int(out[1]) < 16_000, f"peak memory grew {int(out[1]):,} KiB"
