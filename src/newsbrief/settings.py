@@ -25,6 +25,15 @@ DEFAULT_MAX_BODY_BYTES = 2_000_000
 #: resolves to 127.0.0.1) is refused before it reaches a route.
 DEFAULT_ALLOWED_HOSTS: tuple[str, ...] = ("localhost", "127.0.0.1", "::1")
 
+#: Seconds for each network step of a fetch; the whole fetch may take 4x that (as
+#: ``newsbrief.fetch.DEFAULT_TIMEOUT``, not imported: it would load httpx with the settings).
+DEFAULT_FETCH_TIMEOUT = 15.0
+#: Threads Starlette runs synchronous routes on (anyio's default thread limiter). Fetches may
+#: hold at most ``max_fetches`` of them; the rest stay free for reads.
+WORKER_THREADS = 40
+#: Fetches at once by default: a page fetch is one slow request among 40 worker threads.
+DEFAULT_MAX_FETCHES = 8
+
 #: Page length choices of the summary button -> number of sentences.
 SUMMARY_LENGTHS: dict[str, int] = {"short": 1, "medium": 3, "long": 5}
 
@@ -46,6 +55,9 @@ class Settings:
     ("llm_model", NAME))}``. They are server configuration: a request chooses a method, never
     an endpoint, model or key. ``summary_language`` is the language abstractive summaries are
     written in (None: the article's) unless a request asks for another.
+
+    ``fetch_timeout`` is each network step of a fetch (the whole fetch gets 4x that);
+    ``max_fetches`` how many fetches may run at once (``AppState.fetch``).
     """
 
     database_url: str | None = None
@@ -63,8 +75,21 @@ class Settings:
     backends: dict[str, tuple[tuple[str, Any], ...]] = field(default_factory=dict)
     summary_language: str | None = None
     allowed_hosts: tuple[str, ...] = DEFAULT_ALLOWED_HOSTS
+    fetch_timeout: float = DEFAULT_FETCH_TIMEOUT
+    max_fetches: int = DEFAULT_MAX_FETCHES
 
     def __post_init__(self) -> None:
+        if not (0 < self.fetch_timeout <= 300):  # False for nan too
+            raise InvalidOptions(
+                f"fetch timeout must be more than 0 and at most 300 seconds "
+                f"(got {self.fetch_timeout})"
+            )
+        if not (1 <= self.max_fetches <= WORKER_THREADS // 2):
+            raise InvalidOptions(
+                f"max fetches must be between 1 and {WORKER_THREADS // 2} (got "
+                f"{self.max_fetches}): fetches must leave most of the {WORKER_THREADS} worker "
+                "threads to other requests"
+            )
         if not (0 <= self.port <= 65535):
             raise InvalidOptions(f"port must be between 0 and 65535 (got {self.port})")
         if self.refresh_minutes < 0:

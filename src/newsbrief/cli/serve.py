@@ -12,7 +12,14 @@ import click
 from newsbrief.cli.llm_options import backend_configs, llm_cli_options
 from newsbrief.errors import InputError
 from newsbrief.models import Length
-from newsbrief.settings import DEFAULT_ALLOWED_HOSTS, DEFAULT_MAX_BODY_BYTES, Settings
+from newsbrief.settings import (
+    DEFAULT_ALLOWED_HOSTS,
+    DEFAULT_FETCH_TIMEOUT,
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_FETCHES,
+    WORKER_THREADS,
+    Settings,
+)
 
 
 def check_listen(host: str, port: int) -> None:
@@ -97,6 +104,20 @@ def check_listen(host: str, port: int) -> None:
     help="Largest request body accepted (larger ones get 413).",
 )
 @click.option(
+    "--fetch-timeout",
+    type=click.FloatRange(min=0, min_open=True, max=300),
+    default=DEFAULT_FETCH_TIMEOUT,
+    show_default=True,
+    help="Seconds for each network step of fetching a URL; the whole fetch gets 4x that.",
+)
+@click.option(
+    "--max-fetches",
+    type=click.IntRange(min=1, max=WORKER_THREADS // 2),
+    default=DEFAULT_MAX_FETCHES,
+    show_default=True,
+    help="URLs fetched at once; one more request that needs a fetch gets 503.",
+)
+@click.option(
     "--log-level",
     type=click.Choice(["critical", "error", "warning", "info", "debug"]),
     default="info",
@@ -114,6 +135,8 @@ def serve_cmd(
     allow_private_networks: bool,
     method: str,
     max_body_bytes: int,
+    fetch_timeout: float,
+    max_fetches: int,
     log_level: str,
     **llm: Any,
 ) -> None:
@@ -137,6 +160,8 @@ def serve_cmd(
         allow_private_networks=allow_private_networks,
         refresh_minutes=refresh_minutes,
         max_body_bytes=max_body_bytes,
+        fetch_timeout=fetch_timeout,
+        max_fetches=max_fetches,
         default_method=method,
         demo=demo,
         backends=backend_configs(**llm),

@@ -168,6 +168,7 @@ def summarize(body: SummarizeRequest, state: State) -> dict[str, Any]:
         **body.given(),
         options=options,
         allow_private_networks=state.settings.allow_private_networks,
+        fetcher=state.fetch,
     )
 
 
@@ -196,7 +197,10 @@ def list_articles(
 def add_article(body: Source, state: State, response: Response) -> dict[str, Any]:
     """Store an article from a URL, HTML or text (201), or return the stored copy (200)."""
     stored, created = service.add_article_from(
-        state.store, **body.given(), allow_private_networks=state.settings.allow_private_networks
+        state.store,
+        **body.given(),
+        allow_private_networks=state.settings.allow_private_networks,
+        fetcher=state.fetch,
     )
     response.status_code = 201 if created else 200
     return {**article_json(stored), "created": created}
@@ -294,7 +298,10 @@ def refresh_feed(feed_id: FeedId, state: State) -> dict[str, Any]:
     from newsbrief import feeds
 
     report = feeds.refresh_feed(
-        state.store, feed_id, allow_private_networks=state.settings.allow_private_networks
+        state.store,
+        feed_id,
+        allow_private_networks=state.settings.allow_private_networks,
+        fetcher=state.fetch_for_feeds,
     )
     return {"feed": state.store.get_feed(feed_id).to_dict(), **report.to_dict()}
 

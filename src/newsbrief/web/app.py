@@ -79,6 +79,7 @@ async def _refresh_loop(state: AppState) -> None:
                 feeds.refresh_all,
                 state.store,
                 allow_private_networks=state.settings.allow_private_networks,
+                fetcher=state.fetch_for_feeds,
             )
         except Exception:  # one bad round must not stop the schedule
             log.exception("scheduled feed refresh failed")

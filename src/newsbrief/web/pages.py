@@ -224,6 +224,7 @@ def _add(state: AppState, fields: dict[str, str]) -> Response:
             text=text if text.strip() else None,
             title=title.strip() or None,
             allow_private_networks=state.settings.allow_private_networks,
+            fetcher=state.fetch,
         )
     except NewsbriefError as exc:
         return _add_page(
@@ -295,7 +296,10 @@ def _refresh(state: AppState, feed_id: int) -> None:
 
     # A broken feed or page is recorded on the feed (its last error), not raised.
     feeds.refresh_feed(
-        state.store, feed_id, allow_private_networks=state.settings.allow_private_networks
+        state.store,
+        feed_id,
+        allow_private_networks=state.settings.allow_private_networks,
+        fetcher=state.fetch_for_feeds,
     )
 
 

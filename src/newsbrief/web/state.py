@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 
@@ -15,6 +15,8 @@ from newsbrief.web.render import SpanCache
 if TYPE_CHECKING:
     import jinja2
 
+    from newsbrief.fetch import FetchedPage
+    from newsbrief.netlimits import FetchSlots
     from newsbrief.storage import Store
 
 
@@ -27,6 +29,48 @@ class AppState:
     spans: SpanCache
     templates: jinja2.Environment
     summaries: ResponseCache = field(default_factory=ResponseCache)
+    #: Shared by every fetch of this app (``settings.max_fetches`` slots).
+    fetch_slots: FetchSlots = field(init=False)
+
+    def __post_init__(self) -> None:
+        from newsbrief.netlimits import FetchSlots
+
+        self.fetch_slots = FetchSlots(self.settings.max_fetches)
+
+    def fetch(self, url: str, **kwargs: Any) -> FetchedPage:
+        """Fetch for a request (a ``service.Fetcher``): refused at once when no slot is free.
+
+        A request waiting for a slot would hold a worker thread too, which is what the slots
+        keep free for everything else; the client gets 503 ``too_many_fetches`` instead.
+        """
+        return self._fetch(url, slot_wait=0.0, **kwargs)
+
+    def fetch_for_feeds(self, url: str, **kwargs: Any) -> FetchedPage:
+        """Fetch for a feed refresh: waits for a slot (up to one fetch's deadline).
+
+        A refresh fetches many pages, some at once (``feeds.FETCH_WORKERS``); refusing them
+        would record spurious failures, and their threads are the refresh's own.
+        """
+        return self._fetch(url, slot_wait=self.settings.fetch_timeout * 4, **kwargs)
+
+    def _fetch(self, url: str, *, slot_wait: float, **kwargs: Any) -> FetchedPage:
+        from newsbrief.errors import FetchTimeout
+        from newsbrief.fetch import fetch
+
+        try:
+            return fetch(
+                url,
+                timeout=self.settings.fetch_timeout,
+                slots=self.fetch_slots,
+                slot_wait=slot_wait,
+                **kwargs,
+            )
+        except FetchTimeout as exc:
+            # The CLI's --timeout hint is dropped (server_message); the server's option is named.
+            raise FetchTimeout(
+                f"{exc.without_hint} (the server's --fetch-timeout; the whole fetch may take "
+                "4x that)"
+            ) from exc
 
     def page_options(self, length_name: str) -> SummaryOptions:
         """Return the summary options of the page's button for a length name (short/...)."""
