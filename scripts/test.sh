@@ -9,8 +9,8 @@ cd "$(dirname "$0")/.."
 
 log() { printf '\n== %s\n' "$*" >&2; }
 
-log "python packages (newsbrief + test extras)"
-python3 -m pip install -q --disable-pip-version-check -e '.[test,postgres]'
+log "python packages (newsbrief + test, postgres and ray extras)"
+python3 -m pip install -q --disable-pip-version-check -e '.[test,postgres,ray]'
 
 # System services the tests drive for real: PostgreSQL (storage contract suite) and Chromium
 # (browser test). Installed from Debian's packages when we are root and they are missing.

@@ -399,3 +399,29 @@ def test_retry_after_forms(header: str, expected: float | None) -> None:
     from newsbrief.summarizers.llm import _retry_after
 
     assert _retry_after(httpx.Response(429, headers={"Retry-After": header})) == expected
+
+
+def test_several_urls_share_the_requests_in_turn(server: FakeLLM) -> None:
+    with serve() as other:
+        summarizer = llm(server, llm_url=(server.url, other.url), max_concurrency=3)
+        assert summarizer.parallel == 6  # each endpoint keeps its own limit
+        assert summarizer.model_identity == f"{server.url},{other.url} tiny"
+        for _ in range(5):
+            summarizer.summarize(prepare(ARTICLE), SummaryOptions(length=Length(sentences=2)))
+        assert (len(server.requests), len(other.requests)) == (3, 2)
+    with pytest.raises(InvalidOptions, match="needs at least one --llm-url"):
+        llm(server, llm_url=())
+
+
+def test_the_cli_takes_llm_url_more_than_once(server: FakeLLM) -> None:
+    from click.testing import CliRunner
+
+    from newsbrief.cli import cli
+
+    with serve() as other:
+        args = ["summarize", "-", "-m", "llm", "--llm-model", "tiny"]
+        urls = ["--llm-url", server.url, "--llm-url", other.url]
+        for _ in range(2):
+            result = CliRunner().invoke(cli, [*args, *urls], input=ARTICLE)
+            assert result.exit_code == 0, result.output
+        assert (len(server.requests), len(other.requests)) == (1, 1)

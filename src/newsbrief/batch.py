@@ -35,7 +35,7 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,12 +56,16 @@ __all__ = [
     "BatchItem",
     "BatchReport",
     "check_options",
+    "in_flight",
     "open_output",
     "ordered_map",
+    "output_line",
     "parse_item",
     "read_done_ids",
+    "read_items",
     "run_batch",
     "summarize_item",
+    "summarize_items",
 ]
 
 T = TypeVar("T")
@@ -284,8 +288,90 @@ def summarize_item(item: BatchItem, options: SummaryOptions) -> dict[str, Any]:
     return line
 
 
+def output_line(result: dict[str, Any]) -> str:
+    """Return a record's line as every engine writes it (JSON, non-ASCII as is, newline)."""
+    return json.dumps(result, ensure_ascii=False) + "\n"
+
+
+def read_items(
+    input_path: str | Path,
+    *,
+    report: BatchReport,
+    done_ids: set[str],
+    strict: bool,
+    stop: list[DataFormatError],
+    seen: dict[str, tuple[str, int]] | None = None,
+    on_bad_line: Callable[[str], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+    lines: Iterable[Line] | None = None,
+) -> Iterator[BatchItem]:
+    """Yield the records of ``input_path`` to summarize, as every batch engine reads them.
+
+    A malformed line or a repeated id is counted in ``report.bad_lines`` and passed to
+    ``on_bad_line`` (or, under ``strict``, appended to ``stop``, which ends the records); an
+    id in ``done_ids`` is counted in ``report.skipped``; ``progress`` gets 1 for each of
+    these. ``seen`` maps each id read to its (input, line): pass one dict for every input of
+    a run to find ids repeated across files. ``lines`` stands for the lines of
+    ``input_path`` when the caller opened it (``input_path`` then only names it).
+    """
+    seen = {} if seen is None else seen
+    where = "<stdin>" if str(input_path) == "-" else str(input_path)
+    for line in iter_lines(input_path) if lines is None else lines:
+        try:
+            item = parse_item(line, path=input_path)
+            if item.id in seen:
+                first_in, first_line = seen[item.id]
+                first = "" if first_in == where else f" in {first_in}"
+                raise DataFormatError(
+                    f"duplicate id {item.id!r} (first{first} on line {first_line})",
+                    path=where,
+                    line=line.number,
+                )
+        except DataFormatError as exc:
+            if strict:
+                stop.append(exc)
+                return
+            report.bad_lines.append(str(exc))
+            if on_bad_line is not None:
+                on_bad_line(str(exc))
+            if progress is not None:
+                progress(1)
+            continue
+        seen[item.id] = (where, line.number)
+        if item.id in done_ids:
+            report.skipped += 1
+            if progress is not None:
+                progress(1)
+            continue
+        yield item
+
+
+def in_flight(options: SummaryOptions) -> int:
+    """Return how many records one process summarizes at once: the backend's request limit.
+
+    For ``llm`` that is ``--llm-concurrency`` times the number of ``--llm-url`` endpoints (the
+    records wait on the endpoints, not on this CPU); 1 for every method that computes locally.
+    """
+    from newsbrief import summarizers
+
+    try:
+        summarizer = summarizers.get(options.method, **dict(options.config))
+    except NewsbriefError:  # every record will fail the same way; no reason to overlap them
+        return 1
+    return max(1, int(getattr(summarizer, "parallel", 1)))
+
+
+def summarize_items(items: list[BatchItem], options: SummaryOptions) -> list[dict[str, Any]]:
+    """Summarize records and return their output lines in order, :func:`in_flight` at a time."""
+    parallel = min(in_flight(options), len(items))
+    if parallel <= 1:
+        return [summarize_item(item, options) for item in items]
+    with ThreadPoolExecutor(max_workers=parallel) as pool:
+        return list(pool.map(functools.partial(summarize_item, options=options), items))
+
+
 def _summarize_chunk(options: SummaryOptions, items: list[BatchItem]) -> list[dict[str, Any]]:
-    return [summarize_item(item, options) for item in items]
+    return summarize_items(items, options)
 
 
 def read_done_ids(path: str | Path) -> set[str]:
@@ -356,44 +442,22 @@ def run_batch(
         UnknownSummarizer, InvalidOptions: bad options (checked before any work).
     """
     check_options(options=options, workers=workers)
-    done_ids = done_ids or set()
     report = BatchReport()
     stop: list[DataFormatError] = []
-    seen: dict[str, int] = {}
-
-    def items() -> Iterator[BatchItem]:
-        for line in iter_lines(input_path):
-            try:
-                item = parse_item(line, path=input_path)
-                if item.id in seen:
-                    raise DataFormatError(
-                        f"duplicate id {item.id!r} (first on line {seen[item.id]})",
-                        path="<stdin>" if str(input_path) == "-" else str(input_path),
-                        line=line.number,
-                    )
-            except DataFormatError as exc:
-                if strict:
-                    stop.append(exc)
-                    return
-                report.bad_lines.append(str(exc))
-                if on_bad_line is not None:
-                    on_bad_line(str(exc))
-                if progress is not None:
-                    progress(1)
-                continue
-            seen[item.id] = line.number
-            if item.id in done_ids:
-                report.skipped += 1
-                if progress is not None:
-                    progress(1)
-                continue
-            yield item
-
+    items = read_items(
+        input_path,
+        report=report,
+        done_ids=done_ids or set(),
+        strict=strict,
+        stop=stop,
+        on_bad_line=on_bad_line,
+        progress=progress,
+    )
     start = time.perf_counter()
     fn = functools.partial(_summarize_chunk, options)
     try:
-        for result in ordered_map(fn, items(), workers=workers):
-            output.write(json.dumps(result, ensure_ascii=False) + "\n")
+        for result in ordered_map(fn, items, workers=workers):
+            output.write(output_line(result))
             output.flush()
             if result["error"] is None:
                 report.done += 1

@@ -89,8 +89,11 @@ def _binary_lines(raw: IO[bytes], where: str) -> Iterator[bytes]:
         yield from buffered
 
 
-def iter_lines(path: str | Path) -> Iterator[Line]:
+def iter_lines(path: str | Path, *, stream: IO[bytes] | None = None) -> Iterator[Line]:
     """Yield the non-blank lines of a JSONL(.gz) file, or of stdin for ``"-"``.
+
+    ``stream`` is the file already opened by the caller (e.g. from a pyarrow filesystem);
+    ``path`` then only names it in messages, and the stream is closed at the end.
 
     Raises:
         InputError: the file does not exist or cannot be opened.
@@ -98,7 +101,7 @@ def iter_lines(path: str | Path) -> Iterator[Line]:
         DataFormatError: a line is not UTF-8, or the gzip data is corrupt.
     """
     where = _display(path)
-    raw = _open_binary(path)
+    raw = _open_binary(path) if stream is None else stream
     seen = False
     try:
         for number, data in enumerate(_binary_lines(raw, where), start=1):

@@ -17,13 +17,14 @@ EXIT_PARTIAL = 3
 
 
 @click.command("batch")
-@click.argument("input_path", metavar="IN.jsonl[.gz]")
+@click.argument("inputs", metavar="IN.jsonl[.gz]...", nargs=-1, required=True)
 @click.option(
     "--output",
     "-o",
     required=True,
-    metavar="OUT.jsonl",
-    help="Where to write one JSON line per record (in input order).",
+    metavar="OUT",
+    help="Where to write one JSON line per record (in input order): a file, or with "
+    "--engine ray a directory of part-*.jsonl shards and a manifest.",
 )
 @click.option("--method", "-m", default="default", show_default=True, help="Summarization method.")
 @length_options()
@@ -38,14 +39,40 @@ EXIT_PARTIAL = 3
     help="How the 'summary' field is rendered (the output is JSON lines either way); "
     "headline asks abstractive methods for one line.",
 )
-@click.option("--workers", "-j", type=int, default=1, show_default=True, help="Worker processes.")
+@click.option(
+    "--engine",
+    type=click.Choice(["local", "ray"]),
+    default="local",
+    show_default=True,
+    help="local: worker processes on this machine; ray: Ray Data actors on a local Ray runtime "
+    "or a cluster (pip install 'newsbrief[ray]').",
+)
+@click.option(
+    "--workers",
+    "-j",
+    type=int,
+    default=None,
+    help="Worker processes of --engine local [default: 1].",
+)
+@click.option(
+    "--address",
+    metavar="ADDR",
+    help="--engine ray: the Ray cluster to run on (auto, ray://HOST:10001); default: start a "
+    "local Ray runtime.",
+)
+@click.option(
+    "--num-cpus",
+    type=click.IntRange(min=1),
+    metavar="N",
+    help="--engine ray: actors to run, one CPU each [default: every CPU of the runtime].",
+)
 @click.option("--resume", is_flag=True, help="Skip the ids already in OUT and append the rest.")
 @click.option("--overwrite", is_flag=True, help="Replace OUT if it already holds results.")
 @click.option("--strict", is_flag=True, help="Stop (exit 1) at the first malformed input line.")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no end-of-run summary.")
 @llm_cli_options
 def batch_cmd(
-    input_path: str,
+    inputs: tuple[str, ...],
     output: str,
     method: str,
     sentences: int | None,
@@ -53,14 +80,20 @@ def batch_cmd(
     ratio: float | None,
     language: str | None,
     fmt: str,
-    workers: int,
+    engine: str,
+    workers: int | None,
+    address: str | None,
+    num_cpus: int | None,
     resume: bool,
     overwrite: bool,
     strict: bool,
     quiet: bool,
     **llm: Any,
 ) -> None:
-    """Summarize every record of IN.jsonl[.gz] ("-" for stdin) into OUT.jsonl.
+    """Summarize every record of IN.jsonl[.gz] ("-" for stdin) into OUT.
+
+    With --engine ray, IN may be several files or globs, local or on a filesystem pyarrow
+    reads by URI (s3://, gs://, ...), and OUT is a directory of part-*.jsonl shards.
 
     Each input line is a JSON object with "id" and the article as "article" (plain text) or
     "html" (a web page; "url" optional); "title" and "language" are optional. Each output line
@@ -73,6 +106,7 @@ def batch_cmd(
     """
     from newsbrief.batch import check_options, open_output, run_batch
     from newsbrief.datasets import count_lines
+    from newsbrief.errors import InvalidOptions
 
     options = SummaryOptions(
         method=method,
@@ -82,6 +116,24 @@ def batch_cmd(
         summary_language=llm["summary_language"],
         config=config_from_cli(method, **llm),
     )
+    for flag, value, needs in [
+        ("--workers", workers, "local"),
+        ("--address", address, "ray"),
+        ("--num-cpus", num_cpus, "ray"),
+    ]:
+        if value is not None and engine != needs:
+            other = "; use --num-cpus" if flag == "--workers" else ""
+            raise InvalidOptions(f"{flag} applies to --engine {needs}{other}")
+    if engine == "ray":
+        _run_ray(inputs, output, options, address, num_cpus, resume, overwrite, strict, quiet)
+        return
+    if len(inputs) > 1:
+        raise InvalidOptions(
+            f"--engine local reads one input ({len(inputs)} given); concatenate them, or "
+            "use --engine ray, which reads many files and globs"
+        )
+    (input_path,) = inputs
+    workers = 1 if workers is None else workers
     # Every option and the input are checked before OUT is created or truncated.
     check_options(options=options, workers=workers)
     fh, done = open_output(output, resume=resume, overwrite=overwrite, input_path=input_path)
@@ -102,6 +154,45 @@ def batch_cmd(
             on_bad_line=bad_line,
             progress=bar.update,
         )
+    if not quiet:
+        click.echo(f"newsbrief: {report.describe()}", err=True)
+    if report.failed or report.bad_lines:
+        sys.exit(EXIT_PARTIAL)
+
+
+def _run_ray(
+    patterns: tuple[str, ...],
+    output: str,
+    options: SummaryOptions,
+    address: str | None,
+    num_cpus: int | None,
+    resume: bool,
+    overwrite: bool,
+    strict: bool,
+    quiet: bool,
+) -> None:
+    from newsbrief.batch import check_options
+    from newsbrief.batch_ray import expand_inputs, import_ray, open_output_dir, run_ray_batch
+
+    import_ray()  # the install hint before anything else
+    check_options(options=options)
+    inputs = expand_inputs(patterns)
+    state = open_output_dir(output, inputs=inputs, resume=resume, overwrite=overwrite)
+
+    def bad_line(message: str) -> None:
+        click.echo(f"newsbrief: skipped: {message}", err=True)
+
+    report = run_ray_batch(
+        inputs,
+        output,
+        options=options,
+        state=state,
+        address=address,
+        num_cpus=num_cpus,
+        strict=strict,
+        on_bad_line=bad_line,
+        show_progress=not quiet and sys.stderr.isatty(),
+    )
     if not quiet:
         click.echo(f"newsbrief: {report.describe()}", err=True)
     if report.failed or report.bad_lines:

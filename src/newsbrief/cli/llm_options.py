@@ -59,9 +59,11 @@ def llm_cli_options(command: F) -> F:
         click.option(
             "--llm-url",
             metavar="URL",
+            multiple=True,
             help="OpenAI-compatible API base for --method llm, e.g. http://127.0.0.1:11434/v1 "
             "(Ollama; the default, or $NEWSBRIEF_LLM_URL), vLLM, llama.cpp's server, LM Studio, "
-            "OpenAI.",
+            "OpenAI. Repeat it for several endpoints serving the same model: requests are dealt "
+            "to them in turn.",
         ),
         click.option(
             "--llm-model",
@@ -137,6 +139,14 @@ ACCEPTS: dict[str, frozenset[str]] = {
 }
 
 
+def _given(values: dict[str, Any]) -> dict[str, Any]:
+    """Return ``values`` with the repeatable ``--llm-url`` as None, one URL, or a tuple of them."""
+    urls = values.get("llm_url")
+    if isinstance(urls, (tuple, list)):
+        values = {**values, "llm_url": (urls[0] if len(urls) == 1 else tuple(urls)) or None}
+    return values
+
+
 def _flag(name: str) -> str:
     return "--" + name.replace("_", "-")
 
@@ -157,6 +167,7 @@ def config_from_cli(
     from newsbrief.errors import InvalidOptions
 
     real = resolved if resolved is not None else summarizers.resolve(method)
+    values = _given(values)
     given = [n for n in PARAMS if values.get(n) is not None and values.get(n) is not False]
     accepted = ACCEPTS.get(real, frozenset())
     for name in given:
@@ -178,6 +189,7 @@ def backend_configs(**values: Any) -> dict[str, tuple[tuple[str, Any], ...]]:
     being refused for the others. ``summary_language`` is not a backend setting and
     is left out.
     """
+    values = _given(values)
     given = [n for n in CONFIG_KEYS if values.get(n) is not None and values.get(n) is not False]
     configs = {
         method: tuple((CONFIG_KEYS[n], values[n]) for n in given if n in accepted)

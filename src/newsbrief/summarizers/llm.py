@@ -11,6 +11,7 @@ name the setting to fix. The API key is read from the environment variable named
 from __future__ import annotations
 
 import email.utils
+import itertools
 import json
 import os
 import random
@@ -337,6 +338,11 @@ class LLMSummarizer(AbstractiveSummarizer):
                 )
             )
         url = _setting(config, "llm_url", default=os.environ.get("NEWSBRIEF_LLM_URL", DEFAULT_URL))
+        # Several endpoints serving the same model (a fleet of vLLM servers): requests are
+        # dealt to them in turn, each with its own concurrency limit.
+        urls = [url] if isinstance(url, str) else list(url)
+        if not urls:
+            raise InvalidOptions("the 'llm' summarizer needs at least one --llm-url")
         try:
             timeout = float(_setting(config, "llm_timeout", "timeout", default=120.0))
             retries = int(_setting(config, "retries", default=2))
@@ -347,20 +353,27 @@ class LLMSummarizer(AbstractiveSummarizer):
             backoff = float(_setting(config, "backoff", default=0.5))
         except (TypeError, ValueError) as exc:
             raise InvalidOptions(f"invalid 'llm' setting: {exc}") from exc
-        self.client = ChatClient(
-            url=str(url),
-            model=str(model or ""),
-            key_env=str(_setting(config, "llm_key_env", default=DEFAULT_KEY_ENV)),
-            timeout=timeout,
-            retries=retries,
-            max_concurrency=concurrency,
-            backoff=backoff,
-            transport=config.get("transport"),
-        )
-        self.parallel = concurrency
+        self.clients = [
+            ChatClient(
+                url=str(one),
+                model=str(model or ""),
+                key_env=str(_setting(config, "llm_key_env", default=DEFAULT_KEY_ENV)),
+                timeout=timeout,
+                retries=retries,
+                max_concurrency=concurrency,
+                backoff=backoff,
+                transport=config.get("transport"),
+            )
+            for one in urls
+        ]
+        self.client = self.clients[0]
+        self._turn = itertools.count()
+        self._turn_lock = threading.Lock()
+        #: Requests this summarizer may have in flight: the limit of each endpoint, summed.
+        self.parallel = concurrency * len(self.clients)
 
     def __repr__(self) -> str:
-        return f"LLMSummarizer({self.client!r})"
+        return f"LLMSummarizer({', '.join(repr(c) for c in self.clients)})"
 
     @property
     def model_name(self) -> str:
@@ -368,7 +381,7 @@ class LLMSummarizer(AbstractiveSummarizer):
 
     @property
     def model_identity(self) -> str:
-        return f"{self.client.url} {self.client.model}"
+        return f"{','.join(c.url for c in self.clients)} {self.client.model}"
 
     def input_budget(self, spec: PromptSpec, doc: Document) -> int:
         overhead = self.count_tokens(
@@ -377,4 +390,6 @@ class LLMSummarizer(AbstractiveSummarizer):
         return self.context_tokens - overhead - self.max_tokens - TEMPLATE_MARGIN
 
     def complete(self, messages: list[dict[str, str]], text: str, stage: Stage) -> str:
-        return self.client.chat(messages, max_tokens=self.max_tokens, temperature=self.temperature)
+        with self._turn_lock:
+            client = self.clients[next(self._turn) % len(self.clients)]
+        return client.chat(messages, max_tokens=self.max_tokens, temperature=self.temperature)

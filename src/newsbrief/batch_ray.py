@@ -1,0 +1,567 @@
+"""``newsbrief batch --engine ray``: the batch job on Ray Data, from a laptop to a cluster.
+
+The records, the output lines and every rule about them are the local engine's
+(:mod:`newsbrief.batch`): the same reader (bad lines, duplicate ids, ``--resume``, ``--strict``),
+the same "summarize one record" and the same line format, so both engines write byte-identical
+records. What differs is where the work runs and where it lands:
+
+- **Inputs**: one or many JSONL / JSONL.gz files or globs, on local disk or on any filesystem
+  pyarrow opens by URI (``s3://``, ``gs://``, ``abfs://``, ``hdfs://``, ``file://``).
+- **Output**: ``OUT`` is a directory of shards ``part-000000.jsonl``, ``part-000001.jsonl``...
+  (each :data:`SHARD_SIZE` records, in input order) and ``manifest.json`` (inputs, options,
+  counts, versions, one entry per run).
+- **Work**: the driver reads and checks the inputs, cuts the records into shards and puts each
+  one in Ray's object store; Ray Data sends them to a pool of actors (``map_batches`` with a
+  callable class), one CPU each, that load the summarizer once and return a shard's output
+  lines; the driver writes each shard to a temporary name and renames it into place.
+
+**Exactly once.** A shard file is complete or absent (temporary name, fsync, rename). An actor
+that dies is restarted by Ray and its shard run again (:data:`MAX_RESTARTS` times); a run that
+stops keeps the shards already written, and ``--resume`` reads their ids and skips them, so
+every input id ends up in exactly one shard line. A record that fails gets an error line, as
+in the local engine.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime
+import fnmatch
+import glob
+import json
+import os
+import platform
+import re
+import time
+import uuid
+import warnings
+from collections.abc import Callable, Generator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from newsbrief.batch import (
+    BatchItem,
+    BatchReport,
+    check_options,
+    output_line,
+    read_items,
+    summarize_items,
+)
+from newsbrief.datasets import Line, iter_lines
+from newsbrief.errors import (
+    BackendError,
+    DataFormatError,
+    InputError,
+    InvalidOptions,
+    MissingDependency,
+)
+from newsbrief.models import SummaryOptions
+
+__all__ = [
+    "MANIFEST",
+    "SHARD_SIZE",
+    "ShardState",
+    "expand_inputs",
+    "import_ray",
+    "open_output_dir",
+    "read_shards",
+    "run_ray_batch",
+]
+
+INSTALL_HINT = "--engine ray needs Ray Data: pip install 'newsbrief[ray]'"
+#: Records per shard, and per call of an actor.
+SHARD_SIZE = 256
+#: How often Ray restarts a dead actor (and re-runs its shard) before the run stops: a record
+#: that kills its process every time must not loop forever.
+MAX_RESTARTS = 3
+MANIFEST = "manifest.json"
+_PART = re.compile(r"^part-(\d{6,})\.jsonl$")
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
+_GLOB = re.compile(r"[*?\[]")
+
+
+@dataclass
+class ShardState:
+    """What an output directory already holds."""
+
+    done_ids: set[str] = field(default_factory=set)
+    shards: int = 0
+    records: int = 0
+    failed: int = 0
+    next_index: int = 0
+
+
+@dataclass
+class RayBatchReport(BatchReport):
+    """A batch report plus where the output went and how many shards this run wrote."""
+
+    output: str = ""
+    shards: int = 0
+
+    def describe(self) -> str:
+        """Return the one-line summary printed at the end of a run."""
+        return (
+            f"{super().describe()}; {self.shards} "
+            f"{'shard' if self.shards == 1 else 'shards'} written to {self.output}"
+        )
+
+
+def import_ray() -> Any:
+    """Return the ``ray`` module with Ray Data loaded.
+
+    Raises:
+        MissingDependency: Ray is not installed (the message says how to install it).
+    """
+    try:
+        import ray
+        import ray.data
+    except ImportError as exc:
+        raise MissingDependency(INSTALL_HINT) from exc
+    return ray
+
+
+# --- inputs
+
+
+def _is_uri(path: str) -> bool:
+    return bool(_URI.match(path))
+
+
+def _glob_uri(pattern: str) -> list[str]:
+    import pyarrow.fs
+
+    scheme_end = pattern.index("://") + 3
+    parts = pattern[scheme_end:].split("/")
+    first = next(i for i, part in enumerate(parts) if _GLOB.search(part))
+    base = pattern[:scheme_end] + "/".join(parts[:first])
+    rest = "/".join(parts[first:])
+    try:
+        fs, root = pyarrow.fs.FileSystem.from_uri(base)
+        infos = fs.get_file_info(pyarrow.fs.FileSelector(root, recursive="/" in rest))
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{pattern}: cannot list ({exc})") from None
+    matches = []
+    for info in infos:
+        relative = info.path[len(root.rstrip("/")) :].lstrip("/")
+        if info.type == pyarrow.fs.FileType.File and fnmatch.fnmatchcase(relative, rest):
+            matches.append(base.rstrip("/") + "/" + relative)
+    return sorted(matches)
+
+
+def expand_inputs(patterns: Sequence[str]) -> list[str]:
+    """Return the input files ``patterns`` name, in order: globs expanded (sorted), repeats dropped.
+
+    A pattern is a local path or glob (``**`` recurses), ``-`` for stdin, or a URI a pyarrow
+    filesystem opens (``s3://bucket/crawl/*.jsonl.gz``).
+
+    Raises:
+        InputError: a glob matches no file, or a URI's directory cannot be listed.
+    """
+    files: list[str] = []
+    for pattern in patterns:
+        if pattern != "-" and _GLOB.search(pattern):
+            if _is_uri(pattern):
+                found = _glob_uri(pattern)
+            else:
+                found = sorted(p for p in glob.glob(pattern, recursive=True) if os.path.isfile(p))
+            if not found:
+                raise InputError(f"{pattern}: no file matches")
+            files.extend(found)
+        else:
+            files.append(pattern)
+    return list(dict.fromkeys(files))
+
+
+def _lines(source: str) -> Generator[Line, None, None]:
+    """Yield the lines of a local file, stdin, or a file on a pyarrow filesystem."""
+    if not _is_uri(source):
+        yield from iter_lines(source)
+        return
+    import pyarrow.fs
+
+    try:
+        fs, path = pyarrow.fs.FileSystem.from_uri(source)
+        # Compression is detected from the data (gzip's magic number), as for local files.
+        stream = fs.open_input_stream(path, compression=None)
+    except FileNotFoundError:
+        raise InputError(f"{source}: no such file") from None
+    except (OSError, ValueError) as exc:
+        raise InputError(f"{source}: cannot open ({exc})") from None
+    yield from iter_lines(source, stream=stream)
+
+
+def _check_readable(source: str) -> None:
+    if source == "-":
+        return
+    lines = _lines(source)
+    try:
+        next(lines)
+    finally:
+        lines.close()
+
+
+# --- the output directory
+
+
+def _part_name(index: int) -> str:
+    return f"part-{index:06d}.jsonl"
+
+
+def read_shards(out_dir: str | Path) -> ShardState:
+    """Return the ids, counts and next shard number of the shards in ``out_dir``.
+
+    Raises:
+        DataFormatError: a shard holds a line that is not a JSON object with an ``id`` (shards
+            are renamed into place only when complete, so it was not written by newsbrief).
+    """
+    state = ShardState()
+    root = Path(out_dir)
+    if not root.is_dir():
+        return state
+    for path in sorted(root.iterdir()):
+        match = _PART.match(path.name)
+        if not match:
+            continue
+        state.shards += 1
+        state.next_index = max(state.next_index, int(match.group(1)) + 1)
+        with path.open("rb") as fh:
+            for number, raw in enumerate(fh, start=1):
+                try:
+                    obj = json.loads(raw)
+                except ValueError:
+                    obj = None
+                if not isinstance(obj, dict) or "id" not in obj:
+                    raise DataFormatError(
+                        "cannot resume: this line of a shard is not a JSON object with an 'id' "
+                        "(is the directory a newsbrief batch output?)",
+                        path=str(path),
+                        line=number,
+                    )
+                state.done_ids.add(str(obj["id"]))
+                state.records += 1
+                state.failed += obj.get("error") is not None
+    return state
+
+
+def _ours(path: Path) -> bool:
+    return bool(_PART.match(path.name)) or path.name == MANIFEST or path.name.endswith(".tmp")
+
+
+def open_output_dir(
+    out_dir: str | Path, *, inputs: Sequence[str], resume: bool, overwrite: bool
+) -> ShardState:
+    """Check the inputs and prepare ``out_dir`` for a run; return what it already holds.
+
+    Every check comes before anything in ``out_dir`` is created or removed. ``overwrite``
+    removes the shards, temporary files and manifest of an earlier run (and nothing else);
+    ``resume`` keeps them and removes only temporary files left by a crash.
+
+    Raises:
+        InvalidOptions: both ``resume`` and ``overwrite``.
+        InputError: ``out_dir`` is a file, or holds shards and neither ``resume`` nor
+            ``overwrite`` was asked for; an input is missing, unreadable, or inside
+            ``out_dir``.
+        EmptyInput: an input holds no record.
+        DataFormatError: ``resume`` on a directory whose shards are not batch output.
+    """
+    root = Path(out_dir)
+    if resume and overwrite:
+        raise InvalidOptions("give only one of --resume and --overwrite")
+    if root.exists() and not root.is_dir():
+        raise InputError(
+            f"{root} is a file; --engine ray writes a directory of shards: pass a directory "
+            "path for -o"
+        )
+    for source in inputs:
+        if not _is_uri(source) and source != "-" and root.is_dir():
+            try:
+                if Path(source).resolve().is_relative_to(root.resolve()):
+                    raise InputError(
+                        f"the input {source} is inside the output directory {root}; "
+                        "pass another path for -o"
+                    )
+            except OSError:
+                pass
+        _check_readable(source)
+    existing = [p for p in root.iterdir() if _ours(p)] if root.is_dir() else []
+    if any(_PART.match(p.name) for p in existing) and not (resume or overwrite):
+        raise InputError(
+            f"{root} already holds shards; pass --resume to continue it or --overwrite to "
+            "replace it"
+        )
+    state = read_shards(root) if resume else ShardState()
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        for path in existing:
+            if overwrite or path.name.endswith(".tmp"):
+                path.unlink()
+    except OSError as exc:
+        raise InputError(f"{root}: cannot write ({exc.strerror})") from None
+    return state
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        with tmp.open("wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+# --- the actors
+
+
+class _SummarizeShards:
+    """A Ray Data actor: loads the summarizer once, then turns shards into output lines."""
+
+    def __init__(
+        self, options: SummaryOptions, before_shard: Callable[[int], None] | None = None
+    ) -> None:
+        from newsbrief import _forkserver_warmup, summarizers  # noqa: F401 (loads the models)
+
+        summarizers.get(options.method, **dict(options.config))
+        self.options = options
+        self.before_shard = before_shard
+
+    def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
+        out: dict[str, list[Any]] = {"shard": [], "lines": [], "done": [], "failed": []}
+        for shard, records in zip(batch["shard"], batch["records"], strict=True):
+            if self.before_shard is not None:
+                self.before_shard(int(shard))
+            items = [BatchItem(**fields) for fields in json.loads(records)]
+            results = summarize_items(items, self.options)
+            failed = sum(result["error"] is not None for result in results)
+            out["shard"].append(int(shard))
+            out["lines"].append("".join(output_line(result) for result in results))
+            out["done"].append(len(results) - failed)
+            out["failed"].append(failed)
+        return out
+
+
+# --- the run
+
+
+def _options_dict(options: SummaryOptions) -> dict[str, Any]:
+    plain: dict[str, Any] = json.loads(json.dumps(dataclasses.asdict(options), default=str))
+    return plain
+
+
+def _write_manifest(
+    root: Path, *, inputs: Sequence[str], options: SummaryOptions, run: dict[str, Any]
+) -> None:
+    import ray
+
+    path = root / MANIFEST
+    try:
+        old = json.loads(path.read_text(encoding="utf-8"))
+        runs = list(old.get("runs", [])) if isinstance(old, dict) else []
+    except (OSError, ValueError):
+        runs = []
+    state = read_shards(root)
+    from newsbrief import __version__
+
+    manifest = {
+        "engine": "ray",
+        "inputs": list(inputs),
+        "options": _options_dict(options),
+        "shards": state.shards,
+        "records": state.records,
+        "errors": state.failed,
+        "versions": {
+            "newsbrief": __version__,
+            "ray": ray.__version__,
+            "python": platform.python_version(),
+        },
+        "runs": [*runs, run],
+    }
+    _write_atomic(path, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
+
+
+def _start_ray(ray: Any, address: str | None, num_cpus: int | None) -> bool:
+    """Connect to (or start) Ray; return True when this call started it."""
+    if ray.is_initialized():
+        return False
+    env = {"env_vars": {"OPENBLAS_NUM_THREADS": "1"}}  # see README: BLAS threads only spin
+    if address:
+        ray.init(address=address, runtime_env=env, log_to_driver=False)
+    else:
+        ray.init(num_cpus=num_cpus, runtime_env=env, include_dashboard=False, log_to_driver=False)
+    return True
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:300]
+
+
+def run_ray_batch(
+    inputs: Sequence[str],
+    out_dir: str | Path,
+    *,
+    options: SummaryOptions,
+    state: ShardState | None = None,
+    address: str | None = None,
+    num_cpus: int | None = None,
+    strict: bool = False,
+    shard_size: int = SHARD_SIZE,
+    on_bad_line: Callable[[str], None] | None = None,
+    progress: Callable[[int], None] | None = None,
+    show_progress: bool = False,
+    before_shard: Callable[[int], None] | None = None,
+) -> RayBatchReport:
+    """Summarize every record of ``inputs`` into shards in ``out_dir`` on Ray.
+
+    ``state`` is what :func:`open_output_dir` returned (its ids are skipped, as with
+    ``--resume``). ``address`` is a Ray cluster (``auto``, ``ray://host:10001``); without one a
+    local Ray runtime is started with ``num_cpus``. ``num_cpus`` is the number of actors
+    (one CPU each; default every CPU of the cluster). ``before_shard`` is called in the actor
+    with each shard's number before it is summarized (for fault-injection tests).
+
+    Raises:
+        MissingDependency: Ray is not installed.
+        DataFormatError: a malformed input line under ``strict`` (earlier shards are written).
+        InputError, EmptyInput: an input cannot be read.
+        BackendError: the Ray run failed (an actor died more than :data:`MAX_RESTARTS` times,
+            or the cluster went away); the shards written so far are kept for ``--resume``.
+    """
+    ray = import_ray()
+    if num_cpus is not None and num_cpus < 1:
+        raise InvalidOptions(f"--num-cpus must be at least 1 (got {num_cpus})")
+    if shard_size < 1:
+        raise InvalidOptions(f"shard_size must be at least 1 (got {shard_size})")
+    check_options(options=options)
+    state = state or ShardState()
+    root = Path(out_dir)
+    report = RayBatchReport(output=str(root))
+    stop: list[DataFormatError] = []
+    seen: dict[str, tuple[str, int]] = {}
+    started = time.perf_counter()
+    run: dict[str, Any] = {
+        "started": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "address": address,
+        "num_cpus": num_cpus,
+    }
+    we_started = _start_ray(ray, address, num_cpus)
+    try:
+        import pyarrow as pa
+
+        # Read and check every input first (the local engine's reader), one object per shard.
+        refs: list[Any] = []
+        index = state.next_index
+        shard: list[BatchItem] = []
+
+        def put(items: list[BatchItem]) -> None:
+            nonlocal index
+            records = json.dumps([dataclasses.asdict(item) for item in items], ensure_ascii=False)
+            refs.append(ray.put(pa.table({"shard": [index], "records": [records]})))
+            index += 1
+
+        for source in inputs:
+            for item in read_items(
+                source,
+                report=report,
+                done_ids=state.done_ids,
+                strict=strict,
+                stop=stop,
+                seen=seen,
+                on_bad_line=on_bad_line,
+                progress=progress,
+                lines=_lines(source),
+            ):
+                shard.append(item)
+                if len(shard) >= shard_size:
+                    put(shard)
+                    shard = []
+            if stop:
+                break
+        if shard:
+            put(shard)
+        if refs:
+            _run_shards(
+                ray,
+                refs,
+                root,
+                report=report,
+                options=options,
+                num_cpus=num_cpus,
+                progress=progress,
+                show_progress=show_progress,
+                before_shard=before_shard,
+            )
+        run["status"] = "stopped: " + str(stop[0]) if stop else "complete"
+    except BaseException as exc:
+        run["status"] = f"failed: {_first_line(exc)}"
+        raise
+    finally:
+        report.seconds = time.perf_counter() - started
+        run.update(
+            seconds=round(report.seconds, 3),
+            done=report.done,
+            failed=report.failed,
+            skipped=report.skipped,
+            bad_lines=len(report.bad_lines),
+            shards_written=report.shards,
+        )
+        try:
+            if root.is_dir():
+                _write_manifest(root, inputs=inputs, options=options, run=run)
+        finally:
+            if we_started:
+                ray.shutdown()
+    if stop:
+        raise stop[0]
+    return report
+
+
+def _run_shards(
+    ray: Any,
+    refs: list[Any],
+    root: Path,
+    *,
+    report: RayBatchReport,
+    options: SummaryOptions,
+    num_cpus: int | None,
+    progress: Callable[[int], None] | None,
+    show_progress: bool,
+    before_shard: Callable[[int], None] | None,
+) -> None:
+    with warnings.catch_warnings():
+        # Ray 2.60's DataContext() warns about its own default for a deprecated setting.
+        warnings.simplefilter("ignore", DeprecationWarning)
+        context = ray.data.DataContext.get_current()
+    context.enable_progress_bars = show_progress
+    context.print_on_execution_start = show_progress
+    actors = num_cpus or max(1, int(ray.cluster_resources().get("CPU", 1)))
+    with warnings.catch_warnings():
+        # Actor options such as max_restarts have no named parameter in Ray 2.60 and go
+        # through **ray_remote_args, which warns that it will change in 2.64 (pinned below).
+        warnings.simplefilter("ignore", DeprecationWarning)
+        dataset = ray.data.from_arrow_refs(refs).map_batches(
+            _SummarizeShards,
+            fn_constructor_kwargs={"options": options, "before_shard": before_shard},
+            batch_size=1,
+            compute=ray.data.ActorPoolStrategy(size=min(actors, len(refs))),
+            num_cpus=1,
+            # Ray Data restarts a dead actor (and re-runs its shard) forever by default.
+            max_restarts=MAX_RESTARTS,
+        )
+    try:
+        for row in dataset.iter_rows():
+            _write_atomic(root / _part_name(int(row["shard"])), row["lines"].encode("utf-8"))
+            report.shards += 1
+            report.done += int(row["done"])
+            report.failed += int(row["failed"])
+            if progress is not None:
+                progress(int(row["done"]) + int(row["failed"]))
+    except (ray.exceptions.RayError, RuntimeError) as exc:
+        written = f"{report.shards} {'shard' if report.shards == 1 else 'shards'}"
+        raise BackendError(
+            f"the Ray run stopped ({_first_line(exc)}); the {written} written so far are kept: "
+            "run the same command with --resume to finish"
+        ) from exc

@@ -1,0 +1,431 @@
+"""`newsbrief batch --engine ray`: same records as the local engine, exactly once, on Ray Data.
+
+One local Ray runtime (2 CPUs) serves the whole module and is shut down at its end; every run
+here is a few dozen records, as Ray is heavy on a small shared machine.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from click.testing import CliRunner
+
+from llm_server import FakeLLM, Reply, echo_model, serve
+from newsbrief.batch_ray import (
+    MANIFEST,
+    expand_inputs,
+    open_output_dir,
+    read_shards,
+    run_ray_batch,
+)
+from newsbrief.cli import cli
+from newsbrief.errors import BackendError, DataFormatError, InputError
+from newsbrief.models import SummaryOptions
+from test_batch import article, read_output, write_input
+
+ray = pytest.importorskip("ray", reason="Ray is not installed: pip install 'newsbrief[ray]'")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def ray_runtime() -> Iterator[None]:
+    ray.init(
+        num_cpus=2,
+        include_dashboard=False,
+        log_to_driver=False,
+        runtime_env={"env_vars": {"OPENBLAS_NUM_THREADS": "1"}},
+    )
+    try:
+        yield
+    finally:
+        ray.shutdown()
+
+
+def run(*args: str) -> Any:
+    return CliRunner().invoke(cli, ["batch", *args])
+
+
+def shard_rows(out: Path) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in shard_bytes(out).decode().splitlines()]
+
+
+def shard_bytes(out: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in sorted(out.glob("part-*.jsonl")))
+
+
+def mixed_input(path: Path) -> Path:
+    rows: list[str] = [json.dumps({"id": f"r{i}", "article": article(i)}) for i in range(14)]
+    rows[3:3] = [
+        "not json",
+        json.dumps({"id": "r1", "article": "a repeated id"}),
+        json.dumps({"id": "blank", "article": "   "}),
+        json.dumps({"id": "web", "url": "https://example.com/story"}),
+        json.dumps({"id": "page", "html": f"<html><body><p>{article(20)}</p></body></html>"}),
+        json.dumps({"id": "ünï", "article": article(21), "title": "Café", "language": "en"}),
+    ]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    "flags",
+    [[], ["-m", "lead", "-f", "bullets", "-s", "2"], ["-w", "30", "-f", "markdown"]],
+    ids=["default", "lead-bullets", "words-markdown"],
+)
+def test_same_records_and_messages_as_the_local_engine(tmp_path: Path, flags: list[str]) -> None:
+    src = mixed_input(tmp_path / "in.jsonl")
+    local, shards = tmp_path / "local.jsonl", tmp_path / "shards"
+    by_local = run(str(src), "-o", str(local), *flags)
+    by_ray = run(str(src), "-o", str(shards), "--engine", "ray", "--num-cpus", "2", *flags)
+    assert by_local.exit_code == by_ray.exit_code == 3, by_ray.output
+    assert shard_bytes(shards) == local.read_bytes()
+    skipped = [line for line in by_local.stderr.splitlines() if "skipped:" in line]
+    assert skipped == [
+        f"newsbrief: skipped: {src}:4: not valid JSON (Expecting value at column 1)",
+        f"newsbrief: skipped: {src}:5: duplicate id 'r1' (first on line 2)",
+    ]
+    assert [line for line in by_ray.stderr.splitlines() if "skipped:" in line] == skipped
+    last = by_ray.stderr.splitlines()[-1]
+    counts = "newsbrief: 16 done, 0 skipped (already in output), 2 failed, 2 bad input lines in "
+    assert by_local.stderr.splitlines()[-1].startswith(counts)
+    assert last.startswith(counts)
+    assert last.endswith(f"records/s); 1 shard written to {shards}")
+
+
+def test_shards_follow_input_order_and_the_manifest_counts_them(tmp_path: Path) -> None:
+    src = write_input(tmp_path / "in.jsonl", 23)
+    out = tmp_path / "out"
+    state = open_output_dir(out, inputs=[str(src)], resume=False, overwrite=False)
+    report = run_ray_batch([str(src)], out, options=SummaryOptions(), state=state, shard_size=5)
+    assert (report.done, report.failed, report.shards) == (23, 0, 5)
+    assert sorted(p.name for p in out.iterdir()) == [
+        MANIFEST,
+        *(f"part-00000{i}.jsonl" for i in range(5)),
+    ]
+    assert [len(p.read_text().splitlines()) for p in sorted(out.glob("part-*"))] == [5] * 4 + [3]
+    assert [r["id"] for r in shard_rows(out)] == [f"r{i}" for i in range(23)]
+    manifest = json.loads((out / MANIFEST).read_text())
+    assert manifest["engine"] == "ray"
+    assert manifest["inputs"] == [str(src)]
+    assert (manifest["shards"], manifest["records"], manifest["errors"]) == (5, 23, 0)
+    assert manifest["options"]["method"] == "default"
+    assert set(manifest["versions"]) == {"newsbrief", "ray", "python"}
+    (only,) = manifest["runs"]
+    assert only["status"] == "complete" and only["done"] == 23 and only["shards_written"] == 5
+
+
+def test_many_inputs_globs_gzip_and_a_pyarrow_uri(tmp_path: Path) -> None:
+    (tmp_path / "crawl" / "b").mkdir(parents=True)
+    write_input(tmp_path / "crawl" / "a.jsonl", 3)
+    plain = write_input(tmp_path / "plain.jsonl", 6)
+    lines = plain.read_text().splitlines()
+    (tmp_path / "crawl" / "b" / "c.jsonl.gz").write_bytes(
+        gzip.compress(("\n".join(lines[3:]) + "\n").encode())
+    )
+    uri = f"file://{tmp_path}/crawl/**/*.gz"
+    inputs = expand_inputs([str(tmp_path / "crawl" / "*.jsonl"), uri, f"file://{plain}"])
+    assert inputs == [
+        str(tmp_path / "crawl" / "a.jsonl"),
+        f"file://{tmp_path}/crawl/b/c.jsonl.gz",
+        f"file://{plain}",
+    ]
+    out = tmp_path / "out"
+    result = run(*inputs[:2], "-o", str(out), "--engine", "ray", "--num-cpus", "1")
+    # a.jsonl holds r0-r2 and the .gz r3-r5: six distinct records from two files
+    assert result.exit_code == 0, result.output
+    assert [r["id"] for r in shard_rows(out)] == [f"r{i}" for i in range(6)]
+    again = run(*inputs[1:], "-o", str(tmp_path / "again"), "--engine", "ray", "--num-cpus", "1")
+    assert again.exit_code == 3  # plain.jsonl repeats r3-r5 of the .gz file
+    assert f"newsbrief: skipped: file://{plain}:4: duplicate id 'r3' (first in " in again.stderr
+
+
+def test_unreadable_inputs_stop_before_the_output_is_made(tmp_path: Path) -> None:
+    src = write_input(tmp_path / "in.jsonl", 2)
+    (tmp_path / "empty.jsonl").write_text("\n")
+    out = tmp_path / "out"
+    cases = [
+        (
+            [str(src), str(tmp_path / "missing.jsonl")],
+            f"{tmp_path / 'missing.jsonl'}: no such file",
+        ),
+        (
+            [str(tmp_path / "empty.jsonl")],
+            f"{tmp_path / 'empty.jsonl'}: no records (the file is empty)",
+        ),
+        ([str(tmp_path / "nothing-*.jsonl")], f"{tmp_path / 'nothing-*.jsonl'}: no file matches"),
+        ([f"file://{tmp_path}/missing.jsonl"], f"file://{tmp_path}/missing.jsonl: no such file"),
+    ]
+    for inputs, message in cases:
+        result = run(*inputs, "-o", str(out), "--engine", "ray")
+        assert result.exit_code == 1, inputs
+        assert result.stderr == f"newsbrief: error: {message}\n"
+        assert not out.exists()
+    # the same missing file is the same error on the local engine
+    local = run(str(tmp_path / "missing.jsonl"), "-o", str(tmp_path / "o.jsonl"))
+    assert local.stderr == f"newsbrief: error: {tmp_path / 'missing.jsonl'}: no such file\n"
+
+
+def test_output_directory_rules(tmp_path: Path) -> None:
+    src = write_input(tmp_path / "in.jsonl", 2)
+    out = tmp_path / "out"
+    assert run(str(src), "-o", str(out), "--engine", "ray", "--num-cpus", "1").exit_code == 0
+    again = run(str(src), "-o", str(out), "--engine", "ray")
+    assert again.exit_code == 1
+    assert again.stderr == (
+        f"newsbrief: error: {out} already holds shards; pass --resume to continue it or "
+        "--overwrite to replace it\n"
+    )
+    (out / "notes.txt").write_text("mine")
+    before = (out / "part-000000.jsonl").read_bytes()
+    over = run(str(src), "-o", str(out), "--engine", "ray", "--num-cpus", "1", "--overwrite")
+    assert over.exit_code == 0
+    assert (out / "part-000000.jsonl").read_bytes() == before
+    assert (out / "notes.txt").read_text() == "mine"  # only newsbrief's own files are replaced
+    assert len(json.loads((out / MANIFEST).read_text())["runs"]) == 1
+    as_file = run(str(src), "-o", str(src), "--engine", "ray")
+    assert as_file.stderr == (
+        f"newsbrief: error: {src} is a file; --engine ray writes a directory of shards: "
+        "pass a directory path for -o\n"
+    )
+    inside = run(str(out / "part-000000.jsonl"), "-o", str(out), "--engine", "ray", "--resume")
+    assert inside.stderr == (
+        f"newsbrief: error: the input {out / 'part-000000.jsonl'} is inside the output "
+        f"directory {out}; pass another path for -o\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--engine", "ray", "-j", "2"], "--workers applies to --engine local; use --num-cpus"),
+        (["--num-cpus", "2"], "--num-cpus applies to --engine ray"),
+        (["--address", "auto"], "--address applies to --engine ray"),
+    ],
+)
+def test_engine_options_belong_to_their_engine(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    src = write_input(tmp_path / "in.jsonl", 1)
+    result = run(str(src), "-o", str(tmp_path / "out"), *args)
+    assert result.exit_code == 1
+    assert result.stderr == f"newsbrief: error: {message}\n"
+    assert not (tmp_path / "out").exists()
+
+
+def test_local_engine_refuses_several_inputs(tmp_path: Path) -> None:
+    src = write_input(tmp_path / "in.jsonl", 1)
+    result = run(str(src), str(src), "-o", str(tmp_path / "out.jsonl"))
+    assert result.stderr == (
+        "newsbrief: error: --engine local reads one input (2 given); concatenate them, or use "
+        "--engine ray, which reads many files and globs\n"
+    )
+
+
+def _kill_once(marker: Path, shard: int) -> Any:
+    def before_shard(number: int) -> None:
+        if number == shard and not marker.exists():
+            marker.write_text(str(os.getpid()))
+            os._exit(1)  # the actor's process dies as in an out-of-memory kill
+
+    return before_shard
+
+
+def test_an_actor_killed_mid_run_is_restarted_and_every_id_lands_once(tmp_path: Path) -> None:
+    src = write_input(tmp_path / "in.jsonl", 20)
+    out, marker = tmp_path / "out", tmp_path / "killed"
+    state = open_output_dir(out, inputs=[str(src)], resume=False, overwrite=False)
+    report = run_ray_batch(
+        [str(src)],
+        out,
+        options=SummaryOptions(),
+        state=state,
+        num_cpus=2,
+        shard_size=4,
+        before_shard=_kill_once(marker, 2),
+    )
+    assert marker.exists()  # an actor did die
+    assert (report.done, report.shards) == (20, 5)
+    assert [r["id"] for r in shard_rows(out)] == [f"r{i}" for i in range(20)]
+    assert not list(out.glob(".*.tmp"))
+
+
+def _kill_always(shard: int) -> Any:
+    def before_shard(number: int) -> None:
+        if number == shard:
+            os._exit(1)
+
+    return before_shard
+
+
+@pytest.mark.slow  # four actor starts: about two minutes on the shared 2-core machine
+def test_a_record_that_kills_every_actor_stops_the_run(tmp_path: Path) -> None:
+    src = write_input(tmp_path / "in.jsonl", 4)
+    out = tmp_path / "out"
+    state = open_output_dir(out, inputs=[str(src)], resume=False, overwrite=False)
+    with pytest.raises(BackendError) as info:
+        run_ray_batch(
+            [str(src)],
+            out,
+            options=SummaryOptions(),
+            state=state,
+            num_cpus=1,
+            shard_size=2,
+            before_shard=_kill_always(1),
+        )
+    assert str(info.value).startswith("the Ray run stopped (The actor died unexpectedly")
+    assert "r2" not in read_shards(out).done_ids
+
+
+def _fail_on(shard: int) -> Any:
+    def before_shard(number: int) -> None:
+        if number == shard:
+            raise RuntimeError(f"shard {number} broke")
+
+    return before_shard
+
+
+def test_a_failed_run_resumes_with_every_id_exactly_once(tmp_path: Path) -> None:
+    src = write_input(tmp_path / "in.jsonl", 24)
+    out = tmp_path / "out"
+    state = open_output_dir(out, inputs=[str(src)], resume=False, overwrite=False)
+    with pytest.raises(BackendError) as info:
+        run_ray_batch(
+            [str(src)],
+            out,
+            options=SummaryOptions(),
+            state=state,
+            num_cpus=1,
+            shard_size=4,
+            before_shard=_fail_on(3),
+        )
+    assert str(info.value).startswith("the Ray run stopped (")
+    assert str(info.value).endswith(
+        "written so far are kept: run the same command with --resume to finish"
+    )
+    written = read_shards(out)
+    assert written.records < 24
+    (out / ".part-000009.jsonl.0123.tmp").write_text('{"id": "r0", "half')  # a crash's leftover
+    result = run(str(src), "-o", str(out), "--engine", "ray", "--num-cpus", "2", "--resume")
+    assert result.exit_code == 0, result.output
+    assert f"{24 - written.records} done, {written.records} skipped" in result.stderr
+    ids = [r["id"] for r in shard_rows(out)]
+    assert sorted(ids) == sorted(f"r{i}" for i in range(24))
+    assert len(ids) == len(set(ids))
+    assert not list(out.glob(".*.tmp"))
+    runs = json.loads((out / MANIFEST).read_text())["runs"]
+    assert [r["status"].split(":")[0] for r in runs] == ["failed", "complete"]
+    assert json.loads((out / MANIFEST).read_text())["records"] == 24
+
+
+def test_strict_stops_at_the_first_bad_line_and_keeps_what_came_before(tmp_path: Path) -> None:
+    src = write_input(tmp_path / "in.jsonl", 6, extra={4: "{oops"})
+    out = tmp_path / "out"
+    state = open_output_dir(out, inputs=[str(src)], resume=False, overwrite=False)
+    with pytest.raises(DataFormatError) as info:
+        run_ray_batch(
+            [str(src)], out, options=SummaryOptions(), state=state, strict=True, shard_size=2
+        )
+    assert str(info.value).startswith(f"{src}:5: not valid JSON")
+    assert [r["id"] for r in shard_rows(out)] == ["r0", "r1", "r2", "r3"]
+    with pytest.raises(InputError):
+        open_output_dir(out, inputs=[str(src)], resume=False, overwrite=False)
+    resumed = open_output_dir(out, inputs=[str(src)], resume=True, overwrite=False)
+    assert (resumed.done_ids, resumed.next_index) == ({"r0", "r1", "r2", "r3"}, 2)
+
+
+class CountingLLM(FakeLLM):
+    """A fake endpoint that takes its time and counts the requests it is answering at once."""
+
+    def __init__(self, delay: float = 0.15) -> None:
+        super().__init__(default=self.slow_echo)
+        self.delay = delay
+        self.in_flight = 0
+        self.most = 0
+        self._count = threading.Lock()
+
+    def slow_echo(self, request: dict[str, Any]) -> Reply:
+        with self._count:
+            self.in_flight += 1
+            self.most = max(self.most, self.in_flight)
+        time.sleep(self.delay)
+        with self._count:
+            self.in_flight -= 1
+        return echo_model(request)
+
+
+def llm_flags(*servers: FakeLLM, concurrency: int = 3) -> list[str]:
+    urls = [flag for s in servers for flag in ("--llm-url", s.url)]
+    return ["-m", "llm", "--llm-model", "tiny", *urls, "--llm-concurrency", str(concurrency)]
+
+
+def without_timings(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    for row in rows:
+        (row.get("info") or {}).pop("timings", None)
+    return rows
+
+
+def test_llm_keeps_the_concurrency_in_flight_per_actor(tmp_path: Path) -> None:
+    src = write_input(tmp_path / "in.jsonl", 12)
+    with serve(CountingLLM()) as server:
+        result = run(
+            str(src), "-o", str(tmp_path / "one"), "--engine", "ray", "--num-cpus", "1",
+            *llm_flags(server, concurrency=3),
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        assert server.most == 3
+    with serve(CountingLLM()) as server:
+        local = run(str(src), "-o", str(tmp_path / "local.jsonl"), *llm_flags(server))
+        assert local.exit_code == 0, local.output
+    assert without_timings(shard_rows(tmp_path / "one")) == without_timings(
+        read_output(tmp_path / "local.jsonl")
+    )
+
+
+def test_llm_urls_share_the_work_evenly_with_retries(tmp_path: Path) -> None:
+    src = write_input(tmp_path / "in.jsonl", 16)
+    with serve(CountingLLM(delay=0.05)) as one, serve(CountingLLM(delay=0.05)) as two:
+        one.script(Reply(503, {"error": {"message": "overloaded"}}))  # retried, then answered
+        result = run(
+            str(src), "-o", str(tmp_path / "out"), "--engine", "ray", "--num-cpus", "2",
+            *llm_flags(one, two, concurrency=2),
+        )  # fmt: skip
+        assert result.exit_code == 0, result.output
+        # 16 articles, one request each, dealt in turn by each of the two actors
+        assert len(one.requests) - 1 in range(7, 10) and len(two.requests) in range(7, 10)
+        assert len(one.requests) - 1 + len(two.requests) == 16
+        assert max(one.most, two.most) <= 2 * 2  # two actors, two each
+    rows = shard_rows(tmp_path / "out")
+    assert [r["id"] for r in rows] == [f"r{i}" for i in range(16)]
+    assert all(r["error"] is None and r["kind"] == "abstractive" for r in rows)
+
+
+def test_llm_fallback_and_errors_as_the_local_engine(tmp_path: Path) -> None:
+    src = write_input(tmp_path / "in.jsonl", 3)
+    failing = FakeLLM(default=lambda request: Reply(500, {"error": {"message": "down"}}))
+    with serve(failing) as server:
+        flags = [*llm_flags(server), "--fallback", "extractive"]
+        ray_run = run(str(src), "-o", str(tmp_path / "out"), "--engine", "ray", *flags)
+        local = run(str(src), "-o", str(tmp_path / "local.jsonl"), *flags)
+        no_fallback = run(
+            str(src), "-o", str(tmp_path / "errors"), "--engine", "ray", *llm_flags(server)
+        )
+    assert ray_run.exit_code == local.exit_code == 0
+    rows = shard_rows(tmp_path / "out")
+    assert without_timings(rows) == without_timings(read_output(tmp_path / "local.jsonl"))
+    assert rows[0]["info"]["fallback"]["method"] == "trained"
+    assert no_fallback.exit_code == 3
+    errors = shard_rows(tmp_path / "errors")
+    assert {r["error"]["code"] for r in errors} == {"backend_error"}
+
+
+def test_library_checks_num_cpus(tmp_path: Path) -> None:
+    src = write_input(tmp_path / "in.jsonl", 1)
+    with pytest.raises(InputError, match=r"^--num-cpus must be at least 1 \(got 0\)$"):
+        run_ray_batch([str(src)], tmp_path / "o", options=SummaryOptions(), num_cpus=0)
