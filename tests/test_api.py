@@ -554,22 +554,79 @@ def test_article_summary_ratio_out_of_range_is_422(client: Client) -> None:
 # --- feeds -----------------------------------------------------------------------------------
 
 
-def test_feeds_subscribe_list(client: Client) -> None:
-    assert client.get("/api/feeds").json() == {"items": []}
-    r = client.post("/api/feeds", json={"url": "https://news.example/feed.xml", "title": "News"})
-    assert r.status_code == 201
-    feed = r.json()
-    assert (feed["url"], feed["title"], feed["created"]) == (
-        "https://news.example/feed.xml",
-        "News",
-        True,
-    )
-    again = client.post("/api/feeds", json={"url": "https://NEWS.example/feed.xml"})
-    assert again.status_code == 200
+def test_feeds_subscribe_list(tmp_path: Path) -> None:
+    from feed_server import FeedServer
+
+    with FeedServer() as server:
+        _, store, client = make_app(tmp_path, allow_private_networks=True)
+        assert client.get("/api/feeds").json() == {"items": []}
+        url = server.url("rss.xml")
+        r = client.post("/api/feeds", json={"url": url, "title": "News"})
+        assert r.status_code == 201, r.text
+        feed = r.json()
+        assert (feed["url"], feed["title"], feed["created"], feed["notice"]) == (
+            url,
+            "News",
+            True,
+            None,
+        )
+        again = client.post("/api/feeds", json={"url": url.replace("http://", "HTTP://")})
+        items = client.get("/api/feeds").json()["items"]
+        store.close()
+    assert again.status_code == 200, again.text
     assert again.json()["id"] == feed["id"]
-    items = client.get("/api/feeds").json()["items"]
     assert [f["id"] for f in items] == [feed["id"]]
     assert items[0]["last_fetched_at"] is None
+
+
+HTML_NAMING_A_FEED = (
+    '<!DOCTYPE html><html><head><title>Harbour News</title><link rel="alternate" '
+    'type="application/rss+xml" href="/rss.xml"></head><body><p>Front page.</p></body></html>'
+)
+
+
+@pytest.mark.parametrize(
+    ("page", "status", "expected"),
+    [
+        pytest.param(HTML_NAMING_A_FEED, 201, "{base}/rss.xml", id="page-naming-its-feed"),
+        pytest.param(
+            "<!DOCTYPE html><html><head><title>About</title></head><body>Us</body></html>",
+            422,
+            "{url}: this is an HTML page, not an RSS/Atom feed; subscribe to the site's feed "
+            "(often linked as RSS or Atom) instead",
+            id="page-without-a-feed",
+        ),
+    ],
+)
+def test_subscribing_a_page(tmp_path: Path, page: str, status: int, expected: str) -> None:
+    """A web page is not subscribed to: the feed it names is, or it is refused (not_a_feed)."""
+    from feed_server import FeedServer
+
+    with FeedServer() as server:
+        server.overrides["/front.html"] = ("text/html; charset=utf-8", page.encode())
+        _, store, client = make_app(tmp_path, allow_private_networks=True)
+        url = server.url("front.html")
+        r = client.post("/api/feeds", json={"url": url})
+        feeds = store.list_feeds()
+        store.close()
+    wanted = expected.format(base=server.base, url=url)
+    if status == 201:
+        assert r.status_code == 201, r.text
+        assert r.json()["url"] == wanted
+        assert r.json()["notice"] == (
+            f"{url} is a web page; subscribed to the feed it names: {wanted}"
+        )
+        assert [f.url for f in feeds] == [wanted]
+    else:
+        assert error_of(r, status, "not_a_feed") == wanted
+        assert feeds == []
+
+
+def test_subscribing_a_private_address_is_refused(client: Client) -> None:
+    """Without --allow-private-networks a loopback feed is refused at once, not on refresh."""
+    r = client.post("/api/feeds", json={"url": "http://127.0.0.1:9/feed.xml"})
+    assert "loopback" in error_of(r, 400, "blocked_address")
+    assert client.get("/api/feeds").json() == {"items": []}
 
 
 def test_feeds_subscribe_bad_url(client: Client) -> None:
@@ -593,9 +650,9 @@ def test_feeds_subscribe_missing_url_is_422(client: Client) -> None:
     )
 
 
-def test_feed_refresh_private_address_is_recorded(client: Client) -> None:
+def test_feed_refresh_private_address_is_recorded(client: Client, store: Store) -> None:
     """Refreshing a loopback feed without --allow-private-networks records the refusal."""
-    feed = client.post("/api/feeds", json={"url": "http://127.0.0.1:9/feed.xml"}).json()
+    feed = store.add_feed("http://127.0.0.1:9/feed.xml")[0].to_dict()
     r = client.post(f"/api/feeds/{feed['id']}/refresh")
     assert r.status_code == 200, r.text
     body = r.json()
@@ -617,7 +674,7 @@ def test_feed_refresh_id_out_of_range_is_404(client: Client, feed_id: str) -> No
 
 
 def test_delete_feed_is_204_and_keeps_its_articles(client: Client, store: Store) -> None:
-    feed = client.post("/api/feeds", json={"url": "https://news.example/feed.xml"}).json()
+    feed = store.add_feed("https://news.example/feed.xml")[0].to_dict()
     stored, _ = store.add_article(
         Article(text=TEXT, url="https://news.example/a"),
         source=f"feed:{feed['id']}",

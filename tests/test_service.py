@@ -17,6 +17,7 @@ from newsbrief.errors import (
     BlockedAddress,
     EmptyInput,
     InvalidOptions,
+    NotAFeed,
     NotFound,
     UnknownSummarizer,
 )
@@ -348,16 +349,71 @@ def test_summarize_source_does_not_store(store: SQLStore) -> None:
     assert store.count_articles() == 0
 
 
+RSS = (
+    b'<?xml version="1.0"?><rss version="2.0"><channel><title>Harbour News</title>'
+    b"<item><title>Ferry</title><link>https://news.example/ferry</link></item></channel></rss>"
+)
+#: What the fake fetcher serves: URL -> (content type, body).
+SITE = {
+    "https://news.example/rss": ("application/rss+xml", RSS),
+    "https://news.example/rss/": ("application/rss+xml", RSS),
+    "https://news.example/": (
+        "text/html",
+        b'<!DOCTYPE html><html><head><link rel="alternate" type="application/rss+xml" '
+        b'href="/rss"></head><body><p>Front page</p></body></html>',
+    ),
+    "https://news.example/about": (
+        "text/html",
+        b"<!DOCTYPE html><html><head><title>About</title></head><body>Us</body></html>",
+    ),
+}
+
+
+def site_fetcher(url: str, **_: Any) -> Any:
+    from newsbrief.fetch import FetchedPage
+
+    content_type, body = SITE[url]
+    return FetchedPage(url, url, 200, content_type, body, "utf-8")
+
+
 def test_subscribe(store: SQLStore) -> None:
-    feed, created = service.subscribe(store, " https://news.example/rss ", title="  News ")
-    assert created and feed.url == "https://news.example/rss" and feed.title == "News"
-    assert service.subscribe(store, "https://news.example/rss/")[1] is False
+    done = service.subscribe(
+        store, " https://news.example/rss ", title="  News ", fetcher=site_fetcher
+    )
+    assert done.created and done.feed.url == "https://news.example/rss"
+    assert done.feed.title == "News" and done.notice() is None
+    again = service.subscribe(store, "https://news.example/rss/", fetcher=site_fetcher)
+    assert again.created is False
     with pytest.raises(InvalidOptions, match=r"^give the feed's URL$"):
-        service.subscribe(store, " ")
+        service.subscribe(store, " ", fetcher=site_fetcher)
+
+
+def test_subscribing_a_page_takes_the_feed_it_names(store: SQLStore) -> None:
+    done = service.subscribe(store, "https://news.example/", fetcher=site_fetcher)
+    assert (done.feed.url, done.feed.title, done.page) == (
+        "https://news.example/rss",
+        "Harbour News",
+        "https://news.example/",
+    )
+    assert done.notice() == (
+        "https://news.example/ is a web page; subscribed to the feed it names: "
+        "https://news.example/rss"
+    )
+
+
+def test_subscribing_a_page_without_a_feed_is_refused(store: SQLStore) -> None:
+    with pytest.raises(NotAFeed) as caught:
+        service.subscribe(store, "https://news.example/about", fetcher=site_fetcher)
+    assert str(caught.value) == (
+        "https://news.example/about: this is an HTML page, not an RSS/Atom feed; subscribe "
+        "to the site's feed (often linked as RSS or Atom) instead"
+    )
+    assert caught.value.http_status == 422
+    assert store.list_feeds() == []
 
 
 def test_unsubscribe_keeps_the_articles(store: SQLStore) -> None:
-    feed, _ = service.subscribe(store, "https://news.example/rss")
+    feed = service.subscribe(store, "https://news.example/rss", fetcher=site_fetcher).feed
     stored, _ = store.add_article(
         service.article_from(text=TEXT)[0], source=f"feed:{feed.id}", feed_id=feed.id
     )

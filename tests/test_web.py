@@ -660,7 +660,11 @@ def test_add_page_over_the_fetch_limit_names_no_missing_option(tmp_path: Path) -
 
 def test_feeds_page_subscribe_and_refresh(client: Client, store: Store) -> None:
     r = client.post("/feeds", data={"url": "http://127.0.0.1:9/feed.xml"})
-    assert r.status_code == 303
+    assert r.status_code == 400  # refused at once: a loopback address, not allowed here
+    assert "Could not subscribe: http://127.0.0.1:9/feed.xml" in r.text and "loopback" in r.text
+    assert store.list_feeds() == []
+    feed, _ = store.add_feed("http://127.0.0.1:9/feed.xml")
+    assert client.post(f"/feeds/{feed.id}/refresh").status_code == 303
     feed = store.list_feeds()[0]
     assert feed.last_fetched_at is not None and "loopback" in (feed.last_error or "")
     html = client.get("/feeds").text
@@ -775,6 +779,37 @@ def test_feeds_page_lists_failed_items(tmp_path: Path, link: str | None, shown: 
     assert "<dt>Failed items</dt>" in html
     assert f"<li>{shown.format(base=server.base)}</li>" in html
     assert_inert(html)
+
+
+@pytest.mark.parametrize("named", [True, False], ids=["page-naming-its-feed", "plain-page"])
+def test_feeds_page_subscribing_a_page(tmp_path: Path, named: bool) -> None:
+    """A web page given as a feed: its feed is subscribed to (the page says so), or refused."""
+    from feed_server import FeedServer
+
+    link = '<link rel="alternate" type="application/atom+xml" href="/atom.xml">' if named else ""
+    page = f"<!DOCTYPE html><html><head>{link}</head><body><p>Front page.</p></body></html>"
+    with FeedServer() as server:
+        server.overrides["/front.html"] = ("text/html", page.encode())
+        _, store, client = make_app(tmp_path, allow_private_networks=True)
+        url = server.url("front.html")
+        r = client.post("/feeds", data={"url": url})
+        html = client.get(r.headers["location"]).text if r.status_code == 303 else r.text
+        feeds = store.list_feeds()
+        store.close()
+    if named:
+        assert r.status_code == 303
+        assert [f.url for f in feeds] == [server.url("atom.xml")]
+        assert (
+            f'<p class="notice" role="status">{url} is a web page, not a feed: subscribed to '
+            "the feed it names instead.</p>"
+        ) in html
+    else:
+        assert r.status_code == 422
+        assert (
+            f"Could not subscribe: {url}: this is an HTML page, not an RSS/Atom feed; subscribe "
+            "to the site&#39;s feed (often linked as RSS or Atom) instead</p>"
+        ) in html
+        assert feeds == []
 
 
 def test_feeds_page_counts_failures_past_twenty(client: Client, store: Store) -> None:

@@ -8,6 +8,7 @@
     │   ├── NoArticleText           no article text found in the page
     │   ├── UnsupportedContentType  a URL that answered with something other than HTML/text
     │   ├── InvalidOptions          contradictory or out-of-range options
+    │   ├── NotAFeed                subscribing to a page that is not an RSS/Atom feed
     │   └── DataFormatError         a malformed line in a JSONL file (carries the line number)
     ├── UnknownSummarizer           a method name that is not registered
     ├── FetchError                  a URL could not be fetched
@@ -85,6 +86,13 @@ class UnsupportedContentType(InputError):
 class InvalidOptions(InputError):
     code = "invalid_options"
     http_status = 400
+
+
+class NotAFeed(InputError):
+    """A URL given as a feed is a web page (naming no readable feed) or other content."""
+
+    code = "not_a_feed"
+    http_status = 422
 
 
 class DataFormatError(InputError):

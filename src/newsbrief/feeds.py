@@ -9,6 +9,11 @@ otherwise the failure is recorded and the rest go on. A feed that cannot be fetc
 parsed records its error; no stored article is ever removed (failures of entries the feed
 no longer carries are forgotten).
 
+``find_feed`` checks a URL before it is subscribed to: a feed is taken as it is; a web page
+that names its feeds (``<link rel="alternate" type="application/rss+xml">``, Atom, JSON Feed)
+gives the first of them that reads as a feed, as feed readers do; anything else is refused
+with ``NotAFeed``, saying what the page is.
+
 ``FeedScheduler`` runs ``refresh_all`` every N minutes in a background thread.
 """
 
@@ -28,7 +33,7 @@ from io import BytesIO
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit
 
-from newsbrief.errors import InvalidOptions, NewsbriefError
+from newsbrief.errors import InvalidOptions, NewsbriefError, NotAFeed
 from newsbrief.extract import MIN_CHARS, NON_TEXT_TAGS
 from newsbrief.models import Article
 from newsbrief.service import Fetcher, article_from_page, default_fetcher, server_message
@@ -43,8 +48,10 @@ __all__ = [
     "FEED_TYPES",
     "FeedRefreshReport",
     "FeedScheduler",
+    "FoundFeed",
     "entry_text",
     "feed_site",
+    "find_feed",
     "not_a_feed",
     "refresh_all",
     "refresh_feed",
@@ -262,36 +269,114 @@ class _FeedLinks(HTMLParser):
 _SNIFF_BYTES = 65536
 
 
+def _page_kind(page: FetchedPage) -> tuple[str, str]:
+    """Return what ``page`` starts as ("xml", "html" or "other") and the text of its start."""
+    head = page.body[:_SNIFF_BYTES].decode("utf-8", "replace")
+    start = head.lstrip("\ufeff \t\r\n")[:256].lower()
+    media = (page.content_type or "").split(";")[0].strip().lower()
+    if start.startswith(("<?xml", "<rss", "<feed", "<rdf")):
+        return "xml", head
+    if start.startswith(("<!doctype html", "<html")) or (
+        media == "text/html" and "<html" in head[:4096].lower()
+    ):
+        return "html", head
+    return "other", head
+
+
+def _advertised_feeds(page: FetchedPage, head: str) -> list[str]:
+    """Return the http(s) feed URLs an HTML page names in its <link rel="alternate">s."""
+    links = _FeedLinks()
+    links.feed(head)
+    base = page.final_url or page.url
+    return [
+        link
+        for link in dict.fromkeys(urljoin(base, href) for href in links.hrefs)
+        if link.lower().startswith(("http://", "https://"))
+    ]
+
+
 def not_a_feed(page: FetchedPage, url: str, reason: str) -> str:
     """Return why ``page`` (which feedparser could not read) is not a feed, for its owner.
 
     An HTML page or a plain-text page is named as such (with the feeds an HTML page links
     to, when it names any); anything else gets feedparser's ``reason``.
     """
-    head = page.body[:_SNIFF_BYTES].decode("utf-8", "replace")
-    start = head.lstrip("\ufeff \t\r\n")[:256].lower()
     media = (page.content_type or "").split(";")[0].strip().lower()
-    if start.startswith(("<?xml", "<rss", "<feed", "<rdf")):
-        return f"{url}: not a readable RSS/Atom feed ({reason})"
-    if start.startswith(("<!doctype html", "<html")) or (
-        media == "text/html" and "<html" in head[:4096].lower()
-    ):
-        links = _FeedLinks()
-        links.feed(head)
-        base = page.final_url or page.url
-        found = [
-            link
-            for link in dict.fromkeys(urljoin(base, href) for href in links.hrefs)
-            if link.lower().startswith(("http://", "https://"))
-        ]
+    kind, head = _page_kind(page)
+    if kind == "html":
+        found = _advertised_feeds(page, head)
         message = f"{url}: this is an HTML page, not an RSS/Atom feed"
         if found:
             named = "its feed" if len(found) == 1 else "its feeds"
             return f"{message}; the page names {named}: {', '.join(found[:3])}"
         return f"{message}; subscribe to the site's feed (often linked as RSS or Atom) instead"
-    if media == "text/plain":
+    if kind == "other" and media == "text/plain":
         return f"{url}: this is a plain-text page, not an RSS/Atom feed"
     return f"{url}: not a readable RSS/Atom feed ({reason})"
+
+
+@dataclass(frozen=True)
+class FoundFeed:
+    """The feed to subscribe to, found by ``find_feed``."""
+
+    url: str
+    #: The feed's own title, when it has one.
+    title: str | None = None
+    #: The web page that named the feed, when the URL given was a page and not the feed.
+    page: str | None = None
+
+
+def _parse(page: FetchedPage) -> Any:
+    import feedparser
+
+    return feedparser.parse(
+        BytesIO(page.body),
+        response_headers={
+            "content-location": page.final_url,
+            "content-type": page.content_type or "application/xml",
+        },
+    )
+
+
+def _unreadable(parsed: Any) -> bool:
+    """Return True when feedparser could not read a feed (refresh and subscribe agree)."""
+    return bool(parsed.get("bozo")) and not parsed.entries
+
+
+def find_feed(
+    url: str, *, allow_private_networks: bool = False, fetcher: Fetcher | None = None
+) -> FoundFeed:
+    """Fetch ``url`` and return the feed to subscribe to.
+
+    A feed is taken as it is. A web page that names its feeds in ``<link rel="alternate">``
+    gives the first of them (at most three are tried) that fetches and reads as a feed, as
+    feed readers do; ``FoundFeed.page`` then says which page named it.
+
+    Raises:
+        NotAFeed: the URL is a web page that names no readable feed, or other content (the
+            message says which, and lists the feeds a page names).
+        FetchError: the URL could not be fetched (or the SSRF guard refused it).
+    """
+    fetch = fetcher or default_fetcher()
+    page = fetch(url, allow_private_networks=allow_private_networks, content_types=FEED_TYPES)
+    parsed = _parse(page)
+    if not _unreadable(parsed):
+        return FoundFeed(url=url, title=(parsed.feed.get("title") or "").strip() or None)
+    kind, head = _page_kind(page)
+    if kind == "html":
+        for link in _advertised_feeds(page, head)[:3]:
+            try:
+                named = fetch(
+                    link, allow_private_networks=allow_private_networks, content_types=FEED_TYPES
+                )
+            except NewsbriefError:
+                continue
+            found = _parse(named)
+            if not _unreadable(found):
+                title = (found.feed.get("title") or "").strip() or None
+                return FoundFeed(url=link, title=title, page=url)
+    reason = _short(parsed.get("bozo_exception") or "no entries")
+    raise NotAFeed(not_a_feed(page, url, reason))
 
 
 @dataclass
@@ -374,7 +459,6 @@ def refresh_feed(
         NotFound: no feed with that id.
         StorageError: the database failed.
     """
-    import feedparser
 
     feed = store.get_feed(feed_id)
     report = FeedRefreshReport(feed_id=feed.id, url=feed.url, title=feed.title)
@@ -388,14 +472,8 @@ def refresh_feed(
         store.record_feed_fetch(feed.id, error=report.error, status=report.status)
         return report
 
-    parsed = feedparser.parse(
-        BytesIO(page.body),
-        response_headers={
-            "content-location": page.final_url,
-            "content-type": page.content_type or "application/xml",
-        },
-    )
-    if parsed.get("bozo") and not parsed.entries:
+    parsed = _parse(page)
+    if _unreadable(parsed):
         reason = _short(parsed.get("bozo_exception") or "no entries")
         report.error = _short(not_a_feed(page, feed.url, reason))
         store.record_feed_fetch(feed.id, error=report.error, status=report.status)

@@ -235,18 +235,50 @@ def unsubscribe(store: Store, feed_id: int) -> None:
     store.delete_feed(feed_id)
 
 
-def subscribe(store: Store, url: str, *, title: str | None = None) -> tuple[Feed, bool]:
+@dataclasses.dataclass(frozen=True)
+class Subscription:
+    """The outcome of ``subscribe``."""
+
+    feed: Feed
+    #: False when the feed was already subscribed to.
+    created: bool
+    #: The web page given, when the feed subscribed to is the one that page names.
+    page: str | None = None
+
+    def notice(self) -> str | None:
+        """Return what to tell the user when the URL given was a page and not its feed."""
+        if self.page is None:
+            return None
+        return f"{self.page} is a web page; subscribed to the feed it names: {self.feed.url}"
+
+
+def subscribe(
+    store: Store,
+    url: str,
+    *,
+    title: str | None = None,
+    allow_private_networks: bool = False,
+    fetcher: Fetcher | None = None,
+) -> Subscription:
     """Subscribe to the RSS/Atom feed at ``url`` (its items arrive on the next refresh).
 
-    Returns:
-        ``(feed, created)``; ``created`` is False when already subscribed.
+    The URL is fetched first (``newsbrief.feeds.find_feed``): a feed is subscribed to; a web
+    page that names its feed gives that feed instead; anything else is refused, so no
+    subscription is left failing on every refresh.
 
     Raises:
         InvalidOptions: not an absolute http(s) URL.
+        NotAFeed: a page that names no readable feed, or other content.
+        FetchError: the URL could not be fetched (or the SSRF guard refused it).
     """
+    from newsbrief.feeds import find_feed
+
     if not url.strip():
         raise InvalidOptions("give the feed's URL")
-    return store.add_feed(url.strip(), title=title.strip() if title and title.strip() else None)
+    found = find_feed(url.strip(), allow_private_networks=allow_private_networks, fetcher=fetcher)
+    name = title.strip() if title and title.strip() else None
+    feed, created = store.add_feed(found.url, title=name or found.title)
+    return Subscription(feed=feed, created=created, page=found.page)
 
 
 def server_message(exc: BaseException) -> str:

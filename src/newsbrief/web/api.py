@@ -273,11 +273,20 @@ def list_feeds(state: State) -> dict[str, Any]:
     responses={200: {"description": "Already subscribed"}, **_ERROR_SCHEMA},
 )
 def add_feed(body: FeedRequest, state: State, response: Response) -> dict[str, Any]:
-    """Subscribe to an RSS/Atom feed (201), or return the existing subscription (200)."""
+    """Subscribe to an RSS/Atom feed (201), or return the existing subscription (200).
+
+    The URL is fetched first: a web page that names its feed gives that feed (``notice``
+    says so); a page or file that is not a feed is refused (422 ``not_a_feed``).
+    """
     check_url(body.url)
-    feed, created = service.subscribe(state.store, body.url, title=body.title)
-    response.status_code = 201 if created else 200
-    return {**feed.to_dict(), "created": created}
+    done = service.subscribe(
+        state.store,
+        body.url,
+        title=body.title,
+        allow_private_networks=state.settings.allow_private_networks,
+    )
+    response.status_code = 201 if done.created else 200
+    return {**done.feed.to_dict(), "created": done.created, "notice": done.notice()}
 
 
 @router.delete(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import re
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -258,9 +259,11 @@ def _feeds_page(state: AppState, status: int = 200, **context: Any) -> HTMLRespo
 
 
 @router.get("/feeds", response_class=HTMLResponse)
-def feeds_page(state: State, removed: str | None = None) -> HTMLResponse:
+def feeds_page(
+    state: State, removed: str | None = None, found_on: str | None = None
+) -> HTMLResponse:
     """List the subscribed feeds: last refresh, failed entries, Refresh and Remove buttons."""
-    return _feeds_page(state, removed=removed is not None)
+    return _feeds_page(state, removed=removed is not None, found_on=found_on)
 
 
 @router.post("/feeds", response_class=HTMLResponse)
@@ -283,12 +286,16 @@ async def subscribe(request: Request, state: State) -> Response:
 def _subscribe(state: AppState, url: str) -> Response:
     try:
         check_url(url)
-        feed, _ = service.subscribe(state.store, url)
+        done = service.subscribe(
+            state.store, url, allow_private_networks=state.settings.allow_private_networks
+        )
     except NewsbriefError as exc:
         message = service.server_message(exc)
         return _feeds_page(state, status=exc.http_status, error=message, value=url)
-    _refresh(state, feed.id)
-    return RedirectResponse(f"/feeds#feed-{feed.id}", status_code=303)
+    _refresh(state, done.feed.id)
+    # The page given was not the feed: the list says which feed it named.
+    found = f"?found_on={quote(done.page, safe='')}" if done.page else ""
+    return RedirectResponse(f"/feeds{found}#feed-{done.feed.id}", status_code=303)
 
 
 def _refresh(state: AppState, feed_id: int) -> None:
