@@ -284,6 +284,7 @@ def add_feed(body: FeedRequest, state: State, response: Response) -> dict[str, A
         body.url,
         title=body.title,
         allow_private_networks=state.settings.allow_private_networks,
+        fetcher=state.fetch,
     )
     response.status_code = 201 if done.created else 200
     return {**done.feed.to_dict(), "created": done.created, "notice": done.notice()}

@@ -287,7 +287,10 @@ def _subscribe(state: AppState, url: str) -> Response:
     try:
         check_url(url)
         done = service.subscribe(
-            state.store, url, allow_private_networks=state.settings.allow_private_networks
+            state.store,
+            url,
+            allow_private_networks=state.settings.allow_private_networks,
+            fetcher=state.fetch,
         )
     except NewsbriefError as exc:
         message = service.server_message(exc)
