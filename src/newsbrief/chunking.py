@@ -12,12 +12,14 @@ the number of chunks, calls and levels is reported.
 
 from __future__ import annotations
 
+import contextvars
 import math
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 from newsbrief.errors import BackendError
+from newsbrief.limits import check_deadline
 from newsbrief.prompts import Stage
 
 Counter = Callable[[str], int]
@@ -166,11 +168,16 @@ def map_reduce(
         n = len(chunks)
 
         def one(i: int, n: int = n, chunks: list[str] = chunks) -> str:
+            check_deadline(f"map-reduce part {i + 1} of {n}")
             return generate(chunks[i], "map", (i + 1, n))
 
         if parallel > 1 and n > 1:
+            # Each call runs in a copy of this thread's context, so it sees the summary's
+            # deadline (newsbrief.limits); one copy per call, as a context is entered by one
+            # thread at a time.
+            contexts = [contextvars.copy_context() for _ in range(n)]
             with ThreadPoolExecutor(max_workers=min(parallel, n)) as pool:
-                notes = list(pool.map(one, range(n)))
+                notes = list(pool.map(lambda i, c=contexts: c[i].run(one, i), range(n)))
         else:
             notes = [one(i) for i in range(n)]
         stats.calls += n
@@ -178,6 +185,7 @@ def map_reduce(
         size = count(joined)
         if size <= budget:
             stats.calls += 1
+            check_deadline("map-reduce reduce step")
             return generate(joined, "reduce", None), stats
         if size >= previous or stats.levels >= max_levels:
             raise BackendError(

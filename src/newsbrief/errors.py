@@ -4,6 +4,7 @@
     ├── InputError                  bad input from the user (HTTP 4xx)
     │   ├── EmptyInput              nothing but whitespace
     │   ├── UndecodableInput        binary or undecodable bytes
+    │   ├── InvalidText             text holding code points that are not characters (surrogates)
     │   ├── InputTooLarge           over the size limit (says how to raise it)
     │   ├── NoArticleText           no article text found in the page
     │   ├── UnsupportedContentType  a URL that answered with something other than HTML/text
@@ -11,6 +12,7 @@
     │   ├── NotAFeed                subscribing to a page that is not an RSS/Atom feed
     │   └── DataFormatError         a malformed line in a JSONL file (carries the line number)
     ├── UnknownSummarizer           a method name that is not registered
+    ├── SummaryTimeout              a summary ran past its time limit (newsbrief.limits)
     ├── FetchError                  a URL could not be fetched
     │   ├── FetchTimeout
     │   ├── Unreachable
@@ -60,6 +62,17 @@ class EmptyInput(InputError):
 class UndecodableInput(InputError):
     code = "undecodable_input"
     http_status = 415
+
+
+class InvalidText(InputError):
+    """Text holding a code point that is not a character: a lone surrogate (U+D800-U+DFFF).
+
+    Such a string cannot be encoded (as UTF-8, for storage or an answer); it comes from a
+    JSON ``"\\ud800"`` escape or from bytes decoded with ``surrogateescape``.
+    """
+
+    code = "invalid_text"
+    http_status = 400
 
 
 class InputTooLarge(InputError):
@@ -115,6 +128,13 @@ class DataFormatError(InputError):
 class UnknownSummarizer(NewsbriefError):
     code = "unknown_method"
     http_status = 400
+
+
+class SummaryTimeout(NewsbriefError):
+    """A summary ran past its time limit (``newsbrief.limits``)."""
+
+    code = "summary_timeout"
+    http_status = 503
 
 
 class FetchError(NewsbriefError):

@@ -112,12 +112,36 @@ class Sentence:
 
 
 @dataclass(frozen=True)
+class Cut:
+    """How much of a long article a summary read (``newsbrief.limits``).
+
+    ``limit`` is the limit that was reached: ``"max_article_chars"`` (the text was cut before it
+    was split, so ``total_sentences`` is None) or ``"max_article_sentences"``. The sentences
+    kept are the first ``kept_sentences``, which end at character ``kept_chars`` of the article.
+    """
+
+    limit: str
+    kept_chars: int
+    total_chars: int
+    kept_sentences: int
+    total_sentences: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
 class Document:
-    """An article split into sentences, in a known language: what a summarizer reads."""
+    """An article split into sentences, in a known language: what a summarizer reads.
+
+    ``cut`` is set when the article was longer than the limits of ``newsbrief.limits`` and
+    only its beginning was split (``sentences`` then cover that beginning).
+    """
 
     article: Article
     sentences: tuple[Sentence, ...]
     language: str
+    cut: Cut | None = None
 
     @property
     def title(self) -> str | None:

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
-from newsbrief import summarizers
+from newsbrief import limits, summarizers
 from newsbrief.charset import decode_bytes
 from newsbrief.errors import EmptyInput, InvalidOptions, NoArticleText
 from newsbrief.extract import extract
 from newsbrief.ingest import looks_like_html
 from newsbrief.iso639 import normalize_language
 from newsbrief.language import detect_language
-from newsbrief.models import Article, Document, Length, Summary, SummaryOptions, wrong_type
+from newsbrief.limits import check_deadline, check_time_limit, deadline
+from newsbrief.models import Article, Cut, Document, Length, Summary, SummaryOptions, wrong_type
 from newsbrief.sentences import split_sentences
 from newsbrief.textutil import article_from_text
 
@@ -62,10 +64,48 @@ def _split(article: Article, language: str | None) -> Document:
         raise EmptyInput("the article text is empty")
     forced = language or article.language
     lang = normalize_language(forced) if forced else detect_language(article.text)
-    sentences = split_sentences(article.text, lang)
+    text, cut = _head(article.text)
+    sentences = split_sentences(text, lang)
     if not sentences:
         raise NoArticleText("no sentences found in the article text")
-    return Document(article=article, sentences=tuple(sentences), language=lang)
+    if cut is not None:
+        cut = dataclasses.replace(cut, kept_chars=sentences[-1].end, kept_sentences=len(sentences))
+    return _bounded(Document(article=article, sentences=tuple(sentences), language=lang, cut=cut))
+
+
+def _head(text: str) -> tuple[str, Cut | None]:
+    """Return the first ``MAX_ARTICLE_CHARS`` characters of ``text``, cut at a paragraph break.
+
+    Cut at the last paragraph break in the second half of the allowance, else at the last
+    space, else in the middle of a word (a text without spaces).
+    """
+    if len(text) <= limits.MAX_ARTICLE_CHARS:
+        return text, None
+    head = text[: limits.MAX_ARTICLE_CHARS]
+    for mark in ("\n", " "):
+        at = head.rfind(mark)
+        if at >= limits.MAX_ARTICLE_CHARS // 2:
+            head = head[:at]
+            break
+    # kept_chars and kept_sentences are filled in once the head is split.
+    return head, Cut("max_article_chars", len(head), len(text), 0)
+
+
+def _bounded(doc: Document) -> Document:
+    """Return ``doc`` with at most ``MAX_ARTICLE_SENTENCES`` sentences (its first ones)."""
+    n = len(doc.sentences)
+    if n <= limits.MAX_ARTICLE_SENTENCES:
+        return doc
+    kept = doc.sentences[: limits.MAX_ARTICLE_SENTENCES]
+    cut = Cut(
+        "max_article_sentences",
+        kept_chars=kept[-1].end,
+        total_chars=len(doc.article.text),
+        kept_sentences=len(kept),
+        # Sentences after the character limit were never counted.
+        total_sentences=None if doc.cut is not None else n,
+    )
+    return dataclasses.replace(doc, sentences=kept, cut=cut)
 
 
 def summarize(
@@ -77,6 +117,7 @@ def summarize(
     ratio: float | None = None,
     language: str | None = None,
     options: SummaryOptions | None = None,
+    time_limit: float | None = None,
 ) -> Summary:
     """Summarize an article, a prepared document, an HTML page or plain text.
 
@@ -88,6 +129,12 @@ def summarize(
 
     Either pass ``options`` (as the front ends do) or the keyword shortcuts; not both.
 
+    An article longer than the limits of ``newsbrief.limits`` is summarized from its beginning
+    (``MAX_ARTICLE_CHARS`` characters, ``MAX_ARTICLE_SENTENCES`` sentences) and the summary's
+    ``info["cut"]`` says how much was read. ``time_limit`` is the most seconds the call may
+    take (default ``SUMMARY_TIME_LIMIT``, or ``ABSTRACTIVE_TIME_LIMIT`` for an abstractive
+    method).
+
     Raises:
         UnknownSummarizer: ``method`` is not registered (the message lists what is).
         InvalidOptions: an argument of the wrong type (``source``, ``sentences="3"``,
@@ -96,7 +143,9 @@ def summarize(
         EmptyInput, NoArticleText: nothing to summarize.
         UndecodableInput: bytes that are binary or in no known encoding.
         InputTooLarge: a page over ``newsbrief.extract``'s size limit.
+        SummaryTimeout: the call ran past ``time_limit``.
     """
+    limit = check_time_limit(time_limit)
     if options is None:
         options = SummaryOptions(
             method=method,
@@ -116,19 +165,26 @@ def summarize(
                 f"{', '.join(given)})"
             )
     summarizer = summarizers.get(options.method, **dict(options.config))
-    t0 = time.perf_counter()
-    if isinstance(source, Document):
-        doc = source
-    else:
-        article = _article(
-            source,
-            language=options.language,
-            expected="an Article, a Document, a str or bytes",
-        )
-        doc = _split(article, options.language)
-    t1 = time.perf_counter()
-    output = summarizer.summarize(doc, options)
-    t2 = time.perf_counter()
+    if limit is None:
+        abstractive = summarizer.kind == "abstractive"
+        limit = limits.ABSTRACTIVE_TIME_LIMIT if abstractive else limits.SUMMARY_TIME_LIMIT
+    with deadline(limit):
+        t0 = time.perf_counter()
+        if isinstance(source, Document):
+            doc = _bounded(source)
+        else:
+            article = _article(
+                source,
+                language=options.language,
+                expected="an Article, a Document, a str or bytes",
+            )
+            check_deadline("extraction")
+            doc = _split(article, options.language)
+        t1 = time.perf_counter()
+        check_deadline("sentence splitting")
+        output = summarizer.summarize(doc, options)
+        t2 = time.perf_counter()
+    info = {**output.info, "cut": doc.cut.to_dict()} if doc.cut is not None else output.info
     return Summary(
         sentences=output.sentences,
         method=summarizers.resolve(options.method),
@@ -137,5 +193,5 @@ def summarize(
         article=doc.article,
         length=options.length,
         timings={"prepare_s": t1 - t0, "summarize_s": t2 - t1},
-        info=output.info,
+        info=info,
     )

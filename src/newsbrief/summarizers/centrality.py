@@ -19,6 +19,8 @@ import numpy as np
 import numpy.typing as npt
 
 from newsbrief.errors import InvalidOptions
+from newsbrief.features import DENSE_CELLS
+from newsbrief.limits import check_deadline
 from newsbrief.models import Document, SummaryOptions
 from newsbrief.summarizers import Output
 from newsbrief.summarizers.select import select
@@ -62,6 +64,39 @@ def sentence_vectors(token_lists: list[list[str]]) -> FloatArray:
     # A term in a single sentence links it to no other: it only counts in the norm. Dropping
     # those columns keeps the similarity product small (~5x fewer columns on CNN/DM).
     out: FloatArray = x[:, df > 1] / norms
+    return out
+
+
+def similarity_matrix(token_lists: list[list[str]]) -> FloatArray:
+    """Return the TF-IDF cosine similarity of every pair of token lists (diagonal included).
+
+    A long text (more than ``features.DENSE_CELLS`` sentence x term cells) is computed on a
+    sparse matrix, whose cost grows with its words; the values agree to rounding.
+    """
+    n = len(token_lists)
+    n_terms = len({t for tokens in token_lists for t in tokens})
+    if n * n_terms <= DENSE_CELLS:
+        x = sentence_vectors(token_lists)
+        dense: FloatArray = x @ x.T
+        return dense
+    from scipy import sparse
+
+    vocab: dict[str, int] = {}
+    cols = [vocab.setdefault(t, len(vocab)) for tokens in token_lists for t in tokens]
+    rows = np.repeat(np.arange(n), [len(tokens) for tokens in token_lists])
+    tf = sparse.csr_matrix(
+        (np.ones(len(cols)), (rows, np.asarray(cols, dtype=np.intp))),
+        shape=(n, max(len(vocab), 1)),
+        dtype=np.float64,
+    )
+    tf.sum_duplicates()
+    df = np.bincount(tf.indices, minlength=tf.shape[1])
+    idf = np.log((1.0 + n) / (1.0 + df)) + 1.0
+    tf.data *= idf[tf.indices]
+    norms = np.sqrt(np.asarray(tf.multiply(tf).sum(axis=1)).ravel())
+    x = sparse.csr_matrix(sparse.diags(1.0 / np.where(norms > 0, norms, 1.0)) @ tf)
+    x = x[:, np.flatnonzero(df > 1)]
+    out: FloatArray = np.asarray((x @ x.T).toarray(), dtype=np.float64)
     return out
 
 
@@ -110,8 +145,8 @@ class CentralitySummarizer:
         unique = list({w for ws in content for w in ws})
         stems = dict(zip(unique, stem(unique, doc.language), strict=True))
         token_lists = [[stems[w] for w in ws] for ws in content]
-        x = sentence_vectors(token_lists)
-        similarity = x @ x.T
+        similarity = similarity_matrix(token_lists)
+        check_deadline("sentence similarity")
         np.fill_diagonal(similarity, 0.0)
         restart = 1.0 / np.arange(1, n + 1, dtype=np.float64) ** self.position_prior
         restart /= restart.sum()

@@ -23,6 +23,7 @@ import numpy.typing as npt
 
 from newsbrief.errors import BackendError
 from newsbrief.features import FEATURES, FloatArray, document_features
+from newsbrief.limits import check_deadline
 from newsbrief.models import Document, Length, SummaryOptions, SummarySentence
 from newsbrief.summarizers import Output
 from newsbrief.summarizers.select import best_first
@@ -247,7 +248,9 @@ class TrainedSummarizer:
         the reference), when the weights file has one.
         """
         scorer = self.scorer.single if single and self.scorer.single else self.scorer
-        return scorer.score(document_features(doc))
+        features = document_features(doc)
+        check_deadline("sentence features")
+        return scorer.score(features)
 
     def summarize(self, doc: Document, options: SummaryOptions) -> Output:
         if not doc.sentences:
@@ -255,6 +258,7 @@ class TrainedSummarizer:
         length = options.length
         one = length.words is None and length.max_sentences(len(doc.sentences)) == 1
         scores = self.scores(doc, single=one)
+        check_deadline("sentence scores")
         # The oracle-label head's scores are log-odds; the one-sentence head's are not.
         min_score = None if one else math.log(MIN_PROBABILITY / (1 - MIN_PROBABILITY))
         chosen = choose(doc, scores, length, min_score=min_score)
