@@ -14,13 +14,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import newsbrief
 from newsbrief import chunking, features, limits
 from newsbrief.errors import InvalidOptions, SummaryTimeout
 from newsbrief.limits import check_deadline, check_time_limit, deadline
 from newsbrief.models import Document
-from newsbrief.summarizers import centrality
+from newsbrief.summarizers import centrality, select
 
 SRC = Path(__file__).resolve().parents[1] / "src"
 
@@ -182,3 +184,17 @@ def test_map_reduce_calls_in_threads_see_the_deadline() -> None:
             paragraphs, budget=60, count=lambda t: len(t.split()), generate=generate, parallel=2
         )
     assert len(calls) < 8  # the parts not started when the deadline passed were not sent
+
+
+_GRAMS = st.sets(st.tuples(st.sampled_from("abcd"), st.sampled_from("abcd")), max_size=6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(chosen=st.lists(_GRAMS.filter(bool), max_size=6), candidate=_GRAMS)
+def test_the_trigram_index_finds_what_the_pairwise_check_finds(
+    chosen: list[set[tuple[str, ...]]], candidate: set[tuple[str, ...]]
+) -> None:
+    index = select._Chosen()
+    for grams in chosen:
+        index.add(grams)
+    assert index.repeats(candidate) == select.is_near_duplicate(candidate, chosen)
