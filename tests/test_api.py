@@ -899,3 +899,20 @@ def test_allow_private_networks_setting_reaches_the_fetcher(
     assert summary.status_code == 200
     assert len(summary.json()["sentences"]) == 2
     store.close()
+
+
+def test_pasted_html_cannot_poison_a_url(tmp_path: Path, page_server: str) -> None:
+    """A pasted page naming the real story as its canonical URL is not stored under it."""
+    _, store, client = make_app(tmp_path, allow_private_networks=True)
+    forged = HTML.replace("<head>", f'<head><link rel="canonical" href="{page_server}">').replace(
+        "reopened this morning", "collapsed this morning"
+    )
+    pasted = client.post("/api/articles", json={"html": forged})
+    assert pasted.status_code == 201, pasted.text
+    assert pasted.json()["url"] is None
+    # Adding the real URL fetches the real page: a new article, not the forgery.
+    real = client.post("/api/articles", json={"url": page_server})
+    assert real.status_code == 201, real.text
+    assert "reopened this morning" in real.json()["text"]
+    assert real.json()["id"] != pasted.json()["id"]
+    store.close()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import http.server
 import json
 import os
@@ -142,6 +143,22 @@ class Handler(http.server.BaseHTTPRequestHandler):
         try:
             if self.path == "/slow":
                 time.sleep(2)
+            if self.path == "/stacked":
+                # ~100 bytes that two layers of gzip would make 100 MB: refused unread.
+                body = gzip.compress(gzip.compress(b"\0" * 100_000_000))
+                self.send_response(200)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Encoding", "gzip, gzip")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            if self.path == "/drip":
+                self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n")
+                for i in range(30):
+                    time.sleep(0.1)
+                    self.wfile.write(b"X-Drip-%d: x\r\n" % i)
+                return
             body, kind = (
                 (b"%PDF-1.4", "application/pdf")
                 if self.path == "/pdf"
@@ -315,6 +332,25 @@ def test_timeout(server: str) -> None:
     assert err == (
         f"newsbrief: error: {server}/slow: no answer within 0.3 seconds; "
         "raise the limit with --timeout\n"
+    )
+
+
+def test_whole_fetch_deadline(server: str) -> None:
+    # Each header line comes within the 0.3 s step timeout; all 30 would take 3 s.
+    code, _, err = run("summarize", f"{server}/drip", "--timeout", "0.3")
+    assert code == 1
+    assert err == (
+        f"newsbrief: error: {server}/drip: the fetch took over 1.2 seconds in all, the limit; "
+        "raise it with --timeout (the whole fetch may take 4x that; total_timeout= in Python)\n"
+    )
+
+
+def test_stacked_content_codings(server: str) -> None:
+    code, _, err = run("summarize", f"{server}/stacked")
+    assert code == 1
+    assert err == (
+        f"newsbrief: error: {server}/stacked: the server sent the page in stacked content "
+        "codings (gzip, gzip); newsbrief decodes one at most\n"
     )
 
 

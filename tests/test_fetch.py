@@ -599,6 +599,16 @@ class Hostile(http.server.BaseHTTPRequestHandler):
                 + b"Content-Length: %d\r\n\r\n" % len(body)
                 + body
             )  # fmt: skip
+        elif self.path.startswith("/redirect-"):
+            targets = {
+                "/redirect-mailto": b"Location: mailto:desk@news.example\r\n",
+                "/redirect-bad-ipv4": b"Location: http://256.1.1.1/\r\n",
+                "/redirect-none": b"",
+                "/redirect-ok": b"Location: /gzip\r\n",
+            }
+            self._send(
+                b"HTTP/1.1 302 Found\r\nConnection: close\r\n" + targets[self.path] + b"\r\n"
+            )
         elif self.path == "/deflate-raw":
             raw = zlib.compressobj(wbits=-zlib.MAX_WBITS)
             body = raw.compress(HTML) + raw.flush()
@@ -761,3 +771,32 @@ def test_compression_bomb_memory(hostile: str, path: str) -> None:
     assert out[0] in ("InputTooLarge", "FetchError"), out
     # 1 MB allowed; httpx alone inflated a whole 64 KB network chunk at once (~64 MB here).
     assert int(out[1]) < 16_000, f"peak memory grew {int(out[1]):,} KiB"
+
+
+@pytest.mark.parametrize(
+    ("path", "message"),
+    [
+        (
+            "/redirect-mailto",
+            "the server redirected to mailto:desk@news.example: only http:// and https:// URLs "
+            "can be fetched",
+        ),
+        (
+            "/redirect-bad-ipv4",
+            "the server redirected to http://256.1.1.1/: not a valid URL (Invalid IPv4 "
+            "address: '256.1.1.1')",
+        ),
+        ("/redirect-none", "the server answered 302 (a redirect) without saying where to (no "
+         "Location header)"),
+    ],
+)  # fmt: skip
+def test_loopback_redirect_to_malformed_location(hostile: str, path: str, message: str) -> None:
+    with pytest.raises(FetchError) as info:
+        fetch(f"{hostile}{path}", allow_private_networks=True)
+    assert type(info.value) is FetchError  # not Unreachable, not InputError (the user's URL)
+    assert str(info.value) == f"{hostile}{path}: {message}"
+
+
+def test_loopback_redirect_followed(hostile: str) -> None:
+    page = fetch(f"{hostile}/redirect-ok", allow_private_networks=True)
+    assert (page.body, page.final_url) == (HTML, f"{hostile}/gzip")
