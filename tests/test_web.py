@@ -21,7 +21,7 @@ from newsbrief.models import Article
 from newsbrief.pipeline import prepare
 from newsbrief.settings import Settings
 from newsbrief.storage import Store
-from newsbrief.web.render import SpanCache, lang_tag, safe_url, split_for_display, teaser
+from newsbrief.web.render import lang_tag, safe_url, split_for_display, teaser
 from web_support import (
     XSS_TEXT,
     XSS_TITLE,
@@ -921,13 +921,6 @@ def test_split_for_display_keeps_every_character() -> None:
         1,
         2,
     ]
-
-
-def test_span_cache_evicts_oldest() -> None:
-    cache = SpanCache(size=2)
-    for key in ("a", "b", "c"):
-        cache.get(key, Article(text=f"Text {key}. More text.", language="en"))
-    assert len(cache) == 2
 
 
 @pytest.mark.parametrize(

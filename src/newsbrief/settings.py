@@ -77,6 +77,9 @@ class Settings:
     allowed_hosts: tuple[str, ...] = DEFAULT_ALLOWED_HOSTS
     fetch_timeout: float = DEFAULT_FETCH_TIMEOUT
     max_fetches: int = DEFAULT_MAX_FETCHES
+    #: Memory for encoded summary answers and for rendered article pages (byte-bounded LRUs).
+    summary_memory_bytes: int = 16_000_000
+    page_memory_bytes: int = 32_000_000
 
     def __post_init__(self) -> None:
         if not (0 < self.fetch_timeout <= 300):  # False for nan too

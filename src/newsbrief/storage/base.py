@@ -354,7 +354,11 @@ def length_key(length: Length) -> str:
         return f"sentences={length.sentences}"
     if length.words is not None:
         return f"words={length.words}"
-    return f"ratio={length.ratio:g}"
+    # ``:g`` keeps six digits, so 0.1234561 and 0.1234564 shared a key (and a summary that
+    # can differ); a ratio it does not spell exactly is written in full.
+    ratio = float(length.ratio or 0)
+    short = f"{ratio:g}"
+    return f"ratio={short if float(short) == ratio else repr(ratio)}"
 
 
 def utcnow() -> datetime:

@@ -21,9 +21,14 @@ from starlette.concurrency import run_in_threadpool
 from newsbrief import __version__
 from newsbrief.settings import Settings
 from newsbrief.web import api, pages
-from newsbrief.web.cache import SummaryFastPath
+from newsbrief.web.cache import ResponseCache
 from newsbrief.web.errors import install_error_handlers
-from newsbrief.web.middleware import HeadAsGet, SecurityMiddleware, TrustedHosts
+from newsbrief.web.middleware import (
+    HeadAsGet,
+    SecurityMiddleware,
+    SummaryFastPath,
+    TrustedHosts,
+)
 from newsbrief.web.render import SpanCache, lang_tag, safe_url, teaser
 from newsbrief.web.state import AppState
 
@@ -127,7 +132,11 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
 
         load_demo(store)
     state = AppState(
-        settings=settings, store=store, spans=SpanCache(), templates=template_environment()
+        settings=settings,
+        store=store,
+        spans=SpanCache(settings.page_memory_bytes),
+        templates=template_environment(),
+        summaries=ResponseCache(settings.summary_memory_bytes),
     )
 
     @contextlib.asynccontextmanager

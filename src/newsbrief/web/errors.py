@@ -21,6 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from newsbrief.errors import NewsbriefError
 from newsbrief.service import server_message
+from newsbrief.web.state import state_of
 
 log = logging.getLogger("newsbrief.web")
 
@@ -70,8 +71,6 @@ def error_response(request: Request, status: int, code: str, message: str) -> Re
     """Answer an error: JSON for the API, the HTML error page for the site."""
     if is_api(request.url.path):
         return JSONResponse(error_body(code, message), status_code=status)
-    from newsbrief.web.state import state_of
-
     template = state_of(request).templates.get_template("error.html")
     html = template.render(status=status, code=code, message=message, title=f"Error {status}")
     return HTMLResponse(html, status_code=status)

@@ -1,4 +1,8 @@
-"""What every request handler reaches through ``request.app.state.newsbrief``."""
+"""What every request handler reaches through ``request.app.state.newsbrief``.
+
+The web package's modules import each other in one direction: ``cache`` (no web imports)
+<- ``render`` <- ``state`` <- ``errors`` <- ``middleware`` <- ``api``/``pages`` <- ``app``.
+"""
 
 from __future__ import annotations
 
@@ -28,7 +32,7 @@ class AppState:
     store: Store
     spans: SpanCache
     templates: jinja2.Environment
-    summaries: ResponseCache = field(default_factory=ResponseCache)
+    summaries: ResponseCache
     #: Shared by every fetch of this app (``settings.max_fetches`` slots).
     fetch_slots: FetchSlots = field(init=False)
 
