@@ -396,3 +396,67 @@ def test_console_script_in_a_real_process() -> None:
         "",
         "newsbrief: error: the input is empty\n",
     )
+
+
+# --- gzip-compressed pages, recognised by gzip's magic number --------------------------------
+
+
+@pytest.mark.parametrize("command", ["summarize", "extract"])
+@pytest.mark.parametrize(
+    "name", ["page.html.gz", "page.html", "-"], ids=["gz", "no-gz-name", "stdin"]
+)
+def test_gzipped_page_is_read(tmp_path: Path, command: str, name: str) -> None:
+    """A gzipped page is decompressed (by content, whatever its name), not refused as binary."""
+    import gzip
+
+    data = gzip.compress(EXAMPLE.read_bytes())
+    plain = run(command, str(EXAMPLE), *(["-m", "lead"] if command == "summarize" else []))
+    if name == "-":
+        got = run(command, "-", *(["-m", "lead"] if command == "summarize" else []), input=data)
+    else:
+        (tmp_path / name).write_bytes(data)
+        extra = ["-m", "lead"] if command == "summarize" else []
+        got = run(command, str(tmp_path / name), *extra)
+    assert got == plain
+    assert got[0] == 0
+
+
+@pytest.mark.parametrize(
+    ("data", "args", "message"),
+    [
+        pytest.param(
+            b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x02\xff\xff\xff\xff\xff",  # a bad block
+            [],
+            "{path}: corrupt gzip data (Error -3 while decompressing data: invalid block type)",
+            id="corrupt",
+        ),
+        pytest.param(
+            "gzip:cut",
+            [],
+            "{path}: corrupt gzip data (the stream is cut short)",
+            id="cut-short",
+        ),
+        pytest.param(
+            "gzip:bomb",
+            ["--max-bytes", "100000"],
+            "{path} is over the limit of 100,000 bytes once decompressed (gzip); "
+            "raise it with --max-bytes (max_bytes= in Python)",
+            id="bomb",
+        ),
+    ],
+)
+def test_bad_gzip_is_refused(
+    tmp_path: Path, data: bytes | str, args: list[str], message: str
+) -> None:
+    import gzip
+
+    if data == "gzip:cut":
+        data = gzip.compress(EXAMPLE.read_bytes())[:-40]
+    elif data == "gzip:bomb":
+        data = gzip.compress(b"<p>" + b"a" * 5_000_000 + b"</p>")  # ~5 KB on disk
+    assert isinstance(data, bytes)
+    path = tmp_path / "page.html.gz"
+    path.write_bytes(data)
+    code, out, err = run("summarize", str(path), *args)
+    assert (code, out) == (1, "")
+    assert err == f"newsbrief: error: {message.format(path=path)}\n"

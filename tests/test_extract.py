@@ -755,3 +755,11 @@ def test_chinese_and_japanese_pages(language: str, headline: str, paragraphs: li
     assert article.title == headline
     assert article.language == language
     assert article.text.split("\n") == paragraphs
+
+
+def test_gzipped_bytes_are_decompressed() -> None:
+    """extract() given the bytes of a gzipped page reads the page (gzip's magic number)."""
+    import gzip
+
+    data = EXAMPLE.read_bytes()
+    assert extract(gzip.compress(data)) == extract(data)

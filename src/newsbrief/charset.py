@@ -5,16 +5,24 @@ the server declared (``Content-Type: text/html; charset=...``), the charset the 
 declares itself (``<meta charset>`` or ``<meta http-equiv>``), strict UTF-8, and finally
 charset-normalizer's detection. Bytes that none of these can read — and anything with NUL
 bytes, which text never has — are refused as binary.
+
+A gzip-compressed page (a saved ``page.html.gz``, or piped from ``curl`` without
+``--compressed``) is recognised by gzip's magic number, never by a file name, and
+decompressed first (``gunzip``), within the same byte limit as any input.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+import zlib
 
-from newsbrief.errors import UndecodableInput
+from newsbrief.errors import InputTooLarge, UndecodableInput
 
-__all__ = ["declared_charset", "decode_bytes", "meta_charset"]
+__all__ = ["GZIP_MAGIC", "declared_charset", "decode_bytes", "gunzip", "meta_charset"]
+
+#: The first two bytes of every gzip stream (RFC 1952).
+GZIP_MAGIC = b"\x1f\x8b"
 
 #: Bytes searched for a ``<meta charset>``; the HTML standard says it must sit in the first 1024,
 #: real pages put it later (after long comments or inline scripts), so look further.
@@ -30,6 +38,35 @@ _HEADER_CHARSET = re.compile(r"""charset\s*=\s*["']?([A-Za-z0-9_.:-]+)""", re.IG
 #: Real pages have none outside tabs and newlines; 1% leaves room for a few stray ones.
 MAX_CONTROL_SHARE = 0.01
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f]")
+
+
+def gunzip(data: bytes, *, max_bytes: int, what: str = "the input") -> bytes:
+    """Return ``data`` decompressed when it is gzip (by its magic number), else unchanged.
+
+    Raises:
+        InputTooLarge: the decompressed data is over ``max_bytes`` (decompression stops
+            there, so a small "gzip bomb" costs no more than a large plain input).
+        UndecodableInput: gzip data that is corrupt or cut short.
+    """
+    if not data.startswith(GZIP_MAGIC):
+        return data
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    try:
+        out = inflater.decompress(data, max_bytes + 1)
+        if len(out) <= max_bytes and not inflater.unconsumed_tail:
+            out += inflater.flush()
+    except zlib.error as exc:
+        raise UndecodableInput(f"{what}: corrupt gzip data ({exc})") from None
+    if len(out) > max_bytes or inflater.unconsumed_tail:
+        raise InputTooLarge(
+            f"{what} is over the limit of {max_bytes:,} bytes once decompressed (gzip)",
+            hint="raise it with --max-bytes (max_bytes= in Python)",
+        )
+    if not inflater.eof:
+        raise UndecodableInput(f"{what}: corrupt gzip data (the stream is cut short)")
+    return out
+
+
 _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF8, "utf-8-sig"),
     (codecs.BOM_UTF32_LE, "utf-32"),

@@ -21,7 +21,7 @@ import unicodedata
 from typing import Any
 from urllib.parse import urlsplit
 
-from newsbrief.charset import decode_bytes
+from newsbrief.charset import decode_bytes, gunzip
 from newsbrief.errors import EmptyInput, InputTooLarge, NoArticleText
 from newsbrief.furniture import SECTION_LABELS, find_furniture, remove_furniture
 from newsbrief.iso639 import normalize_language
@@ -391,6 +391,8 @@ def extract(
         language = normalize_language(language)
     size = len(html) if isinstance(html, bytes) else len(html.encode("utf-8", "replace"))
     check_size(size, max_bytes)
+    if isinstance(html, bytes):
+        html = gunzip(html, max_bytes=max_bytes, what=url or name or "the page")
     declared = html_language(html)
     if isinstance(html, bytes):
         html = decode_bytes(html, content_type=content_type)[0]

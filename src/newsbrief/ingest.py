@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
-from newsbrief.charset import decode_bytes
+from newsbrief.charset import decode_bytes, gunzip
 from newsbrief.errors import EmptyInput, InputError
 from newsbrief.extract import DEFAULT_MAX_BYTES, MIN_CHARS, check_size, extract, too_large
 from newsbrief.furniture import remove_furniture
@@ -115,8 +115,9 @@ def load_article(
     """Return the Article in ``source``, an HTML page or plain text (told apart by content).
 
     Args:
-        source: the page or text; bytes are decoded (``content_type``'s charset, the page's
-            ``<meta charset>``, UTF-8, then detection).
+        source: the page or text; bytes are decompressed when they are gzip (by the magic
+            number) and decoded (``content_type``'s charset, the page's ``<meta charset>``,
+            UTF-8, then detection).
         url: where it came from, kept in the metadata.
         language: force the article's language (detected otherwise).
         max_bytes: largest input accepted.
@@ -131,6 +132,8 @@ def load_article(
         raise wrong_type("source", "a str or bytes (a page or plain text)", source)
     size = len(source) if isinstance(source, bytes) else len(source.encode("utf-8", "replace"))
     check_size(size, max_bytes)
+    if isinstance(source, bytes):
+        source = gunzip(source, max_bytes=max_bytes, what=name or url or "the input")
     text = (
         decode_bytes(source, content_type=content_type)[0] if isinstance(source, bytes) else source
     )
