@@ -34,6 +34,11 @@ WORKER_THREADS = 40
 #: Fetches at once by default: a page fetch is one slow request among 40 worker threads.
 DEFAULT_MAX_FETCHES = 8
 
+#: Seconds a request's headers may take (``newsbrief serve --header-timeout``; see
+#: ``web.server``). Browsers and proxies send a request's headers in one packet; 10 s leaves
+#: room for a slow mobile link.
+DEFAULT_HEADER_TIMEOUT = 10.0
+
 #: Page length choices of the summary button -> number of sentences.
 SUMMARY_LENGTHS: dict[str, int] = {"short": 1, "medium": 3, "long": 5}
 
@@ -80,8 +85,14 @@ class Settings:
     #: Memory for encoded summary answers and for rendered article pages (byte-bounded LRUs).
     summary_memory_bytes: int = 16_000_000
     page_memory_bytes: int = 32_000_000
+    header_timeout: float = DEFAULT_HEADER_TIMEOUT
 
     def __post_init__(self) -> None:
+        if not (0 < self.header_timeout <= 300):  # False for nan too
+            raise InvalidOptions(
+                f"header timeout must be more than 0 and at most 300 seconds "
+                f"(got {self.header_timeout})"
+            )
         if not (0 < self.fetch_timeout <= 300):  # False for nan too
             raise InvalidOptions(
                 f"fetch timeout must be more than 0 and at most 300 seconds "

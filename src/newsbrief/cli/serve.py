@@ -15,6 +15,7 @@ from newsbrief.models import Length
 from newsbrief.settings import (
     DEFAULT_ALLOWED_HOSTS,
     DEFAULT_FETCH_TIMEOUT,
+    DEFAULT_HEADER_TIMEOUT,
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_MAX_FETCHES,
     WORKER_THREADS,
@@ -104,6 +105,13 @@ def check_listen(host: str, port: int) -> None:
     help="Largest request body accepted (larger ones get 413).",
 )
 @click.option(
+    "--header-timeout",
+    type=click.FloatRange(min=0, min_open=True, max=300),
+    default=DEFAULT_HEADER_TIMEOUT,
+    show_default=True,
+    help="Seconds a request's headers may take to arrive; a slower client gets 408.",
+)
+@click.option(
     "--fetch-timeout",
     type=click.FloatRange(min=0, min_open=True, max=300),
     default=DEFAULT_FETCH_TIMEOUT,
@@ -135,6 +143,7 @@ def serve_cmd(
     allow_private_networks: bool,
     method: str,
     max_body_bytes: int,
+    header_timeout: float,
     fetch_timeout: float,
     max_fetches: int,
     log_level: str,
@@ -149,6 +158,7 @@ def serve_cmd(
 
     from newsbrief import summarizers
     from newsbrief.web.app import create_app
+    from newsbrief.web.server import protocol_with_header_timeout
 
     summarizers.resolve(method)  # an unknown method fails now, listing the known ones
     settings = Settings(
@@ -160,6 +170,7 @@ def serve_cmd(
         allow_private_networks=allow_private_networks,
         refresh_minutes=refresh_minutes,
         max_body_bytes=max_body_bytes,
+        header_timeout=header_timeout,
         fetch_timeout=fetch_timeout,
         max_fetches=max_fetches,
         default_method=method,
@@ -188,4 +199,11 @@ def serve_cmd(
             err=True,
         )
     click.echo(f"newsbrief: open http://{host}:{port}/ (API docs at /docs)", err=True)
-    uvicorn.run(app, host=host, port=port, log_level=log_level, proxy_headers=False)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level=log_level,
+        proxy_headers=False,
+        http=protocol_with_header_timeout(settings.header_timeout),
+    )

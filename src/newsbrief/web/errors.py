@@ -30,6 +30,7 @@ HTTP_CODES: dict[int, str] = {
     400: "bad_request",
     404: "not_found",
     405: "method_not_allowed",
+    408: "request_timeout",
     413: "input_too_large",
     415: "unsupported_content_type",
     421: "unknown_host",
