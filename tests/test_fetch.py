@@ -800,3 +800,30 @@ def test_loopback_redirect_to_malformed_location(hostile: str, path: str, messag
 def test_loopback_redirect_followed(hostile: str) -> None:
     page = fetch(f"{hostile}/redirect-ok", allow_private_networks=True)
     assert (page.body, page.final_url) == (HTML, f"{hostile}/gzip")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"timeout": float("nan")}, "fetch: timeout must be a finite number above 0 (got nan)"),
+        ({"timeout": 0}, "fetch: timeout must be a finite number above 0 (got 0)"),
+        ({"timeout": -1.0}, "fetch: timeout must be a finite number above 0 (got -1.0)"),
+        (
+            {"total_timeout": float("inf")},
+            "fetch: total_timeout must be a finite number above 0 (got inf)",
+        ),
+        ({"timeout": "5"}, "fetch: timeout must be a finite number above 0 (got '5')"),
+        ({"slot_wait": -1}, "fetch: slot_wait must be a finite number 0 or more (got -1)"),
+        ({"max_bytes": 0}, "fetch: max_bytes must be a whole number >= 1 (got 0)"),
+        ({"max_redirects": -1}, "fetch: max_redirects must be a whole number >= 0 (got -1)"),
+        ({"max_headers": 1.5}, "fetch: max_headers must be a whole number >= 1 (got 1.5)"),
+        (
+            {"max_header_bytes": True},
+            "fetch: max_header_bytes must be a whole number >= 1 (got True)",
+        ),
+    ],
+)
+def test_fetch_limits_checked(kwargs: dict[str, object], message: str) -> None:
+    with pytest.raises(InvalidOptions) as info:
+        fetch("http://news.example/", transport=mock(never), **kwargs)  # type: ignore[arg-type]
+    assert str(info.value) == message

@@ -27,6 +27,7 @@ httpx errors are translated here into newsbrief's (``FetchTimeout``, ``Unreachab
 from __future__ import annotations
 
 import ipaddress
+import math
 import socket
 from collections.abc import Callable, Collection
 from contextlib import nullcontext
@@ -44,6 +45,7 @@ from newsbrief.errors import (
     FetchTimeout,
     HTTPStatusError,
     InputError,
+    InvalidOptions,
     Unreachable,
     UnsupportedContentType,
 )
@@ -455,6 +457,7 @@ def fetch(
 
     Raises:
         InputError: not an http(s) URL, or a malformed one (see ``parse_url``).
+        InvalidOptions: a limit that is not a usable number (NaN, negative, not an int...).
         TooManyFetches: every one of ``slots`` stayed taken for ``slot_wait`` seconds.
         BlockedAddress: the guard refused a hop's address.
         Unreachable: the host cannot be resolved or connected to.
@@ -466,6 +469,15 @@ def fetch(
         InputTooLarge: the body is over ``max_bytes``.
         UndecodableInput: the body is binary.
     """
+    _check_limits(
+        timeout=timeout,
+        total_timeout=total_timeout,
+        max_bytes=max_bytes,
+        max_redirects=max_redirects,
+        max_headers=max_headers,
+        max_header_bytes=max_header_bytes,
+        slot_wait=slot_wait,
+    )
     parts = parse_url(url)
     with slots.hold(url, wait=slot_wait) if slots is not None else nullcontext():
         return _fetch(
@@ -484,6 +496,46 @@ def fetch(
             resolver=resolver or resolve,
             content_types=content_types,
         )
+
+
+def _check_limits(
+    *,
+    timeout: float,
+    total_timeout: float | None,
+    max_bytes: int,
+    max_redirects: int,
+    max_headers: int,
+    max_header_bytes: int,
+    slot_wait: float,
+) -> None:
+    """Raise InvalidOptions for a limit of ``fetch`` it cannot use.
+
+    A NaN timeout compares false with everything (no deadline at all), and a negative or
+    infinite one fails every socket call with an unrelated error.
+    """
+    seconds = {"timeout": timeout, "total_timeout": total_timeout, "slot_wait": slot_wait}
+    for name, value in seconds.items():
+        if value is None and name == "total_timeout":
+            continue
+        least = 0.0 if name == "slot_wait" else None  # the others must be above 0
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not math.isfinite(value)
+            or value < 0
+            or (value == 0 and least is None)
+        ):
+            what = "0 or more" if least is not None else "above 0"
+            raise InvalidOptions(f"fetch: {name} must be a finite number {what} (got {value!r})")
+    counts = {
+        "max_bytes": (max_bytes, 1),
+        "max_redirects": (max_redirects, 0),
+        "max_headers": (max_headers, 1),
+        "max_header_bytes": (max_header_bytes, 1),
+    }
+    for name, (count, least) in counts.items():
+        if isinstance(count, bool) or not isinstance(count, int) or count < least:
+            raise InvalidOptions(f"fetch: {name} must be a whole number >= {least} (got {count!r})")
 
 
 def _fetch(
