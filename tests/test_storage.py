@@ -390,6 +390,32 @@ def test_search_stays_in_sync_with_stored_articles(store: SQLStore) -> None:
     assert store.list_articles(query="penguins").total == 2
 
 
+def test_replace_article_keeps_id_and_place_and_follows_the_new_text(store: SQLStore) -> None:
+    url = "https://news.example.org/a"
+    old, _ = store.add_article(art("Penguins march across the ice.", url=url), source="embed")
+    new = store.replace_article(
+        old.id, art("Walruses rest on the ice floe.", url=url, title="Walruses")
+    )
+    assert (new.id, new.source, new.created_at) == (old.id, old.source, old.created_at)
+    assert new.content_hash == content_hash("Walruses rest on the ice floe.")
+    assert new.article.title == "Walruses"
+    assert store.find_article_by_url(url) == new
+    assert store.list_articles(query="walruses").total == 1  # the search index follows
+    assert store.list_articles(query="penguins").total == 0
+
+
+def test_replace_article_refusals(store: SQLStore) -> None:
+    first, _ = store.add_article(art("Penguins march across the ice."), source="text")
+    store.add_article(art("Walruses rest on the ice floe."), source="text")
+    with pytest.raises(NotFound, match="no article with id 999"):
+        store.replace_article(999, art())
+    with pytest.raises(EmptyInput):
+        store.replace_article(first.id, art(" \n "))
+    with pytest.raises(StorageError, match="another stored article has the same text or URL"):
+        store.replace_article(first.id, art("Walruses rest on the ice floe."))
+    assert store.get_article(first.id) == first
+
+
 def test_search_paginates(store: SQLStore) -> None:
     for _ in range(7):
         store.add_article(art(), source="text")

@@ -17,6 +17,7 @@
     │   ├── FetchTimeout
     │   ├── Unreachable
     │   ├── BlockedAddress          SSRF guard refused a private/loopback address
+    │   ├── OriginNotAllowed        the embed endpoint refused a page outside --embed-origin
     │   ├── HTTPStatusError         the server answered 4xx/5xx
     │   └── TooManyFetches          a server's fetch slots are all taken (HTTP 503)
     ├── BackendError                a summarizer backend (LLM endpoint, local model) failed
@@ -160,6 +161,13 @@ class Unreachable(FetchError):
 class BlockedAddress(FetchError):
     code = "blocked_address"
     http_status = 400
+
+
+class OriginNotAllowed(FetchError):
+    """A page the embeddable button asked for is neither stored nor on an --embed-origin."""
+
+    code = "origin_not_allowed"
+    http_status = 403
 
 
 class HTTPStatusError(FetchError):

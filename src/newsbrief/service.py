@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Fetcher",
+    "KeyedLocks",
     "add_article_from",
     "article_from",
     "article_from_page",
@@ -297,7 +298,7 @@ def server_message(exc: BaseException) -> str:
 # --- summarizing stored articles -------------------------------------------------------------
 
 
-class _KeyedLocks:
+class KeyedLocks:
     """One lock per key, created on demand and dropped when nobody holds or waits for it."""
 
     def __init__(self) -> None:
@@ -325,7 +326,7 @@ class _KeyedLocks:
             return len(self._locks)
 
 
-_SUMMARY_LOCKS = _KeyedLocks()
+_SUMMARY_LOCKS = KeyedLocks()
 
 
 def summary_key(stored: StoredArticle, options: SummaryOptions) -> SummaryKey:

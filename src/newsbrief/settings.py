@@ -24,6 +24,11 @@ DEFAULT_MAX_BODY_BYTES = 2_000_000
 #: A request naming any other host (DNS rebinding: a page on evil.example whose name now
 #: resolves to 127.0.0.1) is refused before it reaches a route.
 DEFAULT_ALLOWED_HOSTS: tuple[str, ...] = ("localhost", "127.0.0.1", "::1")
+#: How long a CDN may serve an embed answer before asking again: readers of a new article
+#: then share one computation per CDN node and length for five minutes.
+DEFAULT_EMBED_MAX_AGE = 300
+#: How often a page the embed endpoint fetched itself is fetched again to see if it changed.
+DEFAULT_EMBED_RECHECK_MINUTES = 60.0
 
 #: Seconds for each network step of a fetch; the whole fetch may take 4x that (as
 #: ``newsbrief.fetch.DEFAULT_TIMEOUT``, not imported: it would load httpx with the settings).
@@ -86,8 +91,25 @@ class Settings:
     summary_memory_bytes: int = 16_000_000
     page_memory_bytes: int = 32_000_000
     header_timeout: float = DEFAULT_HEADER_TIMEOUT
+    #: Origins whose pages the embed endpoint may fetch, and which get CORS (--embed-origin).
+    embed_origins: tuple[str, ...] = ()
+    #: Seconds a CDN or browser may serve an embed answer without asking again.
+    embed_max_age: int = DEFAULT_EMBED_MAX_AGE
+    #: Minutes after which a page the embed endpoint fetched is fetched again (0: never).
+    embed_recheck_minutes: float = DEFAULT_EMBED_RECHECK_MINUTES
 
     def __post_init__(self) -> None:
+        from newsbrief.embed import parse_origin
+
+        # Normalised here, once, so every comparison sees what a browser's Origin header says.
+        object.__setattr__(
+            self, "embed_origins", tuple(dict.fromkeys(parse_origin(o) for o in self.embed_origins))
+        )
+        if self.embed_max_age < 0 or self.embed_recheck_minutes < 0:
+            raise InvalidOptions(
+                "embed max age and recheck minutes must be 0 or more "
+                f"(got {self.embed_max_age} and {self.embed_recheck_minutes})"
+            )
         if not (0 < self.header_timeout <= 300):  # False for nan too
             raise InvalidOptions(
                 f"header timeout must be more than 0 and at most 300 seconds "

@@ -31,6 +31,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "batch": ("newsbrief.cli.batch:batch_cmd", "Summarize a JSONL file of articles, line by line."),
     "serve": ("newsbrief.cli.serve:serve_cmd", "Run the reader site and JSON API."),
+    "embed-snippet": (
+        "newsbrief.cli.embed:embed_snippet_cmd",
+        "Print the HTML that puts the summary button on a publisher's page.",
+    ),
     "train": (
         "newsbrief.cli.train:train_cmd",
         "Rebuild the shipped summarizer weights from training data.",

@@ -126,6 +126,14 @@ def check_listen(host: str, port: int) -> None:
     help="URLs fetched at once; one more request that needs a fetch gets 503.",
 )
 @click.option(
+    "--embed-origin",
+    "embed_origins",
+    metavar="ORIGIN",
+    multiple=True,
+    help="A publisher's origin (https://news.example.org) whose pages the embeddable button "
+    "may have summarized: fetched on a reader's first click, and given CORS. Repeatable.",
+)
+@click.option(
     "--log-level",
     type=click.Choice(["critical", "error", "warning", "info", "debug"]),
     default="info",
@@ -146,6 +154,7 @@ def serve_cmd(
     header_timeout: float,
     fetch_timeout: float,
     max_fetches: int,
+    embed_origins: tuple[str, ...],
     log_level: str,
     **llm: Any,
 ) -> None:
@@ -177,6 +186,7 @@ def serve_cmd(
         demo=demo,
         backends=backend_configs(**llm),
         summary_language=llm["summary_language"],
+        embed_origins=embed_origins,
     )
     if summarizers.describe(method).kind == "abstractive":
         # A missing model or setting of the button's backend fails now, not on the first summary.
@@ -196,6 +206,12 @@ def serve_cmd(
         click.echo(
             "newsbrief: note: only requests that name this machine by a loopback name are "
             "answered; give the name clients use with --allowed-host NAME",
+            err=True,
+        )
+    if settings.embed_origins:
+        click.echo(
+            f"newsbrief: the summary button may be embedded by {', '.join(settings.embed_origins)}"
+            " (newsbrief embed-snippet --server URL prints the HTML)",
             err=True,
         )
     click.echo(f"newsbrief: open http://{host}:{port}/ (API docs at /docs)", err=True)

@@ -139,6 +139,13 @@ class Store(Protocol):
         """
         ...
 
+    def replace_article(self, article_id: int, article: Article) -> StoredArticle:
+        """Replace the stored text and metadata of ``article_id`` (its new content hash too).
+
+        Raises NotFound, EmptyInput, or StorageError when another article has that text/URL.
+        """
+        ...
+
     def get_article(self, article_id: int) -> StoredArticle:
         """Return the article with ``article_id``; raise NotFound."""
         ...

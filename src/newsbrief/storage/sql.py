@@ -14,6 +14,7 @@ import sqlite3
 import time
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -53,6 +54,35 @@ def _new_id(result: sa.CursorResult[Any]) -> int:
     key = result.inserted_primary_key
     assert key is not None
     return int(key[0])
+
+
+def _article_values(article: Article, now: datetime) -> dict[str, Any]:
+    """Return the ``articles`` columns that follow from an article's own fields.
+
+    Raises:
+        EmptyInput: the article text is empty.
+    """
+    # PostgreSQL text cannot hold NUL; both backends drop it so they store the same.
+    article = Article(
+        **{k: v.replace("\x00", "") if v else v for k, v in dataclasses.asdict(article).items()}
+    )
+    if not article.text.strip():
+        raise EmptyInput("the article text is empty")
+    published = parse_date(article.date)
+    return {
+        "content_hash": content_hash(article.text),
+        "canonical_url": _safe_canonical(article.url),
+        "url": article.url,
+        "title": article.title,
+        "author": article.author,
+        "date": article.date,
+        "site": article.site,
+        "language": article.language,
+        "description": article.description,
+        "text": article.text,
+        "published_at": published,
+        "sort_at": published if published is not None and published <= now else now,
+    }
 
 
 def _safe_canonical(url: str | None) -> str | None:
@@ -155,34 +185,14 @@ class SQLStore:
         Raises:
             EmptyInput: the article text is empty.
         """
-        # PostgreSQL text cannot hold NUL; both backends drop it so they store the same.
-        article = Article(
-            **{k: v.replace("\x00", "") if v else v for k, v in dataclasses.asdict(article).items()}
-        )
-        if not article.text.strip():
-            raise EmptyInput("the article text is empty")
-        digest = content_hash(article.text)
-        canonical = _safe_canonical(article.url)
         now = utcnow()
-        published = parse_date(article.date)
-        sort_at = published if published is not None and published <= now else now
         values = {
-            "content_hash": digest,
-            "canonical_url": canonical,
-            "url": article.url,
-            "title": article.title,
-            "author": article.author,
-            "date": article.date,
-            "site": article.site,
-            "language": article.language,
-            "description": article.description,
-            "text": article.text,
+            **_article_values(article, now),
             "source": source,
             "feed_id": feed_id,
             "created_at": now,
-            "published_at": published,
-            "sort_at": sort_at,
         }
+        digest, canonical = values["content_hash"], values["canonical_url"]
         try:
             with self._write() as conn:
                 existing = self._find_existing(conn, digest, canonical)
@@ -197,6 +207,33 @@ class SQLStore:
                 raise StorageError(f"could not store the article in {self.url}") from None
             return winner, False
         return self.get_article(new_id), True
+
+    def replace_article(self, article_id: int, article: Article) -> StoredArticle:
+        """Replace the text and metadata of article ``article_id`` with ``article``'s.
+
+        The id, source, feed and time stored stay; the content hash follows the new text, so
+        summaries cached for the old text are no longer found (they are computed afresh).
+
+        Raises:
+            NotFound: no such article.
+            EmptyInput: the new text is empty.
+            StorageError: another stored article already has this text or canonical URL.
+        """
+        values = _article_values(article, utcnow())
+        if values["published_at"] is None:
+            del values["sort_at"]  # an undated article keeps its place in the listing
+        try:
+            with self._write() as conn:
+                result = conn.execute(
+                    articles.update().where(articles.c.id == article_id).values(**values)
+                )
+        except sa.exc.IntegrityError:
+            raise StorageError(
+                f"article {article_id}: another stored article has the same text or URL"
+            ) from None
+        if result.rowcount == 0:
+            raise NotFound(f"no article with id {article_id}")
+        return self.get_article(article_id)
 
     def get_article(self, article_id: int) -> StoredArticle:
         """Return the article with ``article_id``.

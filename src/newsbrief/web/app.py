@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from newsbrief import __version__
 from newsbrief.settings import Settings
-from newsbrief.web import api, pages
+from newsbrief.web import api, embed, pages
 from newsbrief.web.cache import ResponseCache
 from newsbrief.web.errors import install_error_handlers
 from newsbrief.web.middleware import (
@@ -169,6 +169,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     install_error_handlers(app)
     app.include_router(api.router)
     app.include_router(pages.router)
+    embed.install(app, state)
     app.mount("/static", StaticFiles(packages=[("newsbrief.web", "static")]), name="static")
     # Added last = outermost: the security headers cover the fast path's answers too.
     app.add_middleware(

@@ -1,6 +1,7 @@
 """The web app's in-memory caches: LRUs bounded by bytes, and the summary answers' keys.
 
-A stored article never changes (its id names one text), and a summary is fixed by the text,
+A stored article's text changes only when it is replaced (``discard`` then drops its
+answers), and a summary is fixed by the text,
 method, length, format and summary language, so ``GET /api/articles/{id}/summary`` answers
 can be kept as encoded bytes in memory, in front of the store's summary cache: the hot path
 then needs no database query and no JSON encoding (``middleware.SummaryFastPath``).
@@ -18,7 +19,7 @@ import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 from urllib.parse import parse_qsl
 
 from newsbrief.errors import NewsbriefError
@@ -86,6 +87,17 @@ class ByteLRU(Generic[K, V]):
     def nbytes(self) -> int:
         """Return the bytes the entries are counted as (values and overhead)."""
         return self._bytes
+
+    def discard(self, predicate: Callable[[Any], bool]) -> int:
+        """Drop every answer whose key satisfies ``predicate``; return how many went.
+
+        For the rare article whose text is replaced (a re-fetched page that changed).
+        """
+        with self._lock:
+            gone = [key for key in self._items if predicate(key)]
+            for key in gone:
+                self._bytes -= self._items.pop(key)[1]
+            return len(gone)
 
     def __len__(self) -> int:
         return len(self._items)
