@@ -565,3 +565,16 @@ def test_serve_refuses_a_bad_embed_origin() -> None:
     result = CliRunner().invoke(cli, ["serve", "--embed-origin", "https://a.example/path"])
     assert result.exit_code == 1
     assert "--embed-origin 'https://a.example/path': an origin has no path" in result.output
+
+
+def test_discard_drops_a_replaced_articles_answers_and_their_bytes() -> None:
+    from newsbrief.web.cache import ResponseCache
+
+    cache = ResponseCache(max_bytes=1_000_000)
+    cache.put((1, "trained", "3", "bullets", None), b"x" * 100)
+    cache.put((1, "trained", "5", "bullets", None), b"x" * 100)
+    cache.put((2, "trained", "3", "bullets", None), b"y" * 100)
+    kept = cache.nbytes // 3
+    assert cache.discard(lambda key: key[0] == 1) == 2
+    assert len(cache) == 1 and cache.nbytes == kept
+    assert cache.get((2, "trained", "3", "bullets", None)) == b"y" * 100
