@@ -827,3 +827,29 @@ def test_fetch_limits_checked(kwargs: dict[str, object], message: str) -> None:
     with pytest.raises(InvalidOptions) as info:
         fetch("http://news.example/", transport=mock(never), **kwargs)  # type: ignore[arg-type]
     assert str(info.value) == message
+
+
+def test_slow_dns_answer_is_held_to_the_deadline() -> None:
+    """The guard's lookup counts against the deadline (a hostile domain's slow name server)."""
+    release = threading.Event()
+
+    def slow_resolver(host: str, port: int) -> list[str]:
+        release.wait(10)
+        return [PUBLIC]
+
+    start = time.monotonic()
+    try:
+        with pytest.raises(FetchTimeout) as info:
+            fetch(
+                "http://slow-dns.example/",
+                transport=mock(never),
+                resolver=slow_resolver,
+                total_timeout=0.5,
+            )
+    finally:
+        release.set()
+    assert time.monotonic() - start < 3
+    assert str(info.value) == (
+        "http://slow-dns.example/: looking up 'slow-dns.example' took over the fetch's 0.5 "
+        "seconds; raise the limit with --timeout (the whole fetch may take 4x that)"
+    )

@@ -29,6 +29,7 @@ from __future__ import annotations
 import ipaddress
 import math
 import socket
+import threading
 from collections.abc import Callable, Collection
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -337,14 +338,48 @@ def _redirect(current: str, location: str) -> tuple[str, SplitResult]:
         raise FetchError(f"{current}: the server redirected to {target}: {exc}") from exc
 
 
-def _prepare(url: str, parts: SplitResult, *, guard: bool, resolver: Resolver) -> _Hop:
+def _resolve_by(
+    deadline: Deadline, resolver: Resolver, url: str, host: str, port: int
+) -> list[str]:
+    """Return ``resolver(host, port)``, or raise FetchTimeout once the deadline passes.
+
+    The lookup runs in a thread of its own: a name server that answers slowly (a hostile
+    domain's own) must not hold the fetch past its deadline. An abandoned lookup ends by
+    itself when the system resolver's own timeouts run out.
+    """
+    result: list[list[str]] = []
+    failure: list[BaseException] = []
+
+    def look_up() -> None:
+        try:
+            result.append(resolver(host, port))
+        except BaseException as exc:  # handed to the fetching thread
+            failure.append(exc)
+
+    thread = threading.Thread(target=look_up, name="newsbrief-resolve", daemon=True)
+    thread.start()
+    thread.join(deadline.left())
+    if thread.is_alive():
+        raise FetchTimeout(
+            f"{url}: looking up {host!r} took over the fetch's {deadline.seconds:g} seconds",
+            hint=f"raise the limit with --timeout (the whole fetch may take "
+            f"{TOTAL_TIMEOUT_FACTOR}x that)",
+        )
+    if failure:
+        raise failure[0]
+    return result[0]
+
+
+def _prepare(
+    url: str, parts: SplitResult, *, guard: bool, resolver: Resolver, deadline: Deadline
+) -> _Hop:
     host = parts.hostname
     assert host  # parse_url checked it
     if not guard:
         return _Hop(url, url, {}, {})
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:
-        addresses = resolver(host, port)
+        addresses = _resolve_by(deadline, resolver, url, host, port)
     except (OSError, UnicodeError) as exc:
         raise Unreachable(f"{url}: cannot resolve host {host!r}") from exc
     if not addresses:
@@ -573,7 +608,7 @@ def _fetch(
     current = url
     with client:
         for _ in range(max_redirects + 1):
-            hop = _prepare(current, parts, guard=guard, resolver=resolver)
+            hop = _prepare(current, parts, guard=guard, resolver=resolver, deadline=deadline)
             try:
                 page = _get(
                     client,

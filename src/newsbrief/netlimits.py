@@ -54,6 +54,10 @@ class Deadline:
         """Return True once the deadline has passed."""
         return time.monotonic() >= self._at
 
+    def left(self) -> float:
+        """Return the seconds left (0 once the deadline has passed)."""
+        return max(0.0, self._at - time.monotonic())
+
     def clamp(self, timeout: float | None, error: type[Exception]) -> float:
         """Return ``timeout`` cut to what is left; raise ``error`` when nothing is left."""
         left = self._at - time.monotonic()
