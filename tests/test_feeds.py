@@ -480,3 +480,27 @@ def test_entry_text_strips_markup() -> None:
         ],
     }
     assert entry_text(entry) == "First bold line.\nSecond."
+
+
+def test_feed_in_stacked_codings_is_refused(sqlite_store: SQLStore) -> None:
+    """A feed fetch has the same limits as a page fetch: stacked codings are refused unread."""
+    import gzip
+
+    import httpx
+
+    bomb = gzip.compress(gzip.compress(b"\0" * 10_000_000))
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        headers = {"content-type": "application/rss+xml", "content-encoding": "gzip, gzip"}
+        return httpx.Response(200, headers=headers, content=bomb)
+
+    fetcher = functools.partial(
+        fetch, transport=httpx.MockTransport(handler), resolver=lambda host, port: ["93.184.216.34"]
+    )
+    feed, _ = sqlite_store.add_feed("https://news.example/rss.xml")
+    report = refresh_feed(sqlite_store, feed.id, fetcher=fetcher)
+    assert report.error == (
+        "https://news.example/rss.xml: the server sent the page in stacked content codings "
+        "(gzip, gzip); newsbrief decodes one at most"
+    )
+    assert sqlite_store.get_feed(feed.id).last_error == report.error
