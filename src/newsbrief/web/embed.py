@@ -29,6 +29,7 @@ from starlette.concurrency import run_in_threadpool
 from newsbrief import embed, service
 from newsbrief.errors import InvalidOptions
 from newsbrief.storage import canonical_url
+from newsbrief.web.api import _ERROR_SCHEMA
 from newsbrief.web.cache import RESPONSE_CACHE_BYTES, ByteLRU
 from newsbrief.web.i18n import labels
 from newsbrief.web.middleware import ASGIApp, Message, Receive, Scope, Send
@@ -165,6 +166,8 @@ def _length(state: AppState, value: str) -> str:
         200: {"content": {"application/json": {}}},
         304: {"description": "Not modified (If-None-Match)"},
         403: {"description": "origin_not_allowed: not stored, and not on an --embed-origin"},
+        # A malformed URL or length (400); a page too large, not HTML, unreachable, ...
+        **{k: v for k, v in _ERROR_SCHEMA.items() if k != 404},
     },
 )
 async def embed_summary(
