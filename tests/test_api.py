@@ -94,6 +94,23 @@ def test_summarize_words_and_format(client: Client) -> None:
     assert r.json()["length"] == {"words": 20}
 
 
+def test_format_bullets_gives_bullets_in_the_summary(client: Client) -> None:
+    """``summary`` follows ``format``: bullets are bullets there too, not only in the sentences."""
+    r = client.post("/api/summarize", json={"text": TEXT, "sentences": 3, "format": "bullets"})
+    body = r.json()
+    assert body["summary"] == "\n".join(f"• {s['text']}" for s in body["sentences"])
+    stored = client.get("/api/articles/4/summary?sentences=2&format=bullets").json()
+    assert stored["summary"] == "\n".join(f"• {s['text']}" for s in stored["sentences"])
+    plain = client.get("/api/articles/4/summary?sentences=2").json()
+    assert plain["summary"] == " ".join(s["text"] for s in plain["sentences"])
+
+
+def test_format_headline_is_one_line(client: Client) -> None:
+    body = client.post("/api/summarize", json={"text": TEXT, "format": "headline"}).json()
+    assert len(body["sentences"]) == 1
+    assert "\n" not in body["summary"] and len(body["summary"].split()) <= 21
+
+
 def test_summarize_nothing_given(client: Client) -> None:
     r = client.post("/api/summarize", json={})
     assert error_of(r, 400, "invalid_options") == "give a url, html or text"

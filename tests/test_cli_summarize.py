@@ -460,3 +460,16 @@ def test_bad_gzip_is_refused(
     code, out, err = run("summarize", str(path), *args)
     assert (code, out) == (1, "")
     assert err == f"newsbrief: error: {message.format(path=path)}\n"
+
+
+@pytest.mark.parametrize("method", ["lead", "default", "centrality"])
+def test_headline_of_an_extractive_method_is_one_short_line(method: str) -> None:
+    """-f headline was a three-sentence paragraph: it is the one-sentence summary, cut short."""
+    code, out, err = run("summarize", str(EXAMPLE), "-m", method, "-f", "headline")
+    assert (code, err) == (0, "")
+    line = out.rstrip("\n")
+    assert "\n" not in line
+    assert 0 < len(line.split()) <= 21  # 20 words, and "…" glued to the last one
+    _, as_json, _ = run("summarize", str(EXAMPLE), "-m", method, "-f", "json", "-n", "1")
+    first = json.loads(as_json)["summary"]
+    assert line == first or (line.endswith("…") and first.startswith(line[:-1]))

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from newsbrief.errors import InvalidOptions
-from newsbrief.formatting import render, render_article
+from newsbrief.formatting import render, render_article, summary_dict
 from newsbrief.models import FORMATS, Article, Length, Summary, SummarySentence
 
 ARTICLE = Article(
@@ -81,3 +81,86 @@ def test_chinese_sentences_are_joined_without_spaces() -> None:
     assert render(summary, "text") == text
     assert render(summary, "bullets").splitlines()[1] == "• 不过，周末的安排不会改变。"
     assert summary.to_dict()["words"] == 33  # characters (not the quotes), as Chinese counts
+
+
+CHECKED = Summary(
+    sentences=[
+        SummarySentence("The ferry runs every forty minutes.", support=0.9, supported=True),
+        SummarySentence("Fares will double next year.", support=0.1, supported=False),
+        SummarySentence("Two new boats joined the fleet.", support=0.8, supported=True),
+    ],
+    method="llm",
+    language="en",
+    kind="abstractive",
+)
+FLAGGED = (
+    "1 of 3 sentences could not be found in the article by the faithfulness check: "
+    "marked (not found in the article)."
+)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "expected"),
+    [
+        (
+            "text",
+            "The ferry runs every forty minutes. Fares will double next year. (not found in the "
+            f"article) Two new boats joined the fleet.\n\n{FLAGGED}",
+        ),
+        (
+            "bullets",
+            "• The ferry runs every forty minutes.\n"
+            "• Fares will double next year. (not found in the article)\n"
+            f"• Two new boats joined the fleet.\n\n{FLAGGED}",
+        ),
+        (
+            "markdown",
+            "- The ferry runs every forty minutes.\n"
+            "- Fares will double next year. *(not found in the article)*\n"
+            "- Two new boats joined the fleet.\n\n"
+            f"*Source: summarized by `llm`*\n\n*{FLAGGED}*",
+        ),
+    ],
+)
+def test_unsupported_sentences_are_marked_in_words(fmt: str, expected: str) -> None:
+    """What only the JSON said (``supported: false``) is written out in the formats people read."""
+    assert render(CHECKED, fmt) == expected
+
+
+def test_nothing_flagged_adds_nothing() -> None:
+    assert "not found" not in render(SUMMARY, "text") + render(SUMMARY, "bullets")
+
+
+def test_headline_is_one_short_line() -> None:
+    long = Summary(
+        sentences=[
+            SummarySentence(
+                "The harbour authority said on Tuesday that the island ferry will run every "
+                "forty minutes from June instead of every hour, after two new boats joined.",
+                index=0,
+                score=1.0,
+            )
+        ],
+        method="lead",
+        language="en",
+    )
+    assert render(long, "headline") == (
+        "The harbour authority said on Tuesday that the island ferry will run every forty "
+        "minutes from June instead of every…"
+    )
+
+
+@pytest.mark.parametrize("fmt", ["bullets", "markdown", "headline"])
+def test_summary_dict_carries_the_format(fmt: str) -> None:
+    """The API's ``summary`` follows the format asked for; the sentences stay as they are."""
+    out = summary_dict(SUMMARY, fmt)
+    assert out["summary"] == render(SUMMARY, fmt)
+    assert out["sentences"] == SUMMARY.to_dict()["sentences"]
+    assert summary_dict(SUMMARY, "json")["summary"] == SUMMARY.text
+
+
+def test_json_outputs_leave_the_marks_to_the_sentences() -> None:
+    """The API's and batch's ``summary`` has no marks: each sentence carries ``supported``."""
+    out = summary_dict(CHECKED, "bullets")
+    assert "not found" not in out["summary"]
+    assert [s["supported"] for s in out["sentences"]] == [True, False, True]

@@ -165,6 +165,10 @@ def summarize(
                 f"{', '.join(given)})"
             )
     summarizer = summarizers.get(options.method, **dict(options.config))
+    if options.format == "headline" and summarizer.kind == "extractive":
+        # A headline is one short line: an extractive method's is its one-sentence summary
+        # (``newsbrief.formatting.headline`` cuts it to a headline's length).
+        options = dataclasses.replace(options, length=Length.of(sentences=1))
     if limit is None:
         abstractive = summarizer.kind == "abstractive"
         limit = limits.ABSTRACTIVE_TIME_LIMIT if abstractive else limits.SUMMARY_TIME_LIMIT

@@ -214,6 +214,7 @@ def summarize_source(
     Raises:
         The errors of ``article_from`` and of ``newsbrief.pipeline.summarize``.
     """
+    from newsbrief.formatting import summary_dict
     from newsbrief.pipeline import summarize
 
     article, _ = article_from(
@@ -224,7 +225,7 @@ def summarize_source(
         allow_private_networks=allow_private_networks,
         fetcher=fetcher,
     )
-    return {**summarize(article, options=options).to_dict(), "cached": False}
+    return {**summary_dict(summarize(article, options=options), options.format), "cached": False}
 
 
 def unsubscribe(store: Store, feed_id: int) -> None:
@@ -384,6 +385,7 @@ def summarize_stored(store: Store, article_id: int, options: SummaryOptions) -> 
         UnknownSummarizer, InvalidOptions: bad options.
         NoArticleText, BackendError: the article cannot be summarized by that method.
     """
+    from newsbrief.formatting import summary_dict
     from newsbrief.pipeline import summarize
 
     stored = store.get_article(article_id)
@@ -393,7 +395,7 @@ def summarize_stored(store: Store, article_id: int, options: SummaryOptions) -> 
         with _SUMMARY_LOCKS.hold(key):
             cached = store.get_cached_summary(key)
             if cached is None:
-                computed = summarize(stored.article, options=options).to_dict()
+                computed = summary_dict(summarize(stored.article, options=options), options.format)
                 if is_lasting(computed):
                     computed = store.put_cached_summary(key, computed)
                 return {**computed, "article_id": stored.id, "cached": False}

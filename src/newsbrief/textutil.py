@@ -25,6 +25,9 @@ _UNSPACED = re.compile(f"[{_HAN_KANA}\u3000-\u303f\uff00-\uffef]")
 #: Closing quotes shared with other scripts (Chinese closes a quotation with ” and ’).
 _QUOTES_CLOSING = "\"'”’)]"
 _LETTER_OR_DIGIT = re.compile(r"[^\W_]")
+#: One word as ``count_words`` counts it: a Han or kana character, or a run of other
+#: non-space characters that holds a letter or digit (punctuation alone is skipped).
+_WORD_TOKEN = re.compile(f"[{_HAN_KANA}]|[^\\s{_HAN_KANA}]*[^\\W_][^\\s{_HAN_KANA}]*")
 _BLANK_LINES = re.compile(r"\n\s*\n")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
 #: A space character other than " " (tab, no-break, typographic widths, zero width, CJK).
@@ -56,6 +59,21 @@ def count_words(text: str) -> int:
     # not when it is only punctuation (the “ ” Chinese shares with other scripts).
     rest = _UNSPACED.sub(" ", text).split()
     return characters + sum(1 for token in rest if _LETTER_OR_DIGIT.search(token))
+
+
+def cut_words(text: str, limit: int) -> str:
+    """Return ``text`` cut after ``limit`` words (as ``count_words`` counts them), with "…".
+
+    Text within the limit is returned unchanged; a cut drops the punctuation it ends on.
+    """
+    if count_words(text) <= limit:
+        return text
+    end = 0
+    for n, token in enumerate(_WORD_TOKEN.finditer(text), 1):
+        end = token.end()
+        if n == limit:
+            break
+    return text[:end].rstrip(" ,;:、，；：-–—") + "…"
 
 
 def join_sentences(sentences: Iterable[str]) -> str:
