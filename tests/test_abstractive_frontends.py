@@ -324,7 +324,9 @@ def test_summary_page_marks_unsupported_sentences(llm_app: LLMApp, server: FakeL
 def test_script_marks_them_with_the_same_text() -> None:
     static = Path(__file__).resolve().parents[1] / "src/newsbrief/web/static"
     script = (static / "app.js").read_text(encoding="utf-8")
-    assert f'label.textContent = "{UNSUPPORTED_LABEL}";' in script
+    # The label comes from the page's labels (the article's language), English by default.
+    assert "label.textContent = T.unsupported;" in script
+    assert f'unsupported: "{UNSUPPORTED_LABEL}"' in script
     assert ".unsupported-label" in (static / "style.css").read_text(encoding="utf-8")
 
 

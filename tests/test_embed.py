@@ -8,10 +8,12 @@ so that it may fetch it) or handed over by a fake fetcher; nothing leaves the ma
 from __future__ import annotations
 
 import gzip
+import json
 import re
 import threading
 import time
 from collections.abc import Iterator
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -578,3 +580,50 @@ def test_discard_drops_a_replaced_articles_answers_and_their_bytes() -> None:
     assert cache.discard(lambda key: key[0] == 1) == 2
     assert len(cache) == 1 and cache.nbytes == kept
     assert cache.get((2, "trained", "3", "bullets", None)) == b"y" * 100
+
+
+# --- the reader site speaks the article's language -------------------------------------------
+
+
+def site_with(tmp_path: Path, language: str) -> tuple[Any, int]:
+    _, store, client = app_for(tmp_path)
+    stored, _ = store.add_article(
+        Article(text="\n".join(SENTENCES), title="Canal", language=language), source="text"
+    )
+    return client, stored.id
+
+
+@pytest.mark.parametrize("language", ["es", "ar", "ja"])
+def test_article_page_labels_in_the_articles_language(tmp_path: Path, language: str) -> None:
+    client, article_id = site_with(tmp_path, language)
+    t = i18n.labels(language)
+    html = client.get(f"/articles/{article_id}").text
+    box = f'<div class="summary-box summary-box-top" lang="{language}" dir="{t.dir}">'
+    assert box in html
+    assert f'<span class="summary-button-q">{t("question")}</span>' in html
+    assert f'<span class="summary-button-a">{t("get")}</span>' in html
+    assert f">{t('heading')}</h2>" in html
+    assert f'aria-label="{t("lengths")}"' in html
+    for name in ("short", "medium", "long"):
+        assert f">{t(name)}</button>" in html
+    assert f"<summary>{t('how')}</summary>" in html
+    assert t("how_extractive").replace("'", "&#39;") in html
+    # app.js takes its own labels from the page.
+    carried = re.search(r'data-labels="([^"]*)"', html)
+    assert carried is not None
+    labels = json.loads(unescape(carried[1]))
+    assert (labels["lang"], labels["hide"], labels["loading"]) == (
+        language,
+        t("hide"),
+        t("loading"),
+    )
+    summary = client.get(f"/articles/{article_id}/summary?length=short").text
+    assert f'<h1 id="summary-title">{t("heading")}</h1>' in summary
+    assert f'<strong aria-current="page">{t("short")}</strong>' in summary
+
+
+def test_a_language_without_labels_gets_english(tmp_path: Path) -> None:
+    client, article_id = site_with(tmp_path, "hr")
+    html = client.get(f"/articles/{article_id}").text
+    assert '<div class="summary-box summary-box-top" lang="en" dir="ltr">' in html
+    assert '<span class="summary-button-a">Get a summary</span>' in html

@@ -451,3 +451,36 @@ def test_no_language_overflows_on_a_phone(browser: Any, servers: Servers, sync_a
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert watched.errors == []
     page.close()
+
+
+def test_site_article_page_fits_a_phone_in_the_longest_translation(
+    browser: Any, servers: Servers, sync_api: Any
+) -> None:
+    """The reader site's own summary box speaks the article's language, the longest one too."""
+    from newsbrief.models import Article
+
+    expect = sync_api.expect
+    longest = max(
+        i18n.languages(), key=lambda code: sum(len(v) for v in i18n.strings()[code].values())
+    )
+    t = i18n.labels(longest)
+    stored, _ = servers.store.add_article(
+        # Its own text: the publisher's page, stored by now, would be this very article.
+        Article(text="\n".join(reversed(EN)), title="Canal dredging", language=longest),
+        source="text",
+    )
+    assert stored.article.language == longest
+    page = browser.new_page(viewport={"width": 360, "height": 800})
+    watched = Watched(page)
+    page.goto(f"{servers.newsbrief}/articles/{stored.id}")
+    button = page.locator('.summary-button[aria-controls="summary-top"]')
+    expect(button).to_have_accessible_name(f"{t('question')} {t('get')}")
+    button.click()
+    expect(button).to_have_accessible_name(f"{t('question')} {t('hide')}")
+    panel = page.locator("#summary-top")
+    expect(panel.locator(".summary-bullets li")).to_have_count(3)
+    panel.locator(".how summary").click()
+    expect(panel.locator(".summary-method-kind")).to_have_text(t("extractive"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert watched.errors == []
+    page.close()

@@ -23,6 +23,7 @@ from newsbrief.settings import Settings
 from newsbrief.web import api, embed, pages
 from newsbrief.web.cache import ResponseCache
 from newsbrief.web.errors import install_error_handlers
+from newsbrief.web.i18n import labels
 from newsbrief.web.middleware import (
     HeadAsGet,
     SecurityMiddleware,
@@ -64,6 +65,7 @@ def template_environment() -> jinja2.Environment:
     env.globals.update(
         safe_url=safe_url,
         lang_tag=lang_tag,
+        labels=labels,
         teaser=teaser,
         day=day,
         format_time=format_time,

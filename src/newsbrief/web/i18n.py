@@ -32,6 +32,22 @@ DEFAULT_LANGUAGE = "en"
 #: Languages written right to left (their labels carry ``"dir": "rtl"``).
 RTL_LANGUAGES = frozenset({"ar", "fa", "he"})
 
+#: The labels ``static/app.js`` sets itself (the page's templates render the others).
+SCRIPT_KEYS = (
+    "get",
+    "hide",
+    "loading",
+    "unsupported",
+    "failed",
+    "failed_status",
+    "unreachable",
+    "timeout",
+    "still_showing",
+    "fallback",
+    "extractive",
+    "abstractive",
+)
+
 _PRIMARY = re.compile(r"^([A-Za-z]{2,3})(?:[-_]|$)")
 
 
@@ -82,6 +98,22 @@ class Labels:
         """
         label = self._table[key]
         return label.format(**values) if values else label
+
+    def around(self, key: str, name: str, /, **values: object) -> tuple[str, str]:
+        """Return label ``key`` cut at its ``{name}`` placeholder, the others filled in.
+
+        Templates put markup (``<strong>``) between the two halves, so the label needs no
+        markup of its own and stays autoescaped.
+        """
+        before, _, after = self._table[key].partition("{" + name + "}")
+        if values:
+            before, after = before.format(**values), after.format(**values)
+        return before, after
+
+    def as_json(self) -> str:
+        """Return the labels the reader site's script shows (``SCRIPT_KEYS``) as JSON."""
+        chosen = {key: self._table[key] for key in SCRIPT_KEYS}
+        return json.dumps({"lang": self.language, **chosen}, ensure_ascii=False)
 
     def as_dict(self) -> dict[str, str]:
         """Return every label of this language (what ``/embed/strings/{lang}.json`` serves)."""

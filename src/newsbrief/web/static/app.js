@@ -9,8 +9,34 @@
   // why first. The server goes on with a summary it has started and stores it, so Retry
   // after a timeout waits for that same computation or gets its stored result.
   var SUMMARY_TIMEOUT_MS = 150000;
-  var BUTTON_CLOSED = "Get a summary";
-  var BUTTON_OPEN = "Hide summary";
+  // The labels, in the article's language: the page carries them (newsbrief/data/strings.json,
+  // the table the embeddable button uses too); English when it does not.
+  var T = {
+    get: "Get a summary", hide: "Hide summary", loading: "Making the summary…",
+    unsupported: "(not found in the article)", failed: "Could not make a summary: {message}",
+    failed_status: "Could not make a summary (HTTP {status}).",
+    unreachable: "Could not make a summary: the server could not be reached.",
+    timeout: "Could not make a summary: no answer within {seconds} seconds.",
+    still_showing: "Still showing the {length} summary.",
+    fallback: "The {method} method gave no summary ({reason}), so these are sentences picked " +
+      "from the article by {fallback}.",
+    extractive: "extractive", abstractive: "abstractive", lang: "en"
+  };
+  var carrier = document.querySelector("[data-labels]");
+  if (carrier) {
+    try {
+      var given = JSON.parse(carrier.getAttribute("data-labels"));
+      Object.keys(T).forEach(function (key) {
+        if (typeof given[key] === "string") T[key] = given[key];
+      });
+    } catch (ignored) { /* keep English */ }
+  }
+
+  function fill(text, values) {
+    return text.replace(/\{(\w+)\}/g, function (all, name) {
+      return values[name] !== undefined ? String(values[name]) : all;
+    });
+  }
   // What a reader does to go elsewhere on the page (scrolling by script fires none of them).
   var READER_MOVES = ["wheel", "touchstart", "keydown", "mousedown"];
   var cache = {};
@@ -39,12 +65,11 @@
       if (!response.ok) {
         var message = body && body.error && body.error.message;
         throw failure(message
-          ? "Could not make a summary: " + message
-          : "Could not make a summary (HTTP " + response.status + ").");
+          ? fill(T.failed, { message: message })
+          : fill(T.failed_status, { status: response.status }));
       }
       if (!body || !Array.isArray(body.sentences)) {
-        throw failure("Could not make a summary: the server's answer was not a summary (HTTP " +
-          response.status + ").");
+        throw failure(fill(T.failed_status, { status: response.status }));
       }
       return body;
     });
@@ -63,11 +88,10 @@
         .then(readAnswer)
         .catch(function (error) {
           if (controller.signal.aborted) {
-            throw failure("Could not make a summary: no answer within " +
-              SUMMARY_TIMEOUT_MS / 1000 + " seconds.");
+            throw failure(fill(T.timeout, { seconds: SUMMARY_TIMEOUT_MS / 1000 }));
           }
           if (error.userMessage) throw error;
-          throw failure("Could not make a summary: the server could not be reached.");
+          throw failure(T.unreachable);
         })
         .finally(function () { clearTimeout(timer); });
       // A failure is not kept: Retry, or choosing the length again, asks the server anew.
@@ -106,19 +130,19 @@
           item.classList.add("unsupported");
           var label = document.createElement("span");
           label.className = "unsupported-label";
-          label.lang = "en";
-          label.textContent = "(not found in the article)";
+          label.lang = T.lang;
+          label.textContent = T.unsupported;
           item.append(" ", label);
         }
       }
       list.appendChild(item);
     });
     panel.querySelector(".summary-method-name").textContent = summary.method;
-    panel.querySelector(".summary-method-kind").textContent = summary.kind;
+    panel.querySelector(".summary-method-kind").textContent = T[summary.kind] || summary.kind;
     var fallback = summary.info && summary.info.fallback;
     return fallback
-      ? "The " + summary.method + " method gave no summary (" + fallback.reason +
-        "), so these are sentences picked from the article by " + fallback.method + "."
+      ? fill(T.fallback, { method: summary.method, reason: fallback.reason,
+        fallback: fallback.method })
       : "";
   }
 
@@ -149,7 +173,7 @@
     if (document.activeElement === retry) panel.focus({ preventScroll: true });
     retry.hidden = true;
     status.classList.remove("error");
-    status.textContent = "Making the summary…";
+    status.textContent = T.loading;
     panel.setAttribute("aria-busy", "true");
     return fetchSummary(url, sentences)
       .then(function (summary) {
@@ -160,13 +184,13 @@
       })
       .catch(function (error) {
         if (panel.dataset.request !== id) return false;
-        var message = error.userMessage || "Could not make a summary: " + error.message;
+        var message = error.userMessage || fill(T.failed, { message: error.message });
         // The bullets of the length shown before stay; press that length again so that
         // what is pressed is what is shown.
         var shown = panel.dataset.loaded && lengthButton(panel, panel.dataset.loaded);
         if (shown && panel.dataset.loaded !== String(sentences)) {
           press(panel, panel.dataset.loaded);
-          message += " Still showing the " + shown.textContent.trim() + " summary.";
+          message += " " + fill(T.still_showing, { length: shown.textContent.trim() });
         }
         status.textContent = message;
         status.classList.add("error");
@@ -191,7 +215,7 @@
   function label(button, open) {
     button.setAttribute("aria-expanded", open ? "true" : "false");
     var text = button.querySelector(".summary-button-a");
-    if (text) text.textContent = open ? BUTTON_OPEN : BUTTON_CLOSED;
+    if (text) text.textContent = open ? T.hide : T.get;
   }
 
   function toggle(button) {
