@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -92,9 +93,13 @@ def test_text_report_shows_scores_lengths_speed_and_protocol(tiny: Path) -> None
     assert [line.split()[0] for line in lines[4:7]] == ["ROUGE-1", "ROUGE-2", "ROUGE-Lsum"]
     assert lines[7] == ""
     assert lines[8] == "mean words: summary 16.0, reference 9.0"
-    assert lines[9].startswith("speed: ")
-    assert " articles/s summarizing (single process), " in lines[9]
-    assert lines[9].endswith(" per CPU-second, 0.0 s wall")
+    # The figures depend on the machine and on what ran before (a cold start takes over a
+    # second): assert the line's shape, not its numbers.
+    assert re.fullmatch(
+        r"speed: [\d,.]+ articles/s summarizing \(single process\), [\d,.]+ per CPU-second, "
+        r"[\d,.]+ s wall",
+        lines[9],
+    ), lines[9]
     assert lines[10].startswith("protocol: rouge-score 0.1.2;")
     assert "stemming: Porter" in lines[10]
 

@@ -8,7 +8,7 @@ from itertools import islice
 
 import numpy as np
 import pytest
-from tests.conftest import data_path
+from conftest import data_path
 
 from newsbrief import language
 from newsbrief.language import (

@@ -9,7 +9,7 @@ from itertools import islice
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.conftest import data_path
+from conftest import data_path
 
 from newsbrief import sentences as S
 from newsbrief.sentences import split_sentences, supported_languages
