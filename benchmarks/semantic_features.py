@@ -47,6 +47,7 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 import numpy as np
 
+from newsbrief.datasets import iter_records
 from newsbrief.features import FloatArray, document_features
 from newsbrief.models import Document, Length
 from newsbrief.pipeline import prepare
@@ -58,7 +59,6 @@ from newsbrief.train import (
     GBDT_PARAMS,
     build_examples,
     intro_documents,
-    read_jsonl,
     rouge_tokens,
     sentence_rouge,
     split_of,
@@ -180,8 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
     t0 = time.perf_counter()
-    train = [r for r in read_jsonl(DATA / CNN_DM) if split_of(str(r["id"])) == "train"]
-    bbc = list(read_jsonl(DATA / BBC))
+    train = [r for r in iter_records(DATA / CNN_DM) if split_of(r.id) == "train"]
+    bbc = list(iter_records(DATA / BBC))
     if args.limit:
         train, bbc = train[: args.limit], bbc[: args.limit]
     examples = build_examples(train).examples
@@ -192,10 +192,7 @@ def main(argv: list[str] | None = None) -> int:
         sentence_rouge([rouge_tokens(s.text) for s in d.sentences], rouge_tokens(ref))
         for d, ref in intro
     ]
-    xsum = [
-        (prepare(str(r["article"]), language="en"), str(r["summary"]))
-        for r in read_jsonl(DATA / XSUM)
-    ]
+    xsum = [(prepare(r.article, language="en"), r.summary) for r in iter_records(DATA / XSUM)]
     print(
         f"CNN/DM TRAIN: {len(fit)} fitted, {len(val)} validation; BBC intro examples "
         f"{len(intro)}; XSum {len(xsum)} ({time.perf_counter() - t0:.0f} s)",

@@ -8,8 +8,8 @@ from itertools import islice
 
 import numpy as np
 import pytest
-from conftest import data_path
 
+from conftest import data_path
 from newsbrief import language
 from newsbrief.language import (
     DEFAULT_LANGUAGE,

@@ -9,8 +9,8 @@ from itertools import islice
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from conftest import data_path
 
+from conftest import data_path
 from newsbrief import sentences as S
 from newsbrief.sentences import split_sentences, supported_languages
 from sentences_gold import CASES, LANGUAGES

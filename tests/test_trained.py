@@ -16,10 +16,12 @@ import newsbrief
 from conftest import data_path
 from newsbrief import train
 from newsbrief.cli import cli
+from newsbrief.datasets import Record
 from newsbrief.errors import BackendError, InputError, InvalidOptions
 from newsbrief.features import FEATURES, sentence_features
 from newsbrief.models import Length
 from newsbrief.pipeline import prepare
+from newsbrief.rouge import greedy_oracle_tokens
 from newsbrief.summarizers import get
 from newsbrief.summarizers.trained import (
     FORMAT_VERSION,
@@ -34,7 +36,6 @@ from newsbrief.train import (
     TrainResult,
     check_output,
     export_hist_gbdt,
-    greedy_oracle,
     intro_examples,
     mix_trees,
     split_of,
@@ -141,8 +142,12 @@ def test_features_shape_and_language_fallback() -> None:
 
 
 def test_greedy_oracle_picks_the_sentences_of_the_reference() -> None:
-    sents = [["a", "b", "c"], ["x", "y"], ["d", "e", "f"], ["a", "b"]]
-    assert greedy_oracle(sents, ["a", "b", "c", "d", "e", "f"]) == [0, 2]
+    # The training labels use rouge.greedy_oracle_tokens: the evaluation oracle's own search.
+    sents = [["a", "b", "c"], ["x", "y"], ["d", "e", "f"], ["a", "b"], []]
+    reference = ["a", "b", "c", "d", "e", "f"]
+    assert greedy_oracle_tokens(sents, reference, max_sentences=5) == [0, 2]
+    assert greedy_oracle_tokens(sents, reference, max_sentences=1) == [0]
+    assert greedy_oracle_tokens([[], []], reference) == []
 
 
 def test_split_is_stable_and_salted() -> None:
@@ -273,7 +278,7 @@ def test_intro_examples_label_the_sentence_that_restates_the_intro() -> None:
         "Ferries will run every twenty minutes during the works.",
         "Shops near the bridge fear they will lose customers.",
     ]
-    x, y = intro_examples([{"article": " ".join([intro, *body])}])
+    x, y = intro_examples([Record(id="1", article=" ".join([intro, *body]), summary="")])
     assert x.shape == (len(body), len(FEATURES))
     assert int(np.argmax(y)) == 2  # the restatement, scored against the removed intro
     assert y[2] > 0.5 > y[0]
@@ -282,7 +287,7 @@ def test_intro_examples_label_the_sentence_that_restates_the_intro() -> None:
 
 def test_intro_examples_need_long_enough_articles() -> None:
     with pytest.raises(InvalidOptions, match="no article long enough"):
-        intro_examples([{"article": "One sentence only. And a second one."}])
+        intro_examples([Record(id="1", article="One sentence only. And a second one.", summary="")])
 
 
 def test_train_command_without_intro_data(tmp_path: Path) -> None:

@@ -147,10 +147,6 @@ class Document:
     def title(self) -> str | None:
         return self.article.title
 
-    @property
-    def n_paragraphs(self) -> int:
-        return (self.sentences[-1].paragraph + 1) if self.sentences else 0
-
 
 @dataclass(frozen=True)
 class Length:

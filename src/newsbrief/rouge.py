@@ -206,11 +206,13 @@ def bootstrap_ci(
     return Interval(mean=float(data.mean()), low=float(low), high=float(high))
 
 
-def _ngrams(tokens: Sequence[str], n: int) -> Counter[tuple[str, ...]]:
+def ngrams(tokens: Sequence[str], n: int) -> Counter[tuple[str, ...]]:
+    """Return the counts of ``tokens``' n-grams of length ``n``."""
     return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
 
 
-def _f1(overlap: int, n_pred: int, n_ref: int) -> float:
+def f_measure(overlap: int, n_pred: int, n_ref: int) -> float:
+    """Return F1 from a clipped overlap count and the two sides' n-gram counts (0 if any is 0)."""
     if overlap == 0 or n_pred == 0 or n_ref == 0:
         return 0.0
     p, r = overlap / n_pred, overlap / n_ref
@@ -233,12 +235,32 @@ def greedy_oracle(
     the labelling used by BertSumExt). It is the ceiling for a method that picks sentences.
     """
     tokenize = _tokenizer(language).tokenize
-    ref_tokens = tokenize(reference)
-    ref = [_ngrams(ref_tokens, 1), _ngrams(ref_tokens, 2)]
+    return greedy_oracle_tokens(
+        [tokenize(s) for s in sentences],
+        tokenize(reference),
+        max_sentences=max_sentences,
+        max_words=max_words,
+        n_words=[len(s.split()) for s in sentences],
+    )
+
+
+def greedy_oracle_tokens(
+    sentences: Sequence[Sequence[str]],
+    reference: Sequence[str],
+    *,
+    max_sentences: int = 3,
+    max_words: int | None = None,
+    n_words: Sequence[int] | None = None,
+) -> list[int]:
+    """Return what :func:`greedy_oracle` picks, for sentences and a reference already tokenized.
+
+    The training labels use it on tokens they have anyway. ``max_words`` counts ``n_words``
+    (each sentence's words; default its token count). A sentence without tokens is never picked.
+    """
+    ref = [ngrams(reference, 1), ngrams(reference, 2)]
     ref_total = [sum(ref[0].values()), sum(ref[1].values())]
-    sent_tokens = [tokenize(s) for s in sentences]
-    sent_grams = [[_ngrams(t, 1), _ngrams(t, 2)] for t in sent_tokens]
-    n_words = [len(s.split()) for s in sentences]
+    sent_grams = [[ngrams(t, 1), ngrams(t, 2)] for t in sentences]
+    words_of = list(n_words) if n_words is not None else [len(t) for t in sentences]
 
     chosen: list[int] = []
     selected: list[Counter[tuple[str, ...]]] = [Counter(), Counter()]
@@ -249,9 +271,9 @@ def greedy_oracle(
     while len(chosen) < max_sentences:
         pick, pick_score, pick_overlap = -1, best, overlap
         for i, grams in enumerate(sent_grams):
-            if i in chosen or not sent_tokens[i]:
+            if i in chosen or not sentences[i]:
                 continue
-            if max_words is not None and chosen and words + n_words[i] > max_words:
+            if max_words is not None and chosen and words + words_of[i] > max_words:
                 continue
             # Only the candidate's n-grams can change the clipped overlap.
             new_overlap = [
@@ -264,7 +286,8 @@ def greedy_oracle(
                 for k in (0, 1)
             ]
             total = sum(
-                _f1(new_overlap[k], size[k] + sum(grams[k].values()), ref_total[k]) for k in (0, 1)
+                f_measure(new_overlap[k], size[k] + sum(grams[k].values()), ref_total[k])
+                for k in (0, 1)
             )
             if total > pick_score:
                 pick, pick_score, pick_overlap = i, total, new_overlap
@@ -276,5 +299,5 @@ def greedy_oracle(
             size[k] += sum(sent_grams[pick][k].values())
         overlap = pick_overlap
         best = pick_score
-        words += n_words[pick]
+        words += words_of[pick]
     return sorted(chosen)

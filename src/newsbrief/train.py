@@ -16,12 +16,10 @@ scikit-learn is needed here only; the summarizer reads the arrays with numpy alo
 from __future__ import annotations
 
 import contextlib
-import gzip
 import hashlib
 import json
 import os
 import tempfile
-from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -30,9 +28,11 @@ from typing import Any
 
 import numpy as np
 
-from newsbrief.errors import DataFormatError, InputError, InvalidOptions
+from newsbrief.datasets import Record, iter_records
+from newsbrief.errors import InputError, InvalidOptions
 from newsbrief.features import FEATURES, FloatArray, document_features
 from newsbrief.models import Document, wrong_type
+from newsbrief.rouge import f_measure, greedy_oracle_tokens, ngrams
 
 #: Salt of the train/held-out split. The shared dev files were themselves cut by the first hex
 #: digit of sha1(id), so a salted hash gives a split independent of that one.
@@ -49,32 +49,6 @@ def split_of(record_id: str) -> str:
     """Return ``"train"`` or ``"heldout"`` for a record id (stable, documented hash split)."""
     digit = hashlib.sha1((SPLIT_SALT + record_id).encode("utf-8")).hexdigest()[0]
     return "train" if digit in TRAIN_DIGITS else "heldout"
-
-
-def read_jsonl(path: str | Path) -> Iterator[dict[str, Any]]:
-    """Yield the records of a JSONL file (gzip when the name ends in .gz).
-
-    Raises:
-        DataFormatError: a line is not a JSON object with ``id``, ``article`` and ``summary``.
-    """
-    path = Path(path)
-    opener = gzip.open if path.suffix == ".gz" else open
-    with opener(path, "rt", encoding="utf-8") as fh:
-        for number, line in enumerate(fh, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise DataFormatError(f"not JSON: {exc.msg}", path=str(path), line=number) from exc
-            if not isinstance(record, dict):
-                raise DataFormatError("not a JSON object", path=str(path), line=number)
-            missing = [k for k in ("id", "article", "summary") if k not in record]
-            if missing:
-                raise DataFormatError(
-                    f"missing field(s): {', '.join(missing)}", path=str(path), line=number
-                )
-            yield record
 
 
 # --- ROUGE for labels -------------------------------------------------------------------------
@@ -94,63 +68,14 @@ def _rouge_tokenizer(language: str) -> Any:
     return Rouge(language).tokenizer
 
 
-def _ngrams(tokens: Sequence[str], n: int) -> Counter[tuple[str, ...]]:
-    return Counter(tuple(tokens[i : i + n]) for i in range(len(tokens) - n + 1))
-
-
-def _f1(overlap: int, candidate: int, reference: int) -> float:
-    if overlap == 0 or candidate == 0 or reference == 0:
-        return 0.0
-    p, r = overlap / candidate, overlap / reference
-    return 2 * p * r / (p + r)
-
-
-def greedy_oracle(
-    sentences: Sequence[Sequence[str]],
-    reference: Sequence[str],
-    *,
-    max_sentences: int = ORACLE_MAX_SENTENCES,
-) -> list[int]:
-    """Return the sentence indices a greedy search picks to maximise ROUGE-1 + ROUGE-2 F1.
-
-    Sentences are added one at a time while the sum improves (Nallapati et al., 2017).
-    """
-    ref1, ref2 = _ngrams(reference, 1), _ngrams(reference, 2)
-    n_ref1, n_ref2 = sum(ref1.values()), sum(ref2.values())
-    uni = [_ngrams(s, 1) for s in sentences]
-    bi = [_ngrams(s, 2) for s in sentences]
-    chosen: list[int] = []
-    cur1: Counter[tuple[str, ...]] = Counter()
-    cur2: Counter[tuple[str, ...]] = Counter()
-    best = 0.0
-    while len(chosen) < max_sentences:
-        best_i, best_score = -1, best
-        for i in range(len(sentences)):
-            if i in chosen:
-                continue
-            c1, c2 = cur1 + uni[i], cur2 + bi[i]
-            score = _f1(sum((c1 & ref1).values()), sum(c1.values()), n_ref1) + _f1(
-                sum((c2 & ref2).values()), sum(c2.values()), n_ref2
-            )
-            if score > best_score:
-                best_i, best_score = i, score
-        if best_i < 0:
-            break
-        chosen.append(best_i)
-        cur1 += uni[best_i]
-        cur2 += bi[best_i]
-        best = best_score
-    return sorted(chosen)
-
-
 def sentence_rouge(sentences: Sequence[Sequence[str]], reference: Sequence[str]) -> FloatArray:
     """Return each sentence's ROUGE-1 + ROUGE-2 F1 against the reference (soft labels)."""
-    ref1, ref2 = _ngrams(reference, 1), _ngrams(reference, 2)
+    ref1, ref2 = ngrams(reference, 1), ngrams(reference, 2)
     n1, n2 = sum(ref1.values()), sum(ref2.values())
     out = np.empty(len(sentences))
     for i, s in enumerate(sentences):
-        u, b = _ngrams(s, 1), _ngrams(s, 2)
-        out[i] = _f1(sum((u & ref1).values()), sum(u.values()), n1) + _f1(
+        u, b = ngrams(s, 1), ngrams(s, 2)
+        out[i] = f_measure(sum((u & ref1).values()), sum(u.values()), n1) + f_measure(
             sum((b & ref2).values()), sum(b.values()), n2
         )
     return out
@@ -184,7 +109,7 @@ class Dataset:
         return x, y, soft, groups
 
 
-def build_examples(records: Iterable[dict[str, Any]], *, language: str = "en") -> Dataset:
+def build_examples(records: Iterable[Record], *, language: str = "en") -> Dataset:
     """Split, featurise and label every record (records without sentences are skipped)."""
     from newsbrief.errors import NewsbriefError
     from newsbrief.pipeline import prepare
@@ -192,17 +117,17 @@ def build_examples(records: Iterable[dict[str, Any]], *, language: str = "en") -
     data = Dataset()
     for record in records:
         try:
-            doc = prepare(str(record["article"]), language=language)
+            doc = prepare(record.article, language=language)
         except NewsbriefError:
             continue
         tokens = [rouge_tokens(s.text, language=language) for s in doc.sentences]
-        reference = str(record["summary"])
+        reference = record.summary
         ref_tokens = rouge_tokens(reference, language=language)
         labels = np.zeros(len(tokens))
-        labels[greedy_oracle(tokens, ref_tokens)] = 1.0
+        labels[greedy_oracle_tokens(tokens, ref_tokens, max_sentences=ORACLE_MAX_SENTENCES)] = 1
         data.examples.append(
             Example(
-                id=str(record["id"]),
+                id=record.id,
                 doc=doc,
                 features=document_features(doc),
                 labels=labels,
@@ -214,7 +139,7 @@ def build_examples(records: Iterable[dict[str, Any]], *, language: str = "en") -
 
 
 def intro_documents(
-    records: Iterable[dict[str, Any]], *, language: str = "en", min_sentences: int = 5
+    records: Iterable[Record], *, language: str = "en", min_sentences: int = 5
 ) -> Iterator[tuple[Document, str]]:
     """Yield each article without its first sentence, with that sentence (the reference).
 
@@ -225,7 +150,7 @@ def intro_documents(
     from newsbrief.pipeline import prepare
 
     for record in records:
-        text = str(record["article"])
+        text = record.article
         try:
             whole = prepare(text, language=language)
             if len(whole.sentences) < min_sentences:
@@ -237,7 +162,7 @@ def intro_documents(
 
 
 def intro_examples(
-    records: Iterable[dict[str, Any]], *, language: str = "en", min_sentences: int = 5
+    records: Iterable[Record], *, language: str = "en", min_sentences: int = 5
 ) -> tuple[FloatArray, FloatArray]:
     """Return the features and soft labels of pseudo one-sentence-summary examples.
 
@@ -318,15 +243,6 @@ def export_hist_gbdt(model: Any, depth: int) -> dict[str, FloatArray | np.ndarra
 def feature_list() -> list[str]:
     """Return the feature names the weights file records."""
     return list(FEATURES)
-
-
-def check_feature_list(recorded: Sequence[str]) -> None:
-    """Raise InvalidOptions when a weights file was trained on other features than these."""
-    if list(recorded) != list(FEATURES):
-        raise InvalidOptions(
-            "the weights file was trained with other features than this version of newsbrief "
-            "computes; rebuild it with `newsbrief train`"
-        )
 
 
 # --- the recipe -------------------------------------------------------------------------------
@@ -469,8 +385,8 @@ def train_scorer(data_dir: str | Path, *, seed: int = 0, limit: int | None = Non
     for path in paths.values():
         if not path.exists():
             raise InvalidOptions(f"training data not found: {path} (give the shared data folder)")
-    records = [r for r in read_jsonl(paths[CNN_DM]) if split_of(str(r["id"])) == "train"]
-    bbc = list(read_jsonl(paths[BBC]))
+    records = [r for r in iter_records(paths[CNN_DM]) if split_of(r.id) == "train"]
+    bbc = list(iter_records(paths[BBC]))
     if limit is not None:
         records, bbc = records[:limit], bbc[:limit]
     result = fit_gbdt(build_examples(records), intro=intro_examples(bbc), seed=seed)

@@ -38,8 +38,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("newsbrief.web")
 
-_STATIC = "newsbrief.web"
-
 
 def day(value: datetime) -> str:
     """Return a timestamp's UTC day as ``YYYY-MM-DD`` (what pages show of a date)."""
