@@ -26,7 +26,8 @@
     │   │   └── BackendTimeout      no answer within --llm-timeout (HTTP 504)
     │   ├── ModelNotFound           the backend does not know the model (--llm-model)
     │   ├── BackendAuthError        the key was rejected (the key's environment variable)
-    │   └── BadBackendResponse      empty, malformed or refused answer
+    │   ├── BadBackendResponse      empty, malformed or refused answer
+    │   └── PluginError             a summarizer plug-in cannot be loaded or declares a bad kind
     ├── NotFound                    no article/feed with that id
     └── StorageError                the database refused or failed
 
@@ -217,6 +218,11 @@ class BackendAuthError(BackendError):
 class BadBackendResponse(BackendError):
     code = "bad_backend_response"
     http_status = 502
+
+
+class PluginError(BackendError):
+    code = "plugin_error"
+    http_status = 500
 
 
 class NotFound(NewsbriefError):

@@ -7,7 +7,7 @@ import time
 
 from newsbrief import limits, summarizers
 from newsbrief.charset import decode_bytes
-from newsbrief.errors import EmptyInput, InvalidOptions, NoArticleText
+from newsbrief.errors import BadBackendResponse, EmptyInput, InvalidOptions, NoArticleText
 from newsbrief.extract import extract
 from newsbrief.ingest import looks_like_html
 from newsbrief.iso639 import normalize_language
@@ -188,6 +188,13 @@ def summarize(
         check_deadline("sentence splitting")
         output = summarizer.summarize(doc, options)
         t2 = time.perf_counter()
+    if not output.sentences:
+        # The built-ins never do (extractive ones always take a sentence; abstractive ones
+        # raise on an empty answer); a plug-in must not pass an empty summary off as one.
+        raise BadBackendResponse(
+            f"the {summarizers.resolve(options.method)!r} summarizer returned an empty summary "
+            f"for an article of {len(doc.sentences)} sentences"
+        )
     info = {**output.info, "cut": doc.cut.to_dict()} if doc.cut is not None else output.info
     return Summary(
         sentences=output.sentences,

@@ -18,10 +18,10 @@ import importlib
 import inspect
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib.metadata import entry_points
-from typing import Any, Literal, Protocol, runtime_checkable
+from importlib.metadata import EntryPoint, entry_points
+from typing import Any, Literal, Protocol, cast, get_args, runtime_checkable
 
-from newsbrief.errors import InvalidOptions, UnknownSummarizer
+from newsbrief.errors import InvalidOptions, PluginError, UnknownSummarizer
 from newsbrief.models import Document, SummaryOptions, SummarySentence
 
 __all__ = [
@@ -90,13 +90,45 @@ def alias(name: str, target: str) -> None:
 
 
 def _load_entry_points() -> None:
+    """Register every ``newsbrief.summarizers`` entry point not already registered.
+
+    A plug-in declares what it is as the built-ins do, on the class (or factory) the entry
+    point names: ``kind`` ("extractive" or "abstractive"), optionally ``offline`` (default: True
+    for extractive, False for abstractive) and a docstring whose first line describes it. A
+    plug-in that cannot be imported, or declares an unknown kind, is still listed, with the
+    reason, and raises ``PluginError`` when used.
+    """
     global _entry_points_loaded
     if _entry_points_loaded:
         return
     _entry_points_loaded = True
     for ep in entry_points(group="newsbrief.summarizers"):
         if ep.name not in _REGISTRY:
-            register(ep.name, ep.value, f"plug-in from {ep.value}")
+            _REGISTRY[ep.name] = _plugin_info(ep)
+
+
+def _plugin_info(ep: EntryPoint) -> SummarizerInfo:
+    """Return the registry entry of plug-in ``ep``, from what its target declares."""
+    try:
+        target = ep.load()
+    except Exception as exc:  # any import-time failure of third-party code
+        problem = f"cannot be loaded: {type(exc).__name__}: {exc}"
+        return SummarizerInfo(ep.name, _broken(ep, problem), f"plug-in from {ep.value} ({problem})")
+    kind = getattr(target, "kind", "extractive")
+    if kind not in get_args(Kind):
+        problem = f"declares kind {kind!r}; a summarizer is one of: {', '.join(get_args(Kind))}"
+        return SummarizerInfo(ep.name, _broken(ep, problem), f"plug-in from {ep.value} ({problem})")
+    offline = getattr(target, "offline", kind == "extractive")
+    doc = (inspect.getdoc(target) or "").strip().splitlines()
+    description = doc[0] if doc else f"plug-in from {ep.value}"
+    return SummarizerInfo(ep.name, target, description, cast(Kind, kind), bool(offline))
+
+
+def _broken(ep: EntryPoint, problem: str) -> Callable[..., Summarizer]:
+    def fail(**config: Any) -> Summarizer:
+        raise PluginError(f"the summarizer plug-in {ep.name!r} ({ep.value}) {problem}")
+
+    return fail
 
 
 def available() -> list[str]:
