@@ -32,8 +32,10 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
+import platform
 import resource
 import subprocess
 import sys
@@ -424,6 +426,24 @@ def _row_json(r: Row) -> dict[str, Any]:
     }
 
 
+def machine() -> str:
+    """Return what this machine is (CPU model, logical CPUs, memory, Python), as measured."""
+    model = platform.processor() or platform.machine()
+    with contextlib.suppress(OSError):
+        for line in Path("/proc/cpuinfo").read_text(encoding="utf-8").splitlines():
+            if line.startswith("model name"):
+                model = line.split(":", 1)[1].strip()
+                break
+    memory = ""
+    with contextlib.suppress(OSError, ValueError):
+        pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        memory = f", {pages / 2**30:.0f} GiB memory"
+    return (
+        f"{os.cpu_count()} logical CPUs ({model}){memory}, "
+        f"Python {platform.python_version()} on {platform.system()} {platform.machine()}"
+    )
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA, help="CNN/DM-style JSONL(.gz)")
@@ -499,7 +519,7 @@ def main(argv: list[str] | None = None) -> int:
     out += ["", "Versions: " + ", ".join(f"{k} {v}" for k, v in sorted(versions.items()))]
     out.append(
         f"Total wall time: {time.perf_counter() - started:.0f} s; load average (1 min) "
-        f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after (2-core machine)."
+        f"{load_before:.1f} before, {os.getloadavg()[0]:.1f} after; machine: {machine()}."
     )
     text = "\n".join(out)
     print(text)

@@ -16,6 +16,7 @@ from newsbrief.feeds import (
     FeedRefreshReport,
     FeedScheduler,
     entry_text,
+    pick_new_items,
     refresh_all,
     refresh_feed,
 )
@@ -504,3 +505,39 @@ def test_feed_in_stacked_codings_is_refused(sqlite_store: SQLStore) -> None:
         "(gzip, gzip); newsbrief decodes one at most"
     )
     assert sqlite_store.get_feed(feed.id).last_error == report.error
+
+
+# --- picking the entries to ingest, alone (no server, no store) -------------------------------
+
+
+def _entry(key: str, link: str | None = None) -> dict[str, str]:
+    return {"id": key, "link": link} if link else {"id": key}
+
+
+def test_pick_new_items_skips_repeats_seen_and_stored_entries_and_caps() -> None:
+    entries = [
+        _entry("a", "https://n.example/a"),
+        _entry("a", "https://n.example/a2"),  # same key again
+        _entry("b", "https://n.example/a"),  # same link again
+        _entry("c", "https://n.example/c"),  # recorded by an earlier refresh
+        _entry("d", "https://n.example/d"),  # its page is an article already stored
+        _entry("e"),
+        _entry("f", "https://n.example/f"),  # over the cap
+    ]
+    picked = pick_new_items(
+        entries,
+        already={"c"},
+        stored_article={"https://n.example/d": 7}.get,
+        max_items=2,
+    )
+    assert [(i.key, i.link) for i in picked.todo] == [("a", "https://n.example/a"), ("e", None)]
+    assert picked.linked == [("d", "https://n.example/d", 7)]
+    assert (picked.duplicates, picked.skipped) == (4, 1)
+
+
+def test_pick_new_items_of_an_empty_or_all_known_feed() -> None:
+    assert pick_new_items([], already=set(), stored_article=lambda _: None, max_items=5).todo == []
+    known = pick_new_items(
+        [_entry("x"), _entry("y")], already={"x", "y"}, stored_article=lambda _: 1, max_items=5
+    )
+    assert (known.todo, known.duplicates, known.skipped) == ([], 2, 0)

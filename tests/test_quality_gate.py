@@ -90,6 +90,7 @@ def floor_rule(measured: float) -> float:
     return math.floor(round((measured - FLOOR_MARGIN) * 10, 6)) / 10
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("name", "method"), _cases())
 def test_rouge_stays_above_floor(name: str, method: str) -> None:
     floor = load_floors()["floors"][name][method]

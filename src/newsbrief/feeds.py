@@ -452,103 +452,168 @@ def refresh_feed(
 ) -> FeedRefreshReport:
     """Fetch one feed and store its new items; record the outcome on the feed.
 
-    Problems with the feed (unreachable, refused by the SSRF guard, not a feed) and with its
-    items are recorded in the report and on the feed, never raised.
+    The steps, each its own function: fetch and parse the feed (``_read_feed``), pick the
+    entries not stored yet (``pick_new_items``), fetch and extract their pages in parallel
+    (``_ingest_items``), store the articles (``_store_items``). Problems with the feed
+    (unreachable, refused by the SSRF guard, not a feed) and with its items are recorded in the
+    report and on the feed, never raised.
 
     Raises:
         NotFound: no feed with that id.
         StorageError: the database failed.
     """
-
     feed = store.get_feed(feed_id)
     report = FeedRefreshReport(feed_id=feed.id, url=feed.url, title=feed.title)
     fetch = fetcher or default_fetcher()
     try:
-        page = fetch(
-            feed.url, allow_private_networks=allow_private_networks, content_types=FEED_TYPES
-        )
+        page, parsed = _read_feed(feed.url, fetch, allow_private_networks)
     except NewsbriefError as exc:
         report.error = _short(exc)
         store.record_feed_fetch(feed.id, error=report.error, status=report.status)
         return report
+    report.title = (parsed.feed.get("title") or "").strip() or feed.title
+    site = feed_site(parsed.feed, page.final_url or feed.url)
 
+    entries = _newest_first(parsed.entries)
+    picked = pick_new_items(
+        entries,
+        already=store.feed_item_keys(feed.id),
+        stored_article=lambda link: _stored_article_id(store, link),
+        max_items=max_items,
+    )
+    report.duplicates += picked.duplicates
+    report.skipped += picked.skipped
+    for key, link, article_id in picked.linked:
+        store.record_feed_item(feed.id, key, url=link, article_id=article_id, error=None)
+    done = _ingest_items(picked.todo, fetch, allow_private_networks, site)
+    _store_items(store, feed.id, done, report)
+    report.warning = _malformed_warning(parsed, feed.url)
+    # Failures of entries the feed no longer carries can never be retried: forget them, so
+    # the failures listed are those of the feed as it is now.
+    store.forget_feed_failures(feed.id, keep={_entry_key(e) for e in entries})
+    store.record_feed_fetch(feed.id, error=report.warning, status=report.status, title=report.title)
+    return report
+
+
+def _read_feed(url: str, fetch: Fetcher, allow_private_networks: bool) -> tuple[FetchedPage, Any]:
+    """Fetch the feed at ``url`` and parse it; return the page and feedparser's result.
+
+    Raises:
+        NewsbriefError: the fetch failed, or the answer is not a readable feed.
+    """
+    page = fetch(url, allow_private_networks=allow_private_networks, content_types=FEED_TYPES)
     parsed = _parse(page)
     if _unreadable(parsed):
         reason = _short(parsed.get("bozo_exception") or "no entries")
-        report.error = _short(not_a_feed(page, feed.url, reason))
-        store.record_feed_fetch(feed.id, error=report.error, status=report.status)
-        return report
-    report.title = (parsed.feed.get("title") or "").strip() or feed.title
-    site = feed_site(parsed.feed, page.final_url or feed.url)
-    warning = None
-    if isinstance(parsed.get("bozo_exception"), xml.sax.SAXException):
-        # feedparser's lenient parser still found entries in malformed XML: use them, say so.
-        readable = _plural(len(parsed.entries), "entry", "entries")
-        warning = (
-            f"{feed.url}: the feed's XML is malformed ({_short(parsed['bozo_exception'])}); "
-            f"{readable} could still be read"
-        )
+        raise NotAFeed(not_a_feed(page, url, reason))
+    return page, parsed
 
-    entries = _newest_first(parsed.entries)
-    already = store.feed_item_keys(feed.id)
-    todo: list[_Item] = []
+
+def _malformed_warning(parsed: Any, url: str) -> str | None:
+    """Return the warning for a feed whose XML is malformed but still had entries, else None."""
+    if not isinstance(parsed.get("bozo_exception"), xml.sax.SAXException):
+        return None
+    # feedparser's lenient parser still found entries in malformed XML: use them, say so.
+    readable = _plural(len(parsed.entries), "entry", "entries")
+    return (
+        f"{url}: the feed's XML is malformed ({_short(parsed['bozo_exception'])}); "
+        f"{readable} could still be read"
+    )
+
+
+@dataclass
+class PickedItems:
+    """Which entries of a feed to ingest (``pick_new_items``)."""
+
+    #: Entries to fetch and store, newest first, at most ``max_items``.
+    todo: list[_Item] = field(default_factory=list)
+    #: ``(key, link, article id)`` of entries whose link is an article already stored.
+    linked: list[tuple[str, str, int]] = field(default_factory=list)
+    #: Entries repeated in the feed, seen in an earlier refresh, or already stored.
+    duplicates: int = 0
+    #: New entries beyond ``max_items``, left for a later refresh.
+    skipped: int = 0
+
+
+def pick_new_items(
+    entries: list[Any],
+    *,
+    already: set[str],
+    stored_article: Callable[[str], int | None],
+    max_items: int,
+) -> PickedItems:
+    """Return the entries to ingest: not repeated, not seen before, not stored, within the cap.
+
+    ``already`` holds the keys of entries an earlier refresh recorded; ``stored_article`` gives
+    the id of a stored article with that URL (or None). An entry repeated in the feed (same key
+    or same link) counts once.
+    """
+    out = PickedItems()
     seen_keys: set[str] = set()
     seen_links: set[str] = set()
     for entry in entries:
         key = _entry_key(entry)
         link = (entry.get("link") or "").strip() or None
         if key in seen_keys or (link is not None and link in seen_links):
-            report.duplicates += 1  # the same item twice in one feed
+            out.duplicates += 1  # the same item twice in one feed
             continue
         seen_keys.add(key)
         if link is not None:
             seen_links.add(link)
         if key in already:
-            report.duplicates += 1
+            out.duplicates += 1
             continue
-        existing = store.find_article_by_url(link) if link else None
-        if existing is not None:
-            store.record_feed_item(feed.id, key, url=link, article_id=existing.id, error=None)
-            report.duplicates += 1
+        article_id = stored_article(link) if link else None
+        if link is not None and article_id is not None:
+            out.linked.append((key, link, article_id))
+            out.duplicates += 1
             continue
-        if len(todo) >= max_items:
-            report.skipped += 1
+        if len(out.todo) >= max_items:
+            out.skipped += 1
             continue
-        todo.append(_Item(key=key, link=link, entry=entry))
+        out.todo.append(_Item(key=key, link=link, entry=entry))
+    return out
 
+
+def _stored_article_id(store: Store, url: str) -> int | None:
+    existing = store.find_article_by_url(url)
+    return existing.id if existing is not None else None
+
+
+def _ingest_items(
+    todo: list[_Item], fetch: Fetcher, allow_private_networks: bool, site: str | None
+) -> list[_Item]:
+    """Fetch and extract every item's page, ``FETCH_WORKERS`` at a time (``_ingest_item``)."""
     with ThreadPoolExecutor(max_workers=FETCH_WORKERS, thread_name_prefix="feed") as pool:
-        done = list(
+        return list(
             pool.map(lambda item: _ingest_item(item, fetch, allow_private_networks, site), todo)
         )
 
+
+def _store_items(store: Store, feed_id: int, done: list[_Item], report: FeedRefreshReport) -> None:
+    """Store the articles of ingested items and record every item's outcome on the feed."""
     for item in done:
         if item.article is None:
             error = item.error or "could not be ingested"
             report.failed.append((item.link or item.key, error))
-            store.record_feed_item(feed.id, item.key, url=item.link, article_id=None, error=error)
+            store.record_feed_item(feed_id, item.key, url=item.link, article_id=None, error=error)
             continue
         try:
             stored, created = store.add_article(
-                item.article, source=f"feed:{feed.id}", feed_id=feed.id
+                item.article, source=f"feed:{feed_id}", feed_id=feed_id
             )
         except NewsbriefError as exc:
             error = _short(exc)
             report.failed.append((item.link or item.key, error))
-            store.record_feed_item(feed.id, item.key, url=item.link, article_id=None, error=error)
+            store.record_feed_item(feed_id, item.key, url=item.link, article_id=None, error=error)
             continue
-        store.record_feed_item(feed.id, item.key, url=item.link, article_id=stored.id, error=None)
+        store.record_feed_item(feed_id, item.key, url=item.link, article_id=stored.id, error=None)
         if created:
             report.new += 1
             report.new_ids.append(stored.id)
             report.from_feed_text += item.from_feed_text
         else:
             report.duplicates += 1
-    report.warning = warning
-    # Failures of entries the feed no longer carries can never be retried: forget them, so
-    # the failures listed are those of the feed as it is now.
-    store.forget_feed_failures(feed.id, keep={_entry_key(e) for e in entries})
-    store.record_feed_fetch(feed.id, error=warning, status=report.status, title=report.title)
-    return report
 
 
 def refresh_all(
