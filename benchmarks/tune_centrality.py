@@ -27,8 +27,8 @@ os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 DATA = Path(os.environ.get("NEWSBRIEF_DATA", Path(__file__).resolve().parents[2] / "shared/data"))
 CNN_DM = "cnn_dailymail/dev.jsonl.gz"
 SAMPLE_SALT = "newsbrief-tune:"
-DAMPINGS = (0.3, 0.4, 0.5, 0.6, 0.7, 0.85)
-PRIORS = (0.0, 0.5, 0.75, 1.0, 2.0)
+DAMPINGS = (0.5, 0.7, 0.85)
+PRIORS = (0.0, 0.5, 1.0, 2.0, 3.0)
 
 
 def main(argv: list[str] | None = None) -> int:
