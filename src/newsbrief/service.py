@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from newsbrief import summarizers
 from newsbrief.errors import EmptyInput, FetchTimeout, InputTooLarge, InvalidOptions
-from newsbrief.models import Article, SummaryOptions
+from newsbrief.models import DEFAULT_SENTENCES, Article, SummaryOptions
+from newsbrief.settings import SUMMARY_LENGTHS
 from newsbrief.storage import (
     Feed,
     Store,
@@ -371,11 +372,28 @@ def is_lasting(summary: dict[str, Any]) -> bool:
     return not (isinstance(fallback, dict) and fallback.get("error"))
 
 
+#: Lengths of the summaries the site and the API ask for by default (the button's short,
+#: medium and long; the API's 3 sentences). Those are always stored.
+CANONICAL_SENTENCES = frozenset({*SUMMARY_LENGTHS.values(), DEFAULT_SENTENCES})
+#: Stored summaries per article text past which no other variant is stored: any ``words=``,
+#: ``ratio=`` or other sentence count is computed and answered, but not kept (see
+#: docs/storage.md for what that bounds).
+MAX_STORED_VARIANTS = 24
+
+
+def is_canonical(options: SummaryOptions) -> bool:
+    """Return True for a summary length that is always stored (``CANONICAL_SENTENCES``)."""
+    length = options.length
+    return length.words is None and length.ratio is None and length.sentences in CANONICAL_SENTENCES
+
+
 def summarize_stored(store: Store, article_id: int, options: SummaryOptions) -> dict[str, Any]:
     """Return the summary of a stored article, from the cache when it holds one.
 
     On a miss the summary is computed with ``newsbrief.pipeline.summarize`` and cached (unless
-    it is an extractive fallback for a failed backend: see ``is_lasting``); concurrent misses
+    it is an extractive fallback for a failed backend: see ``is_lasting``; and a length that is
+    not canonical only while the text has fewer than ``MAX_STORED_VARIANTS`` summaries stored,
+    so no one can fill the store with variants of one article); concurrent misses
     for the same key in this process wait for the first one instead of computing again. The
     result is ``Summary.to_dict()`` plus ``article_id`` and ``cached`` (True when this call did
     not compute it).
@@ -397,6 +415,7 @@ def summarize_stored(store: Store, article_id: int, options: SummaryOptions) -> 
             if cached is None:
                 computed = summary_dict(summarize(stored.article, options=options), options.format)
                 if is_lasting(computed):
-                    computed = store.put_cached_summary(key, computed)
+                    limit = None if is_canonical(options) else MAX_STORED_VARIANTS
+                    computed = store.put_cached_summary(key, computed, max_variants=limit)
                 return {**computed, "article_id": stored.id, "cached": False}
     return {**cached, "article_id": stored.id, "cached": True}

@@ -168,8 +168,15 @@ class Store(Protocol):
         """Return the cached summary for ``key``, or None."""
         ...
 
-    def put_cached_summary(self, key: SummaryKey, summary: Mapping[str, Any]) -> dict[str, Any]:
-        """Insert ``summary`` under ``key`` unless present; return the stored value."""
+    def put_cached_summary(
+        self, key: SummaryKey, summary: Mapping[str, Any], *, max_variants: int | None = None
+    ) -> dict[str, Any]:
+        """Insert ``summary`` under ``key`` unless present; return the stored value.
+
+        With ``max_variants``, a new summary is only inserted while the article text
+        (``key.content_hash``) has fewer stored summaries than that; otherwise ``summary`` is
+        returned as given, not stored.
+        """
         ...
 
     def add_feed(self, url: str, *, title: str | None = None) -> tuple[Feed, bool]:

@@ -359,11 +359,42 @@ class SQLStore:
             ).scalar()
         return None if value is None else dict(json.loads(value))
 
-    def put_cached_summary(self, key: SummaryKey, summary: Mapping[str, Any]) -> dict[str, Any]:
+    def put_cached_summary(
+        self, key: SummaryKey, summary: Mapping[str, Any], *, max_variants: int | None = None
+    ) -> dict[str, Any]:
         """Insert ``summary`` under ``key`` unless one is there; return the stored value.
 
-        Concurrent writers of one key all get back the first writer's value.
+        Concurrent writers of one key all get back the first writer's value. With
+        ``max_variants``, nothing is inserted once the text has that many stored summaries
+        (counted in the write transaction, under a lock, so concurrent writers cannot pass it); the
+        value under ``key`` is returned if there is one, else ``summary`` as given.
         """
+        if max_variants is not None:
+            with self._write() as conn:
+                if not self._sqlite:
+                    # SQLite's write transaction is exclusive; PostgreSQL's is not, so writers
+                    # of one text take its lock until commit before they count.
+                    conn.execute(
+                        sa.text("SELECT pg_advisory_xact_lock(hashtext(:text))"),
+                        {"text": key.content_hash},
+                    )
+                held = conn.execute(
+                    sa.select(sa.func.count())
+                    .select_from(summary_cache)
+                    .where(summary_cache.c.content_hash == key.content_hash)
+                ).scalar_one()
+                if held >= max_variants:
+                    value = conn.execute(
+                        sa.select(summary_cache.c.summary).where(self._key_condition(key))
+                    ).scalar()
+                    return dict(summary) if value is None else dict(json.loads(value))
+                return self._insert_summary(conn, key, summary)
+        with self._write() as conn:
+            return self._insert_summary(conn, key, summary)
+
+    def _insert_summary(
+        self, conn: sa.Connection, key: SummaryKey, summary: Mapping[str, Any]
+    ) -> dict[str, Any]:
         stmt = (
             self._insert(summary_cache)
             .values(**key._asdict(), summary=json.dumps(summary), created_at=utcnow())
@@ -371,11 +402,10 @@ class SQLStore:
                 index_elements=["content_hash", "method", "length_key", "format"]
             )
         )
-        with self._write() as conn:
-            conn.execute(stmt)
-            value = conn.execute(
-                sa.select(summary_cache.c.summary).where(self._key_condition(key))
-            ).scalar_one()
+        conn.execute(stmt)
+        value = conn.execute(
+            sa.select(summary_cache.c.summary).where(self._key_condition(key))
+        ).scalar_one()
         return dict(json.loads(value))
 
     # --- feeds ------------------------------------------------------------------------------
