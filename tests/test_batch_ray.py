@@ -34,14 +34,17 @@ from test_batch import article, read_output, write_input
 ray = pytest.importorskip("ray", reason="Ray is not installed: pip install 'newsbrief[ray]'")
 
 
+RUNTIME: dict[str, Any] = {
+    "num_cpus": 2,
+    "include_dashboard": False,
+    "log_to_driver": False,
+    "runtime_env": {"env_vars": {"OPENBLAS_NUM_THREADS": "1"}},
+}
+
+
 @pytest.fixture(scope="module", autouse=True)
 def ray_runtime() -> Iterator[None]:
-    ray.init(
-        num_cpus=2,
-        include_dashboard=False,
-        log_to_driver=False,
-        runtime_env={"env_vars": {"OPENBLAS_NUM_THREADS": "1"}},
-    )
+    ray.init(**RUNTIME)
     try:
         yield
     finally:
@@ -105,6 +108,7 @@ def test_shards_follow_input_order_and_the_manifest_counts_them(tmp_path: Path) 
     state = open_output_dir(out, inputs=[str(src)], resume=False, overwrite=False)
     report = run_ray_batch([str(src)], out, options=SummaryOptions(), state=state, shard_size=5)
     assert (report.done, report.failed, report.shards) == (23, 0, 5)
+    assert 0 < report.start_seconds < report.seconds and 0 < report.read_seconds < report.seconds
     assert sorted(p.name for p in out.iterdir()) == [
         MANIFEST,
         *(f"part-00000{i}.jsonl" for i in range(5)),

@@ -306,7 +306,7 @@ def read_items(
     seen: dict[str, tuple[str, int]] | None = None,
     on_bad_line: Callable[[str], None] | None = None,
     progress: Callable[[int], None] | None = None,
-    lines: Iterable[Line] | None = None,
+    stream: IO[bytes] | None = None,
 ) -> Iterator[BatchItem]:
     """Yield the records of ``input_path`` to summarize, as every batch engine reads them.
 
@@ -314,12 +314,12 @@ def read_items(
     ``on_bad_line`` (or, under ``strict``, appended to ``stop``, which ends the records); an
     id in ``done_ids`` is counted in ``report.skipped``; ``progress`` gets 1 for each of
     these. ``seen`` maps each id read to its (input, line): pass one dict for every input of
-    a run to find ids repeated across files. ``lines`` stands for the lines of
-    ``input_path`` when the caller opened it (``input_path`` then only names it).
+    a run to find ids repeated across files. ``stream`` is ``input_path`` already opened by
+    the caller (a file on a pyarrow filesystem); ``input_path`` then only names it.
     """
     seen = {} if seen is None else seen
     where = "<stdin>" if str(input_path) == "-" else str(input_path)
-    for line in iter_lines(input_path) if lines is None else lines:
+    for line in iter_lines(input_path, stream=stream):
         try:
             item = parse_item(line, path=input_path)
             if item.id in seen:

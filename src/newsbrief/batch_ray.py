@@ -38,7 +38,7 @@ import warnings
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from newsbrief.batch import (
     BatchItem,
@@ -48,7 +48,7 @@ from newsbrief.batch import (
     read_items,
     summarize_items,
 )
-from newsbrief.datasets import Line, iter_lines
+from newsbrief.datasets import iter_lines
 from newsbrief.errors import (
     BackendError,
     DataFormatError,
@@ -98,6 +98,9 @@ class RayBatchReport(BatchReport):
 
     output: str = ""
     shards: int = 0
+    #: Seconds to connect to (or start) Ray, then to read and check the inputs.
+    start_seconds: float = 0.0
+    read_seconds: float = 0.0
 
     def describe(self) -> str:
         """Return the one-line summary printed at the end of a run."""
@@ -173,32 +176,32 @@ def expand_inputs(patterns: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(files))
 
 
-def _lines(source: str) -> Generator[Line, None, None]:
-    """Yield the lines of a local file, stdin, or a file on a pyarrow filesystem."""
+def _open(source: str) -> IO[bytes] | None:
+    """Open a file on a pyarrow filesystem (None for a local path or stdin: read as usual)."""
     if not _is_uri(source):
-        yield from iter_lines(source)
-        return
+        return None
     import pyarrow.fs
 
     try:
         fs, path = pyarrow.fs.FileSystem.from_uri(source)
         # Compression is detected from the data (gzip's magic number), as for local files.
-        stream = fs.open_input_stream(path, compression=None)
+        stream: IO[bytes] = fs.open_input_stream(path, compression=None)
     except FileNotFoundError:
         raise InputError(f"{source}: no such file") from None
     except (OSError, ValueError) as exc:
         raise InputError(f"{source}: cannot open ({exc})") from None
-    yield from iter_lines(source, stream=stream)
+    return stream
 
 
 def _check_readable(source: str) -> None:
     if source == "-":
         return
-    lines = _lines(source)
+    lines = iter_lines(source, stream=_open(source))
     try:
         next(lines)
     finally:
-        lines.close()
+        if isinstance(lines, Generator):
+            lines.close()
 
 
 # --- the output directory
@@ -388,10 +391,17 @@ def _start_ray(ray: Any, address: str | None, num_cpus: int | None) -> bool:
     if ray.is_initialized():
         return False
     env = {"env_vars": {"OPENBLAS_NUM_THREADS": "1"}}  # see README: BLAS threads only spin
-    if address:
-        ray.init(address=address, runtime_env=env, log_to_driver=False)
-    else:
+    if not address:
         ray.init(num_cpus=num_cpus, runtime_env=env, include_dashboard=False, log_to_driver=False)
+        return True
+    try:
+        ray.init(address=address, runtime_env=env, log_to_driver=False)
+    except Exception as exc:  # Ray's own errors for a cluster that is not there vary by version
+        raise BackendError(
+            f"cannot connect to the Ray cluster at {address} ({_first_line(exc)}); check "
+            "--address (auto: the cluster `ray start --head` began on this machine; "
+            "ray://HOST:10001: a remote head's Ray Client port)"
+        ) from exc
     return True
 
 
@@ -448,6 +458,8 @@ def run_ray_batch(
         "num_cpus": num_cpus,
     }
     we_started = _start_ray(ray, address, num_cpus)
+    reading = time.perf_counter()
+    report.start_seconds = reading - started
     try:
         import pyarrow as pa
 
@@ -472,7 +484,7 @@ def run_ray_batch(
                 seen=seen,
                 on_bad_line=on_bad_line,
                 progress=progress,
-                lines=_lines(source),
+                stream=_open(source),
             ):
                 shard.append(item)
                 if len(shard) >= shard_size:
@@ -482,6 +494,7 @@ def run_ray_batch(
                 break
         if shard:
             put(shard)
+        report.read_seconds = time.perf_counter() - reading
         if refs:
             _run_shards(
                 ray,

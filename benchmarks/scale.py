@@ -1,0 +1,280 @@
+"""Throughput and memory of `newsbrief batch` on the local engine and on Ray, and a projection.
+
+Builds an input of ``--records`` records (default 50,000) from the CNN/DM dev articles
+repeated under new ids (``r000000``...), then runs, each in a fresh process:
+
+- the local engine with ``--workers`` 1 and 2,
+- the Ray engine (a local Ray runtime started for the run) with ``--num-cpus`` 1 and 2,
+
+all with the ``default`` method, and reports for each: wall seconds (Ray's start and stop
+included), records/s, CPU-seconds of the whole process tree per record, and the peak of the
+summed resident memory of the process and all its descendants (Ray's daemons and actors, the
+local engine's forkserver and workers), sampled every 0.25 s (shared pages, such as Ray's
+object store, are counted once per process mapping them, so this is an upper bound).
+
+Then: the Ray engine's throughput against the local engine's on the same CPUs (goal >= 85%),
+2 CPUs against 1 (goal >= 1.8x), and, from the 1-CPU Ray rate, the CPU-hours and wall time
+for 10 million articles on a 10-node, 16-core cluster — a **projection**, not a measurement.
+
+Usage::
+
+    python benchmarks/scale.py                          # 50,000 records, all four runs
+    python benchmarks/scale.py --records 5000           # a shorter run on a busy machine
+    python benchmarks/scale.py --records 4000 --runs ray:2 --shard-sizes 64,256,1024
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT.parent / "shared" / "data" / "cnn_dailymail" / "dev.jsonl.gz"
+GOAL_SAME_CPUS = 0.85
+GOAL_SCALING = 1.8
+#: The cluster of the projection.
+NODES, CORES = 10, 16
+ARTICLES = 10_000_000
+
+
+def build_input(path: Path, records: int, data: Path) -> None:
+    """Write ``records`` records: the dev articles in order, repeated under new ids."""
+    with gzip.open(data, "rt", encoding="utf-8") as fh:
+        articles = [json.loads(line)["article"] for line in fh if line.strip()]
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(records):
+            out.write(json.dumps({"id": f"r{i:06d}", "article": articles[i % len(articles)]}))
+            out.write("\n")
+
+
+def _tree(root: int) -> list[int]:
+    """Return ``root`` and every descendant process id (from /proc)."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(entry))
+    found, todo = [], [root]
+    while todo:
+        pid = todo.pop()
+        found.append(pid)
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def _rss_mb(pids: list[int]) -> float:
+    total = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/status", encoding="ascii", errors="replace") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+                        break
+        except OSError:
+            continue
+    return total / 1024
+
+
+def _cpu_seconds(pids: list[int]) -> dict[int, float]:
+    ticks = os.sysconf("SC_CLK_TCK")
+    seconds = {}
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as fh:
+                fields = fh.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # utime, stime, cutime, cstime: fields 14-17 of stat, 12-15 after the ")" split
+        seconds[pid] = sum(int(f) for f in fields[11:15]) / ticks
+    return seconds
+
+
+def measure(command: list[str]) -> dict[str, Any]:
+    """Run ``command``; return wall seconds, peak tree RSS (MB) and tree CPU-seconds."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak, cpu, done = 0.0, {}, threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.wait(0.25):
+            pids = _tree(proc.pid)
+            peak = max(peak, _rss_mb(pids))
+            cpu.update(_cpu_seconds(pids))  # the last reading of each process counts
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    wall = time.perf_counter() - start
+    done.set()
+    sampler.join()
+    if proc.returncode not in (0, 3):
+        raise SystemExit(f"{' '.join(command)} failed ({proc.returncode}):\n{err[-3000:]}")
+    report = json.loads(out.strip().splitlines()[-1])
+    return {"wall_s": wall, "peak_rss_mb": peak, "cpu_s": sum(cpu.values()), **report}
+
+
+def child(args: argparse.Namespace) -> None:
+    """Run one batch in this process (the library call the CLI makes) and print its report."""
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    from newsbrief.models import SummaryOptions
+
+    options = SummaryOptions(method=args.method)
+    if args.engine == "local":
+        from newsbrief.batch import run_batch
+
+        with open(args.output, "w", encoding="utf-8") as fh:
+            report = run_batch(args.input, fh, options=options, workers=args.cpus)
+        shards, start, read = 0, 0.0, 0.0
+    else:
+        from newsbrief.batch_ray import open_output_dir, run_ray_batch
+
+        state = open_output_dir(args.output, inputs=[args.input], resume=False, overwrite=True)
+        ray_report = run_ray_batch(
+            [args.input],
+            args.output,
+            options=options,
+            state=state,
+            num_cpus=args.cpus,
+            shard_size=args.shard_size,
+        )
+        report, shards = ray_report, ray_report.shards
+        start, read = ray_report.start_seconds, ray_report.read_seconds
+    print(
+        json.dumps(
+            {
+                "done": report.done,
+                "failed": report.failed,
+                "inner_s": report.seconds,
+                "start_s": start,
+                "read_s": read,
+                "shards": shards,
+            }
+        )
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--records", type=int, default=50_000)
+    parser.add_argument("--data", type=Path, default=DATA)
+    parser.add_argument("--method", default="default")
+    parser.add_argument(
+        "--runs",
+        default="local:1,ray:1,local:2,ray:2",
+        help="engine:cpus pairs, comma-separated",
+    )
+    parser.add_argument(
+        "--shard-sizes",
+        default="",
+        help="also run ray:2 with each of these shard sizes (comma-separated)",
+    )
+    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--engine", help=argparse.SUPPRESS)
+    parser.add_argument("--cpus", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--input", help=argparse.SUPPRESS)
+    parser.add_argument("--output", help=argparse.SUPPRESS)
+    parser.add_argument("--shard-size", type=int, default=256, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        child(args)
+        return
+    from newsbrief.batch_ray import SHARD_SIZE
+
+    runs = [(e, int(c), SHARD_SIZE) for e, c in (r.split(":") for r in args.runs.split(",") if r)]
+    runs += [("ray", 2, int(s)) for s in args.shard_sizes.split(",") if s]
+    with tempfile.TemporaryDirectory(prefix="newsbrief-scale-") as tmp:
+        src = Path(tmp) / "in.jsonl"
+        build_input(src, args.records, args.data)
+        print(f"{args.records} records ({src.stat().st_size / 1e6:.0f} MB), method {args.method}")
+        print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs\n")
+        results: dict[tuple[str, int, int], dict[str, Any]] = {}
+        header = (
+            f"{'run':<17}{'shard':>6}{'wall s':>8}{'start s':>8}{'read s':>8}{'records/s':>10}"
+            f"{'summ. rec/s':>12}{'CPU-ms/rec':>11}{'peak MB':>9}"
+        )
+        print(header)
+        for engine, cpus, shard_size in runs:
+            out = Path(tmp) / f"out-{engine}-{cpus}-{shard_size}"
+            command = [
+                sys.executable, __file__, "--child", "--engine", engine, "--cpus", str(cpus),
+                "--input", str(src), "--output", str(out), "--method", args.method,
+                "--shard-size", str(shard_size),
+            ]  # fmt: skip
+            r = measure(command)
+            n = r["done"] + r["failed"]
+            r["rate"] = n / r["wall_s"]
+            # The summarizing phase alone: Ray's start and the driver's reading taken out.
+            r["summarize_rate"] = n / (r["inner_s"] - r["start_s"] - r["read_s"])
+            r["read_rate"] = n / r["read_s"] if r["read_s"] else None
+            results[(engine, cpus, shard_size)] = r
+            name = f"{engine} {'--num-cpus' if engine == 'ray' else '--workers'} {cpus}"
+            size = str(shard_size) if engine == "ray" else "-"
+            print(
+                f"{name:<17}{size:>6}{r['wall_s']:>8.1f}{r['start_s']:>8.1f}{r['read_s']:>8.1f}"
+                f"{r['rate']:>10.1f}{r['summarize_rate']:>12.1f}"
+                f"{1000 * r['cpu_s'] / args.records:>11.2f}{r['peak_rss_mb']:>9.0f}",
+                flush=True,
+            )
+        print(f"\nload average after: {os.getloadavg()[0]:.2f}")
+        summarize_results(results, args.records)
+
+
+def summarize_results(results: dict[tuple[str, int, int], dict[str, Any]], records: int) -> None:
+    """Print the goals' ratios and the 10-million-article projection."""
+    from newsbrief.batch_ray import SHARD_SIZE
+
+    def get(engine: str, cpus: int) -> dict[str, Any] | None:
+        return results.get((engine, cpus, SHARD_SIZE))
+
+    for cpus in (1, 2):
+        local, ray = get("local", cpus), get("ray", cpus)
+        if local and ray:
+            for label, key in [("whole run", "rate"), ("summarizing phase", "summarize_rate")]:
+                ratio = ray[key] / local[key]
+                verdict = "meets" if ratio >= GOAL_SAME_CPUS else "misses"
+                print(
+                    f"ray / local on {cpus} CPU(s), {label}: {ratio:.2f} "
+                    f"({verdict} the {GOAL_SAME_CPUS:.0%} goal)"
+                )
+    one, two = get("ray", 1), get("ray", 2)
+    if one and two:
+        for label, key in [("whole run", "rate"), ("summarizing phase", "summarize_rate")]:
+            ratio = two[key] / one[key]
+            verdict = "meets" if ratio >= GOAL_SCALING else "misses"
+            print(f"ray 2 CPUs / 1 CPU, {label}: {ratio:.2f}x ({verdict} the {GOAL_SCALING}x goal)")
+    if one:
+        per_cpu = one["summarize_rate"]
+        cpus = NODES * CORES
+        scaling = min(two["summarize_rate"] / per_cpu / 2, 1.0) if two else 1.0
+        summarize_h = ARTICLES / (per_cpu * cpus * scaling) / 3600
+        read_h = ARTICLES / one["read_rate"] / 3600 if one["read_rate"] else 0.0
+        print(
+            f"\nPROJECTION (not measured) for {ARTICLES:,} articles on {NODES} nodes x {CORES} "
+            f"cores, from the 1-CPU Ray run here ({records:,} records, {per_cpu:.0f} records/s "
+            f"per actor while summarizing, the driver reading {one['read_rate'] or 0:.0f} "
+            f"records/s):\n"
+            f"  CPU-hours of summarizing: {ARTICLES / per_cpu / 3600:.0f}\n"
+            f"  wall time: {read_h * 60:.0f} min for the driver to read and check the input, "
+            f"then {summarize_h * 60:.0f} min on {cpus} actors ({scaling:.0%} of linear "
+            "scaling, as measured from 1 to 2 CPUs here)"
+        )
+
+
+if __name__ == "__main__":
+    main()
