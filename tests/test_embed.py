@@ -627,3 +627,57 @@ def test_a_language_without_labels_gets_english(tmp_path: Path) -> None:
     html = client.get(f"/articles/{article_id}").text
     assert '<div class="summary-box summary-box-top" lang="en" dir="ltr">' in html
     assert '<span class="summary-button-a">Get a summary</span>' in html
+
+
+def test_the_fast_path_serves_kept_answers_and_passes_the_rest_on(tmp_path: Path) -> None:
+    import asyncio
+
+    from newsbrief.web.embed import EmbedFastPath, EmbedState
+
+    state = EmbedState()
+    url = "https://news.example.org/a"
+    state.answers.put((url, "medium"), b'{"sentences":[]}', 60)
+    passed: list[str] = []
+
+    async def app(scope: Any, receive: Any, send: Any) -> None:
+        passed.append(scope["query_string"].decode())
+
+    fast = EmbedFastPath(app, embed=state, max_age=300)
+
+    def get(query: str, headers: list[tuple[bytes, bytes]] | None = None) -> list[Any]:
+        sent: list[Any] = []
+
+        async def send(message: Any) -> None:
+            sent.append(message)
+
+        scope = {
+            "type": "http",
+            "method": "GET",
+            "path": "/api/embed/summary",
+            "query_string": query.encode(),
+            "headers": headers or [],
+        }
+        asyncio.run(fast(scope, None, send))
+        return sent
+
+    hit = get(f"url={url}?utm_source=x")  # the canonical URL's answer, length medium
+    assert hit[0]["status"] == 200 and hit[1]["body"] == b'{"sentences":[]}'
+    headers = dict(hit[0]["headers"])
+    assert headers[b"cache-control"] == b"public, max-age=300"
+    etag = headers[b"etag"]
+    assert get(f"url={url}", [(b"if-none-match", etag)])[0]["status"] == 304
+    for odd in (f"url={url}&length=long", f"url={url}&url={url}", f"url={url}&x=1", "url=::"):
+        assert get(odd) == []
+    assert passed == [f"url={url}&length=long", f"url={url}&url={url}", f"url={url}&x=1", "url=::"]
+
+
+def test_a_repeated_answer_is_the_same_bytes_and_headers(tmp_path: Path) -> None:
+    _, store, client = app_for(tmp_path, LISTED)
+    url = LISTED + "/news/canal"
+    store.add_article(Article(text="\n".join(SENTENCES), url=url, language="en"), source="api")
+    first = client.get("/api/embed/summary", params={"url": url}, headers={"Origin": LISTED})
+    again = client.get("/api/embed/summary", params={"url": url}, headers={"Origin": LISTED})
+    assert again.content == first.content
+    for name in ("etag", "cache-control", "access-control-allow-origin", "vary", "content-type"):
+        assert again.headers[name] == first.headers[name], name
+    assert "frame-ancestors" in again.headers["content-security-policy"]

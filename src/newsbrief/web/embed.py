@@ -21,13 +21,14 @@ from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Annotated, Any
+from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
 from newsbrief import embed, service
-from newsbrief.errors import InvalidOptions
+from newsbrief.errors import InvalidOptions, NewsbriefError
 from newsbrief.storage import canonical_url
 from newsbrief.web.api import _ERROR_SCHEMA
 from newsbrief.web.cache import RESPONSE_CACHE_BYTES, ByteLRU
@@ -61,20 +62,20 @@ class Answers:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._clock = clock
-        self._items: ByteLRU[tuple[str, str], tuple[float, bytes]] = ByteLRU(
+        self._items: ByteLRU[tuple[str, str], tuple[float, bytes, str]] = ByteLRU(
             max_bytes, size_of=lambda item: len(item[1])
         )
 
-    def get(self, key: tuple[str, str]) -> bytes | None:
-        """Return the answer under ``key`` unless it is missing or expired."""
+    def get(self, key: tuple[str, str]) -> tuple[bytes, str] | None:
+        """Return the answer under ``key`` and its ETag, unless missing or expired."""
         item = self._items.get(key)
         if item is None or item[0] <= self._clock():
             return None
-        return item[1]
+        return item[1], item[2]
 
     def put(self, key: tuple[str, str], body: bytes, seconds: float) -> None:
         """Keep ``body`` under ``key`` for ``seconds``."""
-        self._items.put(key, (self._clock() + seconds, body))
+        self._items.put(key, (self._clock() + seconds, body, etag_of(body)))
 
 
 @dataclass
@@ -191,9 +192,9 @@ async def embed_summary(
     embed.origin_of(url)  # a malformed URL: 400 with the fetcher's message
     extra = embed_state(request)
     key = (canonical_url(url), name)
-    hit = extra.answers.get(key)
+    hit = extra.answers.get(key)  # EmbedFastPath answers these before FastAPI; kept for HEAD
     if hit is not None:
-        return cacheable(request, hit, "application/json", settings.embed_max_age)
+        return cacheable(request, hit[0], "application/json", settings.embed_max_age)
 
     admit = None
     if extra.admit is not None:
@@ -301,8 +302,57 @@ async def _send_preflight(send: Send, origin: str) -> None:
     await send({"type": "http.response.body", "body": b""})
 
 
+_SUMMARY_PATH = "/api/embed/summary"
+
+
+class EmbedFastPath:
+    """Answer ``GET /api/embed/summary`` from the embed answers in memory, before FastAPI.
+
+    Only answers the route itself kept are served (so every one was validated once), with
+    the route's headers; a miss, an expired answer or an odd query (another parameter, one
+    given twice) goes on to the route. Inside ``EmbedCORS``, so CORS applies as to the route.
+    """
+
+    def __init__(self, app: ASGIApp, *, embed: EmbedState, max_age: int) -> None:
+        self.app = app
+        self.embed = embed
+        self.cache_control = f"public, max-age={max_age}".encode()
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "GET" and scope["path"] == _SUMMARY_PATH:
+            hit = self._lookup(scope.get("query_string", b"").decode("latin-1"))
+            if hit is not None:
+                body, etag = hit
+                headers = [(b"etag", etag.encode()), (b"cache-control", self.cache_control)]
+                inm = next((v for k, v in scope["headers"] if k == b"if-none-match"), None)
+                if etag_matches(inm.decode("latin-1") if inm else None, etag):
+                    await send({"type": "http.response.start", "status": 304, "headers": headers})
+                    await send({"type": "http.response.body", "body": b""})
+                    return
+                headers += [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                ]
+                await send({"type": "http.response.start", "status": 200, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self.app(scope, receive, send)
+
+    def _lookup(self, query: str) -> tuple[bytes, str] | None:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        params = dict(pairs)
+        if len(params) != len(pairs) or not {"url"} <= params.keys() <= {"url", "length"}:
+            return None
+        try:
+            key = (canonical_url(params["url"].strip()), params.get("length", "medium"))
+        except NewsbriefError:
+            return None
+        return self.embed.answers.get(key)
+
+
 def install(app: Any, state: AppState) -> None:
-    """Add the embed routes, state and CORS to ``app`` (called by ``create_app``)."""
+    """Add the embed routes, state, fast path and CORS to ``app`` (called by ``create_app``)."""
     app.state.embed = EmbedState()
     app.include_router(router)
+    app.add_middleware(EmbedFastPath, embed=app.state.embed, max_age=state.settings.embed_max_age)
     app.add_middleware(EmbedCORS, origins=state.settings.embed_origins)
