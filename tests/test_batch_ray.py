@@ -9,6 +9,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -100,6 +101,11 @@ def test_same_records_and_messages_as_the_local_engine(tmp_path: Path, flags: li
     assert by_local.stderr.splitlines()[-1].startswith(counts)
     assert last.startswith(counts)
     assert last.endswith(f"records/s); 1 shard written to {shards}")
+    assert by_ray.stderr.splitlines()[0] == "newsbrief: reading and checking 1 input"
+    assert re.fullmatch(
+        r"newsbrief: read 1 input in \d+\.\d s: 1 shard to summarize",
+        by_ray.stderr.splitlines()[3],  # after the two skipped lines, found while reading
+    )
 
 
 def test_shards_follow_input_order_and_the_manifest_counts_them(tmp_path: Path) -> None:
@@ -193,6 +199,11 @@ def test_output_directory_rules(tmp_path: Path) -> None:
     assert (out / "part-000000.jsonl").read_bytes() == before
     assert (out / "notes.txt").read_text() == "mine"  # only newsbrief's own files are replaced
     assert len(json.loads((out / MANIFEST).read_text())["runs"]) == 1
+    done = run(str(src), "-o", str(out), "--engine", "ray", "--resume")
+    assert done.exit_code == 0
+    assert "newsbrief: read 1 input in " in done.stderr and ": 0 shards to summarize" in done.stderr
+    assert "newsbrief: 0 done, 2 skipped (already in output), 0 failed" in done.stderr
+    assert len(json.loads((out / MANIFEST).read_text())["runs"]) == 2
     as_file = run(str(src), "-o", str(src), "--engine", "ray")
     assert as_file.stderr == (
         f"newsbrief: error: {src} is a file; --engine ray writes a directory of shards: "

@@ -405,6 +405,10 @@ def _start_ray(ray: Any, address: str | None, num_cpus: int | None) -> bool:
     return True
 
 
+def _plural(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
 def _first_line(exc: BaseException) -> str:
     text = str(exc).strip() or type(exc).__name__
     return text.splitlines()[0][:300]
@@ -423,6 +427,7 @@ def run_ray_batch(
     on_bad_line: Callable[[str], None] | None = None,
     progress: Callable[[int], None] | None = None,
     show_progress: bool = False,
+    on_message: Callable[[str], None] | None = None,
     before_shard: Callable[[int], None] | None = None,
 ) -> RayBatchReport:
     """Summarize every record of ``inputs`` into shards in ``out_dir`` on Ray.
@@ -430,8 +435,10 @@ def run_ray_batch(
     ``state`` is what :func:`open_output_dir` returned (its ids are skipped, as with
     ``--resume``). ``address`` is a Ray cluster (``auto``, ``ray://host:10001``); without one a
     local Ray runtime is started with ``num_cpus``. ``num_cpus`` is the number of actors
-    (one CPU each; default every CPU of the cluster). ``before_shard`` is called in the actor
-    with each shard's number before it is summarized (for fault-injection tests).
+    (one CPU each; default every CPU of the cluster). ``on_message`` gets a line when the
+    driver starts and ends reading the inputs (which comes before any summarizing).
+    ``before_shard`` is called in the actor with each shard's number before it is summarized
+    (for fault-injection tests).
 
     Raises:
         MissingDependency: Ray is not installed.
@@ -460,6 +467,8 @@ def run_ray_batch(
     we_started = _start_ray(ray, address, num_cpus)
     reading = time.perf_counter()
     report.start_seconds = reading - started
+    if on_message is not None:
+        on_message(f"reading and checking {_plural(len(inputs), 'input')}")
     try:
         import pyarrow as pa
 
@@ -495,6 +504,11 @@ def run_ray_batch(
         if shard:
             put(shard)
         report.read_seconds = time.perf_counter() - reading
+        if on_message is not None:
+            on_message(
+                f"read {_plural(len(inputs), 'input')} in {report.read_seconds:.1f} s: "
+                f"{_plural(index - state.next_index, 'shard')} to summarize"
+            )
         if refs:
             _run_shards(
                 ray,
@@ -573,7 +587,7 @@ def _run_shards(
             if progress is not None:
                 progress(int(row["done"]) + int(row["failed"]))
     except (ray.exceptions.RayError, RuntimeError) as exc:
-        written = f"{report.shards} {'shard' if report.shards == 1 else 'shards'}"
+        written = _plural(report.shards, "shard")
         raise BackendError(
             f"the Ray run stopped ({_first_line(exc)}); the {written} written so far are kept: "
             "run the same command with --resume to finish"

@@ -192,6 +192,7 @@ def _run_ray(
         strict=strict,
         on_bad_line=bad_line,
         show_progress=not quiet and sys.stderr.isatty(),
+        on_message=None if quiet else lambda line: click.echo(f"newsbrief: {line}", err=True),
     )
     if not quiet:
         click.echo(f"newsbrief: {report.describe()}", err=True)
