@@ -12,6 +12,7 @@ screenshot under the test's folder; ``NEWSBRIEF_EMBED_SCREENSHOTS=DIR`` copies t
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import threading
@@ -483,4 +484,60 @@ def test_site_article_page_fits_a_phone_in_the_longest_translation(
     expect(panel.locator(".summary-method-kind")).to_have_text(t("extractive"))
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert watched.errors == []
+    page.close()
+
+
+def test_unsupported_sentences_are_marked_in_words(
+    browser: Any, servers: Servers, sync_api: Any
+) -> None:
+    """An abstractive answer (faked here: no model runs in this test) marks what the
+    faithfulness check could not support with words, and names the fallback it used."""
+    expect = sync_api.expect
+    answer = {
+        "method": "llm",
+        "kind": "abstractive",
+        "language": "en",
+        "sentences": [
+            {"text": "The canal will be dredged.", "index": None, "supported": True},
+            {"text": "It will cost 60 million.", "index": None, "supported": False},
+        ],
+        "info": {},
+    }
+    watched = open_page(browser, servers.publisher + "/news/canal")
+    page = watched.page
+    page.route(
+        SUMMARY_REQUESTS,
+        lambda route: route.fulfill(
+            status=200,
+            content_type="application/json",
+            headers={"access-control-allow-origin": servers.publisher},
+            body=json.dumps(answer),
+        ),
+    )
+    top = element(page, 0)
+    top.locator(".button").click()
+    items = top.locator(".panel li")
+    expect(items).to_have_count(2)
+    expect(items.nth(0)).to_have_text("The canal will be dredged.")
+    expect(items.nth(1)).to_have_text("It will cost 60 million. (not found in the article)")
+    expect(items.nth(1)).to_have_class("unsupported")
+    expect(top.locator(".method")).to_have_text("Method: llm (abstractive)")
+    top.locator(".how summary").click()
+    expect(top.locator(".how")).to_contain_text("A model wrote it in its own words")
+    assert watched.errors == []
+    page.close()
+
+
+@pytest.mark.parametrize(("motion", "animation"), [("reduce", "none"), ("no-preference", "nb-in")])
+def test_reduced_motion_is_respected(
+    browser: Any, servers: Servers, sync_api: Any, motion: str, animation: str
+) -> None:
+    expect = sync_api.expect
+    page = browser.new_page(reduced_motion=motion)
+    page.goto(servers.publisher + "/news/canal")
+    top = element(page, 0)
+    top.locator(".button").click()
+    expect(top.locator(".panel li")).to_have_count(3)
+    name = top.locator(".panel").evaluate("e => getComputedStyle(e).animationName")
+    assert name == animation
     page.close()
