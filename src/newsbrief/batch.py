@@ -236,8 +236,12 @@ def parse_item(line: Line, *, path: str | Path) -> BatchItem:
 
 
 def _article(item: BatchItem) -> Article:
-    from newsbrief.textutil import article_from_text
+    from newsbrief.textutil import article_from_text, check_text
 
+    fields = ("article", item.text), ("html", item.html), ("url", item.url), ("title", item.title)
+    for name, value in (*fields, ("language", item.language)):
+        if value is not None:
+            check_text(value, f"field {name!r}")
     if item.text is not None:
         article = article_from_text(item.text, title=item.title, url=item.url)
     elif item.html is not None:
@@ -319,7 +323,27 @@ def read_items(
     """
     seen = {} if seen is None else seen
     where = "<stdin>" if str(input_path) == "-" else str(input_path)
-    for line in iter_lines(input_path, stream=stream):
+    # Lines that are not UTF-8 (or not a record at all: over datasets.MAX_LINE_BYTES) are
+    # handed over by iter_lines as it meets them, before the next good line.
+    unreadable: list[DataFormatError] = []
+    source = iter_lines(input_path, stream=stream, on_bad_line=unreadable.append)
+
+    def refuse(exc: DataFormatError) -> bool:
+        """Count a bad line; return True when it ends the records (``strict``)."""
+        if strict:
+            stop.append(exc)
+            return True
+        report.bad_lines.append(str(exc))
+        if on_bad_line is not None:
+            on_bad_line(str(exc))
+        if progress is not None:
+            progress(1)
+        return False
+
+    for line in source:
+        while unreadable:
+            if refuse(unreadable.pop(0)):
+                return
         try:
             item = parse_item(line, path=input_path)
             if item.id in seen:
@@ -331,14 +355,8 @@ def read_items(
                     line=line.number,
                 )
         except DataFormatError as exc:
-            if strict:
-                stop.append(exc)
+            if refuse(exc):
                 return
-            report.bad_lines.append(str(exc))
-            if on_bad_line is not None:
-                on_bad_line(str(exc))
-            if progress is not None:
-                progress(1)
             continue
         seen[item.id] = (where, line.number)
         if item.id in done_ids:
@@ -347,6 +365,9 @@ def read_items(
                 progress(1)
             continue
         yield item
+    for error in unreadable:
+        if refuse(error):
+            return
 
 
 def in_flight(options: SummaryOptions) -> int:

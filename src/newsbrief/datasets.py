@@ -13,12 +13,13 @@ import io
 import json
 import sys
 import zlib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, cast
 
-from newsbrief.errors import DataFormatError, EmptyInput, InputError, InvalidOptions
+from newsbrief.errors import DataFormatError, EmptyInput, InputError, InvalidOptions, InvalidText
+from newsbrief.textutil import check_text
 
 __all__ = [
     "EVALUATION_FIELDS",
@@ -78,27 +79,62 @@ def _open_binary(path: str | Path) -> IO[bytes]:
         raise InputError(f"{p}: cannot open ({exc.strerror})") from None
 
 
-def _binary_lines(raw: IO[bytes], where: str) -> Iterator[bytes]:
+#: Longest line read from a JSONL file, in bytes: a record holding a 10 MB page (the download
+#: limit), JSON-escaped, with room to spare. A longer line is not a record (``/dev/zero``, a
+#: binary file); it is read in pieces and dropped, so memory stays flat whatever the input.
+MAX_LINE_BYTES = 32_000_000
+_DISCARD_CHUNK = 1 << 20
+
+
+def _binary_lines(raw: IO[bytes], where: str) -> Iterator[bytes | None]:
+    """Yield the lines of ``raw`` (gunzipped when it starts like gzip); None for a line over
+    ``MAX_LINE_BYTES``, whose bytes are skipped."""
     buffered = raw if isinstance(raw, io.BufferedReader) else io.BufferedReader(cast(Any, raw))
     if buffered.peek(2)[:2] == _GZIP_MAGIC:
         try:
-            yield from gzip.GzipFile(fileobj=buffered, mode="rb")
+            yield from _bounded_lines(cast(IO[bytes], gzip.GzipFile(fileobj=buffered, mode="rb")))
         except (OSError, EOFError, zlib.error) as exc:
             raise DataFormatError(f"{where}: corrupt gzip data ({exc})") from None
     else:
-        yield from buffered
+        yield from _bounded_lines(buffered)
 
 
-def iter_lines(path: str | Path, *, stream: IO[bytes] | None = None) -> Iterator[Line]:
+def _bounded_lines(stream: IO[bytes]) -> Iterator[bytes | None]:
+    limit = MAX_LINE_BYTES
+    while True:
+        line = stream.readline(limit + 1)
+        if not line:
+            return
+        if len(line) <= limit:
+            yield line
+            continue
+        while not line.endswith(b"\n"):  # the rest of the over-long line, in pieces
+            line = stream.readline(_DISCARD_CHUNK)
+            if not line:
+                break
+        yield None
+
+
+def iter_lines(
+    path: str | Path,
+    *,
+    stream: IO[bytes] | None = None,
+    on_bad_line: Callable[[DataFormatError], None] | None = None,
+) -> Iterator[Line]:
     """Yield the non-blank lines of a JSONL(.gz) file, or of stdin for ``"-"``.
 
     ``stream`` is the file already opened by the caller (e.g. from a pyarrow filesystem);
     ``path`` then only names it in messages, and the stream is closed at the end.
 
+    A line that is not UTF-8 or is longer than ``MAX_LINE_BYTES`` raises ``DataFormatError``;
+    with ``on_bad_line`` it is passed the error instead and skipped (batch mode reports such
+    lines and goes on).
+
     Raises:
         InputError: the file does not exist or cannot be opened.
         EmptyInput: the file holds no non-blank line.
-        DataFormatError: a line is not UTF-8, or the gzip data is corrupt.
+        DataFormatError: a line is not UTF-8 or too long (without ``on_bad_line``), or the
+            gzip data is corrupt.
     """
     where = _display(path)
     raw = _open_binary(path) if stream is None else stream
@@ -106,11 +142,24 @@ def iter_lines(path: str | Path, *, stream: IO[bytes] | None = None) -> Iterator
     try:
         for number, data in enumerate(_binary_lines(raw, where), start=1):
             try:
-                text = data.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                raise DataFormatError(
-                    f"not valid UTF-8 (byte {exc.start + 1})", path=where, line=number
-                ) from None
+                if data is None:
+                    raise DataFormatError(
+                        f"longer than {MAX_LINE_BYTES:,} bytes: not a JSONL record (skipped)",
+                        path=where,
+                        line=number,
+                    )
+                try:
+                    text = data.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise DataFormatError(
+                        f"not valid UTF-8 (byte {exc.start + 1})", path=where, line=number
+                    ) from None
+            except DataFormatError as exc:
+                if on_bad_line is None:
+                    raise
+                seen = True
+                on_bad_line(exc)
+                continue
             if text.strip():
                 seen = True
                 yield Line(number, text.rstrip("\r\n"))
@@ -130,7 +179,7 @@ def count_lines(path: str | Path) -> int | None:
     except InputError:
         return None
     try:
-        return sum(1 for data in _binary_lines(raw, str(path)) if data.strip())
+        return sum(1 for data in _binary_lines(raw, str(path)) if data is None or data.strip())
     except DataFormatError:
         return None
     finally:
@@ -172,7 +221,8 @@ def record_id(obj: Mapping[str, Any], *, path: str | Path, line: int) -> str:
     """Return the record's ``id`` as a string (a string or an integer in the file).
 
     Raises:
-        DataFormatError: ``id`` is missing, empty, or neither a string nor an integer.
+        DataFormatError: ``id`` is missing, empty, neither a string nor an integer, or holds
+            a lone surrogate.
     """
     value = obj.get("id")
     if value is None:
@@ -183,6 +233,11 @@ def record_id(obj: Mapping[str, Any], *, path: str | Path, line: int) -> str:
             path=_display(path),
             line=line,
         )
+    if isinstance(value, str):
+        try:
+            check_text(value, "field 'id'")
+        except InvalidText as exc:  # an id that cannot be written back cannot be reported
+            raise DataFormatError(str(exc), path=_display(path), line=line) from None
     return str(value)
 
 

@@ -26,6 +26,7 @@ from newsbrief.errors import EmptyInput, InputTooLarge, NoArticleText
 from newsbrief.furniture import SECTION_LABELS, find_furniture, remove_furniture
 from newsbrief.iso639 import normalize_language
 from newsbrief.models import Article, wrong_type
+from newsbrief.textutil import check_text
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -376,6 +377,7 @@ def extract(
         EmptyInput: the page is empty or whitespace only.
         InputTooLarge: the page is over ``max_bytes``.
         UndecodableInput: bytes that are binary or in no known encoding.
+        InvalidText: a str page holding a lone surrogate (a code point that is not a character).
         NoArticleText: the main text is shorter than ``min_chars`` (or absent, as on a page
             that is only a list of links).
         InvalidOptions: an argument of the wrong type (``html`` not a str or bytes, ``url``
@@ -393,6 +395,8 @@ def extract(
     check_size(size, max_bytes)
     if isinstance(html, bytes):
         html = gunzip(html, max_bytes=max_bytes, what=url or name or "the page")
+    if isinstance(html, str):
+        check_text(html, name or "the page")
     declared = html_language(html)
     if isinstance(html, bytes):
         html = decode_bytes(html, content_type=content_type)[0]

@@ -59,6 +59,7 @@ from newsbrief.netlimits import (
     FetchSlots,
     deadline_transport,
 )
+from newsbrief.textutil import check_text
 
 __all__ = [
     "DEFAULT_MAX_HEADERS",
@@ -205,7 +206,9 @@ def parse_url(url: str) -> SplitResult:
         InputError: not http(s), no host, a malformed host or IPv6 literal, a port outside
             1-65535, or a host name that IDNA cannot encode or DNS cannot carry; the message
             starts with the URL and says what is wrong.
+        InvalidText: the URL holds a lone surrogate (it could not even be shown).
     """
+    check_text(url, "the url")
     try:
         return _split(url)
     except _BadURL as exc:

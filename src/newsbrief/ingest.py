@@ -27,7 +27,7 @@ from newsbrief.furniture import remove_furniture
 from newsbrief.iso639 import normalize_language
 from newsbrief.language import detect_language
 from newsbrief.models import Article, wrong_type
-from newsbrief.textutil import MAX_TITLE_WORDS, count_words, normalize_text
+from newsbrief.textutil import MAX_TITLE_WORDS, check_text, count_words, normalize_text
 
 __all__ = [
     "MAX_TITLE_WORDS",
@@ -86,9 +86,11 @@ def text_article(
     Raises:
         EmptyInput: nothing but whitespace (or only furniture).
         InvalidOptions: ``text`` is not a str.
+        InvalidText: ``text`` holds a lone surrogate (a code point that is not a character).
     """
     if not isinstance(text, str):
         raise wrong_type("text", "a str", text)
+    check_text(text, "the text")
     if not text.strip():
         raise EmptyInput("the input is empty" if not text else "the input is only whitespace")
     lang = normalize_language(language) if language else detect_language(text)
@@ -160,8 +162,8 @@ def read_source(
     is for a person's own command line; a server must pass False).
 
     Raises:
-        InputError: the file does not exist or is a directory.
-        InputTooLarge: more than ``max_bytes``.
+        InputError: the file does not exist, is a directory or cannot be read.
+        InputTooLarge: more than ``max_bytes`` (a device or pipe that never ends included).
         FetchError and its subclasses: the URL could not be fetched.
     """
     if arg == "-":
@@ -189,7 +191,16 @@ def read_source(
     if path.is_dir():
         raise InputError(f"{arg}: is a directory, not a file")
     check_size(path.stat().st_size, max_bytes, what=arg)
-    return Source(data=path.read_bytes(), name=arg)
+    # A device or a pipe (/dev/zero, a FIFO) has no size to check first: read at most one byte
+    # past the limit, so one that never ends is cut off there.
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise InputError(f"{arg}: cannot read ({exc.strerror})") from None
+    if len(data) > max_bytes:
+        raise too_large(arg, max_bytes)
+    return Source(data=data, name=arg)
 
 
 def load_source(

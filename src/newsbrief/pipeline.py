@@ -15,7 +15,7 @@ from newsbrief.language import detect_language
 from newsbrief.limits import check_deadline, check_time_limit, deadline
 from newsbrief.models import Article, Cut, Document, Length, Summary, SummaryOptions, wrong_type
 from newsbrief.sentences import split_sentences
-from newsbrief.textutil import article_from_text
+from newsbrief.textutil import article_from_text, check_text
 
 
 def _article(source: Article | str | bytes, *, language: str | None, expected: str) -> Article:
@@ -23,12 +23,16 @@ def _article(source: Article | str | bytes, *, language: str | None, expected: s
     if isinstance(source, Article):
         if not isinstance(source.text, str):
             raise wrong_type("the Article's text", "a str", source.text)
+        for name, value in source.to_dict().items():
+            if isinstance(value, str):
+                check_text(value, f"the article's {name}")
         return source
     if isinstance(source, bytes):
         # As the CLI reads a file: BOM, <meta charset>, UTF-8, then detection.
         source = decode_bytes(source)[0]
     if not isinstance(source, str):
         raise wrong_type("source", expected, source)
+    check_text(source, "the text")
     if looks_like_html(source):
         return extract(source, language=language)
     return article_from_text(source)
@@ -52,6 +56,7 @@ def prepare(source: Article | str | bytes, *, language: str | None = None) -> Do
         UndecodableInput: bytes that are binary or in no known encoding.
         NoArticleText: no sentence could be found, or a page with no article text.
         InputTooLarge: a page over ``newsbrief.extract``'s size limit.
+        InvalidText: text holding a lone surrogate (a code point that is not a character).
     """
     if language is not None and not isinstance(language, str):
         raise wrong_type("language", "a str (an ISO 639-1 code such as en) or None", language)
@@ -143,6 +148,7 @@ def summarize(
         EmptyInput, NoArticleText: nothing to summarize.
         UndecodableInput: bytes that are binary or in no known encoding.
         InputTooLarge: a page over ``newsbrief.extract``'s size limit.
+        InvalidText: text holding a lone surrogate (a code point that is not a character).
         SummaryTimeout: the call ran past ``time_limit``.
     """
     limit = check_time_limit(time_limit)

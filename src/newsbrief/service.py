@@ -27,6 +27,7 @@ from newsbrief.storage import (
     length_key,
     registrable_domain,
 )
+from newsbrief.textutil import check_text
 
 if TYPE_CHECKING:
     from newsbrief.fetch import FetchedPage
@@ -100,6 +101,9 @@ def article_from_page(page: FetchedPage) -> Article:
 
 
 def _check_source(url: str | None, html: str | None, text: str | None) -> str:
+    for name, value in (("url", url), ("html", html), ("text", text)):
+        if isinstance(value, str):
+            check_text(value, f"the {name}")
     given = [name for name, value in (("html", html), ("text", text)) if value is not None]
     if len(given) > 1:
         raise InvalidOptions("give only one of html or text (got html, text)")
@@ -130,10 +134,13 @@ def article_from(
     Raises:
         InvalidOptions: neither or both of ``html``/``text``, and no ``url``.
         EmptyInput: the pasted HTML or text is empty.
+        InvalidText: a field holds a lone surrogate (a code point that is not a character).
         FetchError (and subclasses such as BlockedAddress): the URL could not be fetched.
         NoArticleText, UnsupportedContentType, InputTooLarge: the page is not an article.
     """
     source = _check_source(url, html, text)
+    if title is not None:
+        check_text(title, "the title")
     if text is not None:
         from newsbrief.ingest import text_article
 
@@ -271,6 +278,7 @@ def subscribe(
 
     Raises:
         InvalidOptions: not an absolute http(s) URL.
+        InvalidText: the URL or title holds a lone surrogate.
         NotAFeed: a page that names no readable feed, or other content.
         FetchError: the URL could not be fetched (or the SSRF guard refused it).
     """
@@ -278,6 +286,9 @@ def subscribe(
 
     if not url.strip():
         raise InvalidOptions("give the feed's URL")
+    check_text(url, "the url")
+    if title is not None:
+        check_text(title, "the title")
     found = find_feed(url.strip(), allow_private_networks=allow_private_networks, fetcher=fetcher)
     name = title.strip() if title and title.strip() else None
     feed, created = store.add_feed(found.url, title=name or found.title)

@@ -7,6 +7,8 @@ import unicodedata
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from newsbrief.errors import InvalidText
+
 if TYPE_CHECKING:
     from newsbrief.models import Article
 
@@ -32,6 +34,26 @@ _BLANK_LINES = re.compile(r"\n\s*\n")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u3000]+")
 #: A space character other than " " (tab, no-break, typographic widths, zero width, CJK).
 _OTHER_SPACE = re.compile(r"[\t\u00a0\u2000-\u200b\u3000]")
+
+
+#: A lone surrogate: a UTF-16 half that is not a character and that no UTF encodes. Python
+#: strings hold one after a JSON ``"\\ud800"`` escape or a ``surrogateescape`` decoding.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_text(value: str, what: str) -> None:
+    """Refuse a string that holds a lone surrogate (it cannot be stored, shown or answered).
+
+    Raises:
+        InvalidText: naming ``what``, the code point and its position (from 1).
+    """
+    found = _SURROGATE.search(value)
+    if found is not None:
+        raise InvalidText(
+            f"{what} holds U+{ord(found.group()):04X} at character {found.start() + 1}, a lone "
+            "surrogate, which is not a Unicode character (was the text decoded or escaped "
+            "wrongly?); send it as UTF-8"
+        )
 
 
 def alternation(words: Iterable[str]) -> str:

@@ -7,6 +7,8 @@ from typing import Any, TypeVar
 
 import click
 
+from newsbrief.cli.params import FiniteFloatRange
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 SENTENCES_HELP = "Summary length in sentences (default 3; trained may pick fewer)."
@@ -34,7 +36,10 @@ def length_options(
             "kept.",
         ),
         click.option(
-            "--ratio", "-r", type=float, help="Summary length as a fraction of the sentences."
+            "--ratio",
+            "-r",
+            type=FiniteFloatRange(),
+            help="Summary length as a fraction of the sentences.",
         ),
     ]
 

@@ -23,6 +23,8 @@ from typing import Any, TypeVar
 
 import click
 
+from newsbrief.cli.params import FiniteFloatRange
+
 F = TypeVar("F", bound=Callable[..., Any])
 
 
@@ -77,7 +79,7 @@ def llm_cli_options(command: F) -> F:
         ),
         click.option(
             "--llm-timeout",
-            type=click.FloatRange(min=0, min_open=True),
+            type=FiniteFloatRange(min=0, min_open=True),
             help="Seconds to wait for one LLM answer (default 120).",
         ),
         click.option(

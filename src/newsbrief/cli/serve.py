@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from newsbrief.cli.llm_options import backend_configs, llm_cli_options
+from newsbrief.cli.params import FiniteFloatRange
 from newsbrief.errors import InputError
 from newsbrief.models import Length
 from newsbrief.settings import (
@@ -81,7 +82,7 @@ def check_listen(host: str, port: int) -> None:
 @click.option("--demo", is_flag=True, help="Load a few example articles (written for newsbrief).")
 @click.option(
     "--refresh-minutes",
-    type=click.FloatRange(min=0),
+    type=FiniteFloatRange(min=0),
     default=0,
     show_default=True,
     help="Refresh every feed this often; 0 refreshes only on demand.",
@@ -113,7 +114,7 @@ def check_listen(host: str, port: int) -> None:
 )
 @click.option(
     "--fetch-timeout",
-    type=click.FloatRange(min=0, min_open=True, max=300),
+    type=FiniteFloatRange(min=0, min_open=True, max=300),
     default=DEFAULT_FETCH_TIMEOUT,
     show_default=True,
     help="Seconds for each network step of fetching a URL; the whole fetch gets 4x that.",

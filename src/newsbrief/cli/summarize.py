@@ -11,6 +11,7 @@ import click
 from newsbrief import summarizers
 from newsbrief.cli.length_options import length_options
 from newsbrief.cli.llm_options import config_from_cli, llm_cli_options
+from newsbrief.cli.params import FiniteFloatRange
 from newsbrief.errors import InvalidOptions
 from newsbrief.extract import DEFAULT_MAX_BYTES
 from newsbrief.models import FORMATS, Length, SummaryOptions
@@ -43,7 +44,7 @@ def _input_options(command: F) -> F:
             ),
             click.option(
                 "--timeout",
-                type=click.FloatRange(min=0, min_open=True),
+                type=FiniteFloatRange(min=0, min_open=True),
                 default=DEFAULT_TIMEOUT,
                 show_default=True,
                 help="Seconds to wait for each network step when SOURCE is a URL.",
