@@ -214,8 +214,9 @@ def test_stored_summary_summary_language(llm_app: LLMApp, server: FakeLLM) -> No
     assert len(server.requests) == 2
     # Both are kept in memory too, each under its own key.
     memory = client.app.state.newsbrief.summaries
-    for language in ("fr", None):
-        assert memory.get((article_id, "llm", "2", None, None, "json", language)) is not None
+    assert memory.get((article_id, "llm", "sentences=2", "json", "fr")) is not None
+    assert memory.get((article_id, "llm", "sentences=2", "json", None)) is not None
+    assert len(memory) == 2
 
 
 def test_stored_summary_summary_language_with_an_extractive_method(
