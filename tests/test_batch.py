@@ -430,3 +430,27 @@ def test_a_backend_that_cannot_be_set_up_stops_before_any_record(
     assert result.stderr.startswith("newsbrief: error: ")
     assert "--llm-model" in result.stderr
     assert not out.exists()
+
+
+def test_several_inputs_and_globs_are_read_in_turn(tmp_path: Path) -> None:
+    first = write_input(tmp_path / "a.jsonl", 3)
+    second = tmp_path / "b.jsonl"
+    rows = [{"id": f"s{i}", "article": article(i)} for i in range(2)] + [
+        {"id": "r1", "article": "x"}
+    ]
+    second.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    result = run(str(tmp_path / "*.jsonl"), "-o", str(out), "-m", "lead")
+    assert result.exit_code == 3
+    assert [r["id"] for r in read_output(out)] == ["r0", "r1", "r2", "s0", "s1"]
+    assert result.stderr.splitlines()[0] == (
+        f"newsbrief: skipped: {second}:3: duplicate id 'r1' (first in {first} on line 2)"
+    )
+    again = run(str(first), str(tmp_path / "missing.jsonl"), "-o", str(tmp_path / "o.jsonl"))
+    assert again.stderr == f"newsbrief: error: {tmp_path / 'missing.jsonl'}: no such file\n"
+    assert not (tmp_path / "o.jsonl").exists()
+    uri = run(f"file://{first}", "-o", str(tmp_path / "o.jsonl"))
+    assert uri.stderr == (
+        f"newsbrief: error: file://{first}: --engine local reads local files and stdin; use "
+        "--engine ray for files on other filesystems\n"
+    )

@@ -234,15 +234,6 @@ def test_engine_options_belong_to_their_engine(
     assert not (tmp_path / "out").exists()
 
 
-def test_local_engine_refuses_several_inputs(tmp_path: Path) -> None:
-    src = write_input(tmp_path / "in.jsonl", 1)
-    result = run(str(src), str(src), "-o", str(tmp_path / "out.jsonl"))
-    assert result.stderr == (
-        "newsbrief: error: --engine local reads one input (2 given); concatenate them, or use "
-        "--engine ray, which reads many files and globs\n"
-    )
-
-
 def _kill_once(marker: Path, shard: int) -> Any:
     def before_shard(number: int) -> None:
         if number == shard and not marker.exists():

@@ -34,7 +34,7 @@ import os
 import sys
 import time
 from collections import deque
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -444,8 +444,12 @@ def read_done_ids(path: str | Path) -> set[str]:
     return done
 
 
+def _paths(input_path: str | Path | Sequence[str | Path]) -> list[str | Path]:
+    return [input_path] if isinstance(input_path, (str, Path)) else list(input_path)
+
+
 def run_batch(
-    input_path: str | Path,
+    input_path: str | Path | Sequence[str | Path],
     output: IO[str],
     *,
     options: SummaryOptions,
@@ -457,8 +461,10 @@ def run_batch(
 ) -> BatchReport:
     """Summarize every record of ``input_path`` into ``output`` (one JSON line each, in order).
 
-    Records whose id is in ``done_ids`` are skipped (``--resume``). ``on_bad_line`` is called
-    with the message of each malformed input line; ``progress`` with 1 per record handled.
+    ``input_path`` may be several files, read one after the other (an id repeated in a later
+    file is a malformed line). Records whose id is in ``done_ids`` are skipped
+    (``--resume``). ``on_bad_line`` is called with the message of each malformed input line;
+    ``progress`` with 1 per record handled.
 
     Raises:
         DataFormatError: a malformed input line under ``strict`` (lines before it are written).
@@ -468,19 +474,27 @@ def run_batch(
     check_options(options=options, workers=workers)
     report = BatchReport()
     stop: list[DataFormatError] = []
-    items = read_items(
-        input_path,
-        report=report,
-        done_ids=done_ids or set(),
-        strict=strict,
-        stop=stop,
-        on_bad_line=on_bad_line,
-        progress=progress,
-    )
+    seen: dict[str, tuple[str, int]] = {}
+
+    def items() -> Iterator[BatchItem]:
+        for path in _paths(input_path):
+            yield from read_items(
+                path,
+                report=report,
+                done_ids=done_ids or set(),
+                strict=strict,
+                stop=stop,
+                seen=seen,
+                on_bad_line=on_bad_line,
+                progress=progress,
+            )
+            if stop:
+                return
+
     start = time.perf_counter()
     fn = functools.partial(_summarize_chunk, options)
     try:
-        for result in ordered_map(fn, items, workers=workers):
+        for result in ordered_map(fn, items(), workers=workers):
             output.write(output_line(result))
             output.flush()
             if result["error"] is None:
@@ -512,7 +526,7 @@ def open_output(
     *,
     resume: bool,
     overwrite: bool,
-    input_path: str | Path | None = None,
+    input_path: str | Path | Sequence[str | Path] | None = None,
 ) -> tuple[IO[str], set[str]]:
     """Open the output file for a run and return it with the ids it already holds.
 
@@ -533,17 +547,17 @@ def open_output(
         raise InvalidOptions("give only one of --resume and --overwrite")
     if p.is_dir():
         raise InputError(f"{p} is a directory; pass a file path for -o")
-    if input_path is not None:
-        if str(input_path) != "-":
+    for one in _paths(input_path) if input_path is not None else []:
+        if str(one) != "-":
             # A missing, unreadable or empty input fails now, not after OUT is truncated.
-            lines = iter_lines(input_path)
+            lines = iter_lines(one)
             try:
                 next(lines)
             finally:
                 if isinstance(lines, Generator):
                     lines.close()  # closes the file now
-        if _same_file(input_path, p):
-            where = "<stdin>" if str(input_path) == "-" else str(input_path)
+        if _same_file(one, p):
+            where = "<stdin>" if str(one) == "-" else str(one)
             raise InputError(
                 f"the output {p} is the same file as the input {where}; pass another path for -o"
             )

@@ -64,6 +64,7 @@ __all__ = [
     "ShardState",
     "expand_inputs",
     "import_ray",
+    "is_uri",
     "open_output_dir",
     "read_shards",
     "run_ray_batch",
@@ -127,7 +128,8 @@ def import_ray() -> Any:
 # --- inputs
 
 
-def _is_uri(path: str) -> bool:
+def is_uri(path: str) -> bool:
+    """Return True for a URI with a scheme (``s3://...``), read through pyarrow."""
     return bool(_URI.match(path))
 
 
@@ -164,7 +166,7 @@ def expand_inputs(patterns: Sequence[str]) -> list[str]:
     files: list[str] = []
     for pattern in patterns:
         if pattern != "-" and _GLOB.search(pattern):
-            if _is_uri(pattern):
+            if is_uri(pattern):
                 found = _glob_uri(pattern)
             else:
                 found = sorted(p for p in glob.glob(pattern, recursive=True) if os.path.isfile(p))
@@ -178,7 +180,7 @@ def expand_inputs(patterns: Sequence[str]) -> list[str]:
 
 def _open(source: str) -> IO[bytes] | None:
     """Open a file on a pyarrow filesystem (None for a local path or stdin: read as usual)."""
-    if not _is_uri(source):
+    if not is_uri(source):
         return None
     import pyarrow.fs
 
@@ -277,7 +279,7 @@ def open_output_dir(
             "path for -o"
         )
     for source in inputs:
-        if not _is_uri(source) and source != "-" and root.is_dir():
+        if not is_uri(source) and source != "-" and root.is_dir():
             try:
                 if Path(source).resolve().is_relative_to(root.resolve()):
                     raise InputError(

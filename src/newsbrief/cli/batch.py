@@ -92,8 +92,9 @@ def batch_cmd(
 ) -> None:
     """Summarize every record of IN.jsonl[.gz] ("-" for stdin) into OUT.
 
-    With --engine ray, IN may be several files or globs, local or on a filesystem pyarrow
-    reads by URI (s3://, gs://, ...), and OUT is a directory of part-*.jsonl shards.
+    IN may be several files or globs, read one after the other. With --engine ray they may
+    also be on a filesystem pyarrow reads by URI (s3://, gs://, ...), and OUT is a directory
+    of part-*.jsonl shards.
 
     Each input line is a JSON object with "id" and the article as "article" (plain text) or
     "html" (a web page; "url" optional); "title" and "language" are optional. Each output line
@@ -127,18 +128,22 @@ def batch_cmd(
     if engine == "ray":
         _run_ray(inputs, output, options, address, num_cpus, resume, overwrite, strict, quiet)
         return
-    if len(inputs) > 1:
-        raise InvalidOptions(
-            f"--engine local reads one input ({len(inputs)} given); concatenate them, or "
-            "use --engine ray, which reads many files and globs"
-        )
-    (input_path,) = inputs
+    from newsbrief.batch_ray import expand_inputs, is_uri
+
+    input_path = expand_inputs(inputs)
+    for source in input_path:
+        if is_uri(source):
+            raise InvalidOptions(
+                f"{source}: --engine local reads local files and stdin; use --engine ray "
+                "for files on other filesystems"
+            )
     workers = 1 if workers is None else workers
     # Every option and the input are checked before OUT is created or truncated.
     check_options(options=options, workers=workers)
     fh, done = open_output(output, resume=resume, overwrite=overwrite, input_path=input_path)
     show = not quiet and sys.stderr.isatty()
-    total = count_lines(input_path) if show else None
+    counts = [count_lines(one) for one in input_path] if show else [None]
+    total = None if None in counts else sum(c for c in counts if c is not None)
     with fh, progress_bar("batch", total=total, unit="records", enabled=show) as bar:
 
         def bad_line(message: str) -> None:
