@@ -375,6 +375,66 @@ def test_hostile_search_never_fails_unexpectedly(searchable: SQLStore, query: st
     assert searchable.count_articles() == 3
 
 
+#: Written for the tests: one article per language, each with the words the search must find
+#: in another form (plural, accents, no spaces between words).
+MULTILINGUAL = [
+    art(
+        "Volunteers counted every street tree before the town replanted the avenues.",
+        title="Street trees",
+        language="en",
+    ),
+    art(
+        "Los trabajadores autónomos regularizan sus cuotas con Hacienda este año.",
+        title="Cuotas",
+        language="es",
+    ),
+    art(
+        "上海的老旧小区改造今年开始，居民说电梯终于来了。",
+        title="小区改造",
+        language="zh",
+    ),
+    art("東京の図書館は来月から夜九時まで開館する。", title="図書館", language="ja"),
+    art("서울에서 새 도서관이 문을 열었다.", title="도서관", language="ko"),
+    art("Die Stadtbibliothek öffnet künftig auch sonntags.", title="Bibliothek", language="de"),
+]
+
+
+@pytest.fixture
+def multilingual(store: SQLStore) -> SQLStore:
+    for article in MULTILINGUAL:
+        store.add_article(article, source="text")
+    return store
+
+
+@pytest.mark.parametrize(
+    ("query", "titles"),
+    [
+        pytest.param("volunteer", {"Street trees"}, id="en-stem-singular-finds-plural"),
+        pytest.param("Volunteers", {"Street trees"}, id="en-exact"),
+        pytest.param("counting trees", {"Street trees"}, id="en-stems"),
+        pytest.param("autonomos", {"Cuotas"}, id="es-without-accent"),
+        pytest.param("autónomo", {"Cuotas"}, id="es-stem-with-accent"),
+        pytest.param("cuota", {"Cuotas"}, id="es-stem-singular"),
+        pytest.param("上海", {"小区改造"}, id="zh-two-characters"),
+        pytest.param("老旧小区", {"小区改造"}, id="zh-four-characters"),
+        pytest.param("上海 电梯", {"小区改造"}, id="zh-two-words"),
+        pytest.param("北京", set(), id="zh-absent"),
+        pytest.param("図書館", {"図書館"}, id="ja"),
+        pytest.param("서울", {"도서관"}, id="ko-particle-attached"),
+        pytest.param("offnet", {"Bibliothek"}, id="de-umlaut-folded"),
+        pytest.param("Sonntag", {"Bibliothek"}, id="de-stem"),
+        pytest.param("Montag", set(), id="de-absent"),
+    ],
+)
+def test_search_folds_accents_stems_and_reads_cjk(
+    multilingual: SQLStore, query: str, titles: set[str]
+) -> None:
+    """One contract on both stores: stems per article language, accents folded, CJK found."""
+    page = multilingual.list_articles(query=query)
+    assert {a.article.title for a in page.items} == titles
+    assert page.total == len(titles)
+
+
 def test_search_ignores_operators(searchable: SQLStore) -> None:
     # The words survive, the syntax does not: "ferry*" searches the word "ferry".
     assert {a.article.title for a in searchable.list_articles(query="ferry*").items} == {
@@ -526,6 +586,38 @@ def test_concurrent_first_open_migrates_once(backend: str, tmp_path: Path) -> No
     assert rows == [(migrations.LATEST,)]
     for s in stores:
         s.close()
+
+
+def test_version_1_database_is_reindexed_for_search(
+    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Step 2 fills search_text for the articles a version-1 database already holds."""
+    url = backend_url(backend, tmp_path)
+    with monkeypatch.context() as patch:
+        patch.setattr(migrations, "STEPS", migrations.STEPS[:1])
+        patch.setattr(migrations, "LATEST", 1)
+        if backend == "sqlite":
+            engine = sa.create_engine(url)
+        else:
+            engine = sa.create_engine(sa.make_url(url).set(drivername="postgresql+psycopg"))
+        migrations.migrate(engine)
+        now = datetime.now(UTC)
+        with engine.begin() as conn:
+            conn.execute(
+                sa.text(
+                    "INSERT INTO articles (content_hash, title, language, text, source, "
+                    "created_at, sort_at) VALUES ('h', 'Trees', 'en', :text, 'text', :t, :t)"
+                ),
+                {"text": "Volunteers counted the trees of Zürich.", "t": now},
+            )
+        engine.dispose()
+    store = open_store(url)
+    try:
+        assert {a.article.title for a in store.list_articles(query="volunteer zurich").items} == {
+            "Trees"
+        }
+    finally:
+        store.close()
 
 
 def test_newer_schema_is_refused(backend: str, tmp_path: Path) -> None:

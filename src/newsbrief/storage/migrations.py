@@ -129,8 +129,63 @@ def _step_1_initial(conn: sa.Connection) -> None:
         conn.exec_driver_sql(statement)
 
 
+_SQLITE_SEARCH = [
+    "DROP TRIGGER articles_fts_insert",
+    "DROP TRIGGER articles_fts_delete",
+    "DROP TRIGGER articles_fts_update",
+    "DROP TABLE articles_fts",
+    # The index reads the analysed text (newsbrief.storage.search): folded words, their stems
+    # in the article's language, CJK character pairs.
+    """CREATE VIRTUAL TABLE articles_fts USING fts5(
+        search_text, content='articles', content_rowid='id',
+        tokenize='unicode61 remove_diacritics 2')""",
+    """CREATE TRIGGER articles_fts_insert AFTER INSERT ON articles BEGIN
+        INSERT INTO articles_fts(rowid, search_text) VALUES (new.id, new.search_text);
+    END""",
+    """CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, search_text)
+        VALUES ('delete', old.id, old.search_text);
+    END""",
+    """CREATE TRIGGER articles_fts_update AFTER UPDATE ON articles BEGIN
+        INSERT INTO articles_fts(articles_fts, rowid, search_text)
+        VALUES ('delete', old.id, old.search_text);
+        INSERT INTO articles_fts(rowid, search_text) VALUES (new.id, new.search_text);
+    END""",
+    "INSERT INTO articles_fts(articles_fts) VALUES ('rebuild')",
+]
+
+_POSTGRES_SEARCH = [
+    "DROP INDEX ix_articles_search",
+    "ALTER TABLE articles DROP COLUMN search",
+    """ALTER TABLE articles ADD COLUMN search tsvector GENERATED ALWAYS AS (
+        to_tsvector('simple', coalesce(search_text, ''))) STORED""",
+    "CREATE INDEX ix_articles_search ON articles USING GIN (search)",
+]
+
+
+def _step_2_search_text(conn: sa.Connection) -> None:
+    """Index analysed text (accents folded, stems, CJK pairs) instead of the raw columns."""
+    from newsbrief.storage.search import search_document
+
+    conn.exec_driver_sql("ALTER TABLE articles ADD COLUMN search_text TEXT")
+    rows = conn.execute(
+        sa.text("SELECT id, title, description, text, language FROM articles")
+    ).all()
+    for row in rows:
+        conn.execute(
+            sa.text("UPDATE articles SET search_text = :s WHERE id = :id"),
+            {
+                "s": search_document([row.title, row.description, row.text], row.language),
+                "id": row.id,
+            },
+        )
+    statements = _SQLITE_SEARCH if conn.dialect.name == "sqlite" else _POSTGRES_SEARCH
+    for statement in statements:
+        conn.exec_driver_sql(statement)
+
+
 #: The ordered migration steps: STEPS[i] takes the schema to version i + 1.
-STEPS: list[Callable[[sa.Connection], None]] = [_step_1_initial]
+STEPS: list[Callable[[sa.Connection], None]] = [_step_1_initial, _step_2_search_text]
 
 #: The schema version this code expects.
 LATEST = len(STEPS)

@@ -74,6 +74,9 @@ articles = sa.Table(
     # The listing order: the article's own date when known and not in the future, else when
     # stored. Kept as a column so "newest first" and neighbours use one index.
     sa.Column("sort_at", UTCDateTime, nullable=False, index=True),
+    # What the full-text index reads (newsbrief.storage.search.search_document): folded words,
+    # their stems in the article's language, CJK character pairs. Written with the article.
+    sa.Column("search_text", sa.Text),
 )
 
 summary_cache = sa.Table(

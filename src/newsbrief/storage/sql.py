@@ -34,10 +34,10 @@ from newsbrief.storage.base import (
     canonical_url,
     content_hash,
     parse_date,
-    search_terms,
     utcnow,
 )
 from newsbrief.storage.schema import articles, feed_items, feeds, summary_cache
+from newsbrief.storage.search import query_groups, search_document
 
 #: Seconds a SQLite writer waits for another writer's lock before failing. Writes here are
 #: single-row and take milliseconds; 10 s only matters under a burst of feed ingestion.
@@ -82,6 +82,9 @@ def _article_values(article: Article, now: datetime) -> dict[str, Any]:
         "text": article.text,
         "published_at": published,
         "sort_at": published if published is not None and published <= now else now,
+        "search_text": search_document(
+            [article.title, article.description, article.text], article.language
+        ),
     }
 
 
@@ -259,16 +262,25 @@ class SQLStore:
         return self._article(row) if row is not None else None
 
     def _search_condition(self, query: str) -> sa.ColumnElement[bool]:
-        terms = search_terms(query)
+        with self._read() as conn:
+            languages = conn.execute(sa.select(articles.c.language).distinct()).scalars().all()
+        # Tokens are letters and digits only (newsbrief.storage.search): no syntax reaches
+        # the database; each is quoted all the same.
+        groups = query_groups(query, languages)
         if self._sqlite:
-            # Every term quoted as an FTS5 string: no operator or syntax can reach MATCH.
-            match = " ".join(f'"{term}"' for term in terms)
+            match = " AND ".join(
+                "(" + " OR ".join(f'"{token}"' for token in group) + ")" for group in groups
+            )
             matching: sa.Select[Any] = sa.select(sa.literal_column("rowid")).select_from(
                 sa.text("articles_fts WHERE articles_fts MATCH :fts").bindparams(fts=match)
             )
             return articles.c.id.in_(matching)
-        tsquery = sa.func.plainto_tsquery("simple", " ".join(terms))
-        return sa.literal_column("articles.search").bool_op("@@")(tsquery)
+        tsquery = " & ".join(
+            "(" + " | ".join(f"'{token}'" for token in group) + ")" for group in groups
+        )
+        return sa.literal_column("articles.search").bool_op("@@")(
+            sa.func.to_tsquery("simple", tsquery)
+        )
 
     def list_articles(
         self, *, limit: int = 20, offset: int = 0, query: str | None = None
