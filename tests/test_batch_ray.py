@@ -73,8 +73,10 @@ def mixed_input(path: Path) -> Path:
         json.dumps({"id": "web", "url": "https://example.com/story"}),
         json.dumps({"id": "page", "html": f"<html><body><p>{article(20)}</p></body></html>"}),
         json.dumps({"id": "ünï", "article": article(21), "title": "Café", "language": "en"}),
+        json.dumps({"id": "lone", "article": "A lone \ud800 surrogate. " + article(22)}),
     ]
-    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    data = ("\n".join(rows) + "\n").encode("utf-8")
+    path.write_bytes(data + b'{"id": "latin1", "article": "caf\xe9"}\n')  # not UTF-8
     return path
 
 
@@ -94,17 +96,18 @@ def test_same_records_and_messages_as_the_local_engine(tmp_path: Path, flags: li
     assert skipped == [
         f"newsbrief: skipped: {src}:4: not valid JSON (Expecting value at column 1)",
         f"newsbrief: skipped: {src}:5: duplicate id 'r1' (first on line 2)",
+        f"newsbrief: skipped: {src}:22: not valid UTF-8 (byte 33)",
     ]
     assert [line for line in by_ray.stderr.splitlines() if "skipped:" in line] == skipped
     last = by_ray.stderr.splitlines()[-1]
-    counts = "newsbrief: 16 done, 0 skipped (already in output), 2 failed, 2 bad input lines in "
+    counts = "newsbrief: 16 done, 0 skipped (already in output), 3 failed, 3 bad input lines in "
     assert by_local.stderr.splitlines()[-1].startswith(counts)
     assert last.startswith(counts)
     assert last.endswith(f"records/s); 1 shard written to {shards}")
     assert by_ray.stderr.splitlines()[0] == "newsbrief: reading and checking 1 input"
     assert re.fullmatch(
         r"newsbrief: read 1 input in \d+\.\d s: 1 shard to summarize",
-        by_ray.stderr.splitlines()[3],  # after the two skipped lines, found while reading
+        by_ray.stderr.splitlines()[4],  # after the skipped lines, found while reading
     )
 
 

@@ -481,7 +481,8 @@ def run_ray_batch(
 
         def put(items: list[BatchItem]) -> None:
             nonlocal index
-            records = json.dumps([dataclasses.asdict(item) for item in items], ensure_ascii=False)
+            # ASCII escapes: a lone surrogate (an error line later) must survive Arrow's UTF-8.
+            records = json.dumps([dataclasses.asdict(item) for item in items])
             refs.append(ray.put(pa.table({"shard": [index], "records": [records]})))
             index += 1
 
