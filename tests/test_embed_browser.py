@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import threading
 import time
@@ -540,4 +541,22 @@ def test_reduced_motion_is_respected(
     expect(top.locator(".panel li")).to_have_count(3)
     name = top.locator(".panel").evaluate("e => getComputedStyle(e).animationName")
     assert name == animation
+    page.close()
+
+
+def test_a_new_url_attribute_shows_that_pages_summary(
+    browser: Any, servers: Servers, sync_api: Any
+) -> None:
+    expect = sync_api.expect
+    watched = open_page(browser, servers.publisher + "/news/canal")
+    page = watched.page
+    top = element(page, 0)
+    top.locator(".button").click()
+    items = top.locator(".panel li")
+    expect(items).to_have_count(3)
+    assert all(text in EN for text in items.all_inner_texts())
+    top.evaluate("(el, url) => el.setAttribute('url', url)", servers.publisher + "/es/canal")
+    expect(items.first).to_have_text(re.compile("|".join(re.escape(s) for s in ES)))
+    assert all(text in ES for text in items.all_inner_texts())
+    assert watched.errors == []
     page.close()

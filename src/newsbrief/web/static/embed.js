@@ -222,8 +222,30 @@
       this.request = 0;
     }
 
+    static get observedAttributes() {
+      return ["url"];
+    }
+
     connectedCallback() {
       safely(this.setUp).call(this);
+    }
+
+    // A page that changes the article in place (a single-page site) sets a new url: the
+    // summary shown is then another page's, so it goes, and an open panel asks anew.
+    attributeChangedCallback(name, before, after) {
+      if (!this.box || before === after) return;
+      var self = this;
+      safely(function () {
+        self.loaded = null;
+        self.request++;
+        self.bullets.replaceChildren();
+        self.status.textContent = "";
+        self.method.hidden = true;
+        self.how.hidden = true;
+        if (self.button.getAttribute("aria-expanded") === "true") {
+          self.load(self.pressed || "medium");
+        }
+      })();
     }
 
     setUp() {
