@@ -8,6 +8,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +32,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
-    """Serve a demo app under uvicorn with the header deadline; yield (base URL, port)."""
+@pytest.fixture(scope="module", params=["h11", "httptools"])
+def base(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, int]]:
+    """Serve a demo app under uvicorn with the header deadline (each HTTP parser uvicorn has);
+    yield (base URL, port)."""
     import uvicorn
 
+    if request.param == "httptools":
+        pytest.importorskip("httptools", reason="pip install httptools (newsbrief[web-fast])")
     store = open_store(f"sqlite:///{tmp_path_factory.mktemp('server') / 'site.sqlite3'}")
     port = free_port()
     app = create_app(Settings(port=port, demo=True, header_timeout=TIMEOUT), store=store)
@@ -44,7 +50,7 @@ def base(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
         host="127.0.0.1",
         port=port,
         log_level="warning",
-        http=protocol_with_header_timeout(TIMEOUT),
+        http=protocol_with_header_timeout(TIMEOUT, request.param),
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -175,6 +181,9 @@ def test_serve_passes_the_header_timeout(tmp_path: Path, monkeypatch: pytest.Mon
     result = CliRunner().invoke(cli, [*args, "--header-timeout", "2.5"])
     assert result.exit_code == 0, result.stderr
     assert calls[0]["http"].header_timeout == 2.5
+    assert calls[0]["http"].__name__ == (
+        "HttpToolsHeaderTimeoutProtocol" if find_spec("httptools") else "HeaderTimeoutProtocol"
+    )
     result = CliRunner().invoke(cli, [*args, "--header-timeout", "nan"])
     assert result.exit_code == 1
     assert result.stderr == (

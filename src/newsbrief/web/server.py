@@ -4,17 +4,18 @@ uvicorn times out idle keep-alive connections, but nothing else: a client that c
 sends nothing, or trickles its request headers a byte at a time (slowloris), holds its
 connection open forever, and a few thousand such clients exhaust the server's file
 descriptors. uvicorn has no setting for this (h11's only limit is the headers' size,
-``h11_max_incomplete_event_size``), so ``HeaderTimeoutProtocol`` adds one to uvicorn's h11
-protocol: from a connection's start, and from the first byte of each later request, the
-headers must be complete within ``header_timeout`` seconds. A client that sent part of a
-request is answered 408 ``request_timeout`` in the one error shape and disconnected; one that
-sent nothing is disconnected. A slow *body* is not affected: it is read by the app, counted
+``h11_max_incomplete_event_size``), so ``protocol_with_header_timeout`` adds one to uvicorn's
+h11 or httptools protocol: from a connection's start, and from the first byte of each later
+request, the headers must be complete within ``header_timeout`` seconds. A client that sent
+part of a request is answered 408 ``request_timeout`` in the one error shape and disconnected;
+one that sent nothing is disconnected. A slow *body* is not affected: it is read by the app, counted
 against ``--max-body-bytes``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import json
 import logging
 
@@ -43,36 +44,19 @@ def timeout_answer(seconds: float) -> bytes:
     return head.encode() + body
 
 
-class HeaderTimeoutProtocol(H11Protocol):
-    """uvicorn's h11 protocol with a deadline for each request's headers (see the module)."""
+class _HeaderClock:
+    """The header deadline both protocols share; ``_waiting_for_headers`` says when it applies."""
 
     header_timeout: float = DEFAULT_HEADER_TIMEOUT
+    loop: asyncio.AbstractEventLoop
+    transport: asyncio.Transport
+    client: tuple[str, int] | None
+    _header_timer: asyncio.TimerHandle | None = None
+    #: Whether the client sent part of a request since the clock started (a 408 is owed).
+    _header_bytes = False
 
-    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(transport)
-        self._header_timer: asyncio.TimerHandle | None = None
-        self._header_bytes = False
-        self._start_header_timer()
-
-    def data_received(self, data: bytes) -> None:
-        waiting = self.conn.their_state is h11.IDLE
-        if waiting and self._header_timer is None:
-            self._start_header_timer()
-        self._header_bytes = self._header_bytes or (waiting and bool(data))
-        super().data_received(data)
-        if self.conn.their_state is not h11.IDLE:
-            self._stop_header_timer()
-
-    def on_response_complete(self) -> None:
-        super().on_response_complete()
-        # The start of a pipelined request may already be buffered: its clock runs now.
-        if self.conn.their_state is h11.IDLE and self.conn.trailing_data[0]:
-            self._header_bytes = True
-            self._start_header_timer()
-
-    def connection_lost(self, exc: Exception | None) -> None:
-        self._stop_header_timer()
-        super().connection_lost(exc)
+    def _waiting_for_headers(self) -> bool:
+        raise NotImplementedError
 
     def _start_header_timer(self) -> None:
         self._stop_header_timer()
@@ -86,7 +70,7 @@ class HeaderTimeoutProtocol(H11Protocol):
 
     def _headers_late(self) -> None:
         self._header_timer = None
-        if self.transport.is_closing() or self.conn.their_state is not h11.IDLE:
+        if self.transport.is_closing() or not self._waiting_for_headers():
             return
         if self._header_bytes:
             client = f"{self.client[0]}:{self.client[1]}" if self.client else "a client"
@@ -95,6 +79,79 @@ class HeaderTimeoutProtocol(H11Protocol):
         self.transport.close()
 
 
-def protocol_with_header_timeout(seconds: float) -> type[HeaderTimeoutProtocol]:
-    """Return the uvicorn ``http`` protocol class whose header deadline is ``seconds``."""
-    return type("HeaderTimeoutProtocol", (HeaderTimeoutProtocol,), {"header_timeout": seconds})
+class HeaderTimeoutProtocol(_HeaderClock, H11Protocol):
+    """uvicorn's h11 protocol with a deadline for each request's headers (see the module)."""
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._start_header_timer()
+
+    def _waiting_for_headers(self) -> bool:
+        return self.conn.their_state is h11.IDLE
+
+    def data_received(self, data: bytes) -> None:
+        waiting = self._waiting_for_headers()
+        if waiting and self._header_timer is None:
+            self._start_header_timer()
+        self._header_bytes = self._header_bytes or (waiting and bool(data))
+        super().data_received(data)
+        if not self._waiting_for_headers():
+            self._stop_header_timer()
+
+    def on_response_complete(self) -> None:
+        super().on_response_complete()
+        # The start of a pipelined request may already be buffered: its clock runs now.
+        if self._waiting_for_headers() and self.conn.trailing_data[0]:
+            self._start_header_timer()
+            self._header_bytes = True
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._stop_header_timer()
+        super().connection_lost(exc)
+
+
+def _httptools_protocol() -> type[asyncio.Protocol]:
+    """Return uvicorn's httptools protocol with the header deadline (needs ``httptools``)."""
+    from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
+
+    class HttpToolsHeaderTimeoutProtocol(_HeaderClock, HttpToolsProtocol):
+        """uvicorn's httptools protocol with a deadline for each request's headers."""
+
+        _pending = True
+
+        def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+            super().connection_made(transport)
+            self._start_header_timer()
+
+        def _waiting_for_headers(self) -> bool:
+            return self._pending
+
+        def on_message_begin(self) -> None:  # the parser saw a request's first byte
+            super().on_message_begin()
+            self._pending = True
+            if self._header_timer is None:
+                self._start_header_timer()
+            self._header_bytes = True
+
+        def on_headers_complete(self) -> None:
+            self._pending = False
+            self._stop_header_timer()
+            super().on_headers_complete()
+
+        def connection_lost(self, exc: Exception | None) -> None:
+            self._stop_header_timer()
+            super().connection_lost(exc)
+
+    return HttpToolsHeaderTimeoutProtocol
+
+
+def protocol_with_header_timeout(seconds: float, http: str = "auto") -> type[asyncio.Protocol]:
+    """Return the uvicorn ``http`` protocol class whose header deadline is ``seconds``.
+
+    ``http`` is "h11", "httptools" or "auto": httptools when it is installed (``pip install
+    'newsbrief[web-fast]'``), as uvicorn's own "auto" chooses, else h11.
+    """
+    if http == "auto":
+        http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    base = _httptools_protocol() if http == "httptools" else HeaderTimeoutProtocol
+    return type(base.__name__, (base,), {"header_timeout": seconds})
