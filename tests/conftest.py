@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -27,3 +28,16 @@ def data_path(*parts: str) -> Path:
 @pytest.fixture
 def data_dir() -> Path:
     return data_path()
+
+
+def pytest_unconfigure(config: pytest.Config | None) -> None:
+    """Close the two /dev/null files llama-cpp-python opens when imported and never closes.
+
+    ``llama_cpp._utils`` keeps them as module globals; at exit Python collected them with a
+    ``ResourceWarning: unclosed file /dev/null`` printed after the test summary.
+    """
+    utils = sys.modules.get("llama_cpp._utils")
+    for name in ("outnull_file", "errnull_file"):
+        handle = getattr(utils, name, None)
+        if handle is not None and not handle.closed:
+            handle.close()

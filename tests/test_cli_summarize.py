@@ -473,3 +473,19 @@ def test_headline_of_an_extractive_method_is_one_short_line(method: str) -> None
     _, as_json, _ = run("summarize", str(EXAMPLE), "-m", method, "-f", "json", "-n", "1")
     first = json.loads(as_json)["summary"]
     assert line == first or (line.endswith("…") and first.startswith(line[:-1]))
+
+
+def test_every_option_has_help_and_language_is_a_code() -> None:
+    """--help explains every option; -l reads CODE in every command (it read TEXT in some)."""
+    import click
+
+    ctx = click.Context(cli)
+    for name in cli.list_commands(ctx):
+        command = cli.get_command(ctx, name)
+        assert command is not None
+        for param in command.params:
+            if not isinstance(param, click.Option) or param.hidden:
+                continue
+            assert param.help, f"newsbrief {name} {'/'.join(param.opts)} has no help text"
+            if "--language" in param.opts:
+                assert param.metavar == "CODE", f"newsbrief {name} --language"

@@ -28,7 +28,7 @@ EXIT_PARTIAL = 3
 )
 @click.option("--method", "-m", default="default", show_default=True, help="Summarization method.")
 @length_options()
-@click.option("--language", "-l", help="Force the articles' language (ISO 639-1).")
+@click.option("--language", "-l", metavar="CODE", help="Force the articles' language (ISO 639-1).")
 @click.option(
     "--format",
     "-f",

@@ -28,6 +28,7 @@ from newsbrief.models import Length, SummaryOptions
 @click.option(
     "--language",
     "-l",
+    metavar="CODE",
     help="Article language (ISO 639-1); also picks the ROUGE tokenizer. Default: detected.",
 )
 @click.option(

@@ -58,7 +58,13 @@ def check_listen(host: str, port: int) -> None:
 
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option(
+    "--port",
+    type=click.IntRange(0, 65535),
+    default=8000,
+    show_default=True,
+    help="Port to listen on.",
+)
 @click.option(
     "--allowed-host",
     "allowed_hosts",
@@ -139,6 +145,7 @@ def check_listen(host: str, port: int) -> None:
     type=click.Choice(["critical", "error", "warning", "info", "debug"]),
     default="info",
     show_default=True,
+    help="How much the server logs (uvicorn's and newsbrief's messages).",
 )
 @llm_cli_options
 def serve_cmd(
