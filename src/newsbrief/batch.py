@@ -35,12 +35,13 @@ import sys
 import time
 from collections import deque
 from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
+from newsbrief import limits
 from newsbrief.datasets import Line, iter_lines, parse_object, record_id, text_field
 from newsbrief.errors import (
     BackendError,
@@ -51,6 +52,7 @@ from newsbrief.errors import (
     NoArticleText,
 )
 from newsbrief.models import Article, SummaryOptions
+from newsbrief.workers import init_worker
 
 __all__ = [
     "BatchItem",
@@ -148,39 +150,96 @@ def ordered_map(
     *,
     workers: int = 1,
     chunk_size: int = CHUNK_SIZE,
+    on_crash: Callable[[T], R] | None = None,
+    initializer: Callable[..., None] | None = None,
+    initargs: tuple[Any, ...] = (),
 ) -> Iterator[R]:
     """Yield ``fn``'s results for ``items`` in input order, computed by ``workers`` processes.
 
     ``fn`` takes a list of items and returns one result per item; it must be picklable (a
     module-level function or a ``functools.partial`` of one). ``workers=1`` runs in-process.
+    Worker processes run ``initializer(*initargs)`` first.
+
+    When a worker process dies (killed for memory, a crash in native code) and ``on_crash``
+    is given, the items that were in flight are run again one at a time in a process of their
+    own; an item whose process dies again yields ``on_crash(item)``, and the rest of the input
+    goes on in a new pool.
 
     Raises:
         InvalidOptions: ``workers`` is below 1.
-        BackendError: a worker process died.
+        BackendError: a worker process died, and no ``on_crash`` was given.
     """
     _check_workers(workers)
     if workers == 1:
         for item in items:
             yield from fn([item])
         return
-    pending: deque[Future[list[R]]] = deque()
+    context = _pool_context()
+    rest = iter(items)
+    while True:
+        # [chunk, future]: the chunk is recorded before it is submitted, so a pool that
+        # breaks inside submit() does not lose it.
+        pending: deque[list[Any]] = deque()
+        try:
+            with ProcessPoolExecutor(
+                max_workers=workers,
+                mp_context=context,
+                initializer=initializer,
+                initargs=initargs,
+            ) as pool:
+                try:
+                    for chunk in _chunks(rest, chunk_size):
+                        entry: list[Any] = [chunk, None]
+                        pending.append(entry)
+                        entry[1] = pool.submit(fn, chunk)
+                        if len(pending) >= workers * PENDING_PER_WORKER:
+                            yield from pending[0][1].result()
+                            pending.popleft()
+                    while pending:
+                        yield from pending[0][1].result()
+                        pending.popleft()
+                finally:
+                    # On an error (or the caller stopping early) the pool's shutdown would
+                    # still run every chunk not yet started; they are of no use now.
+                    for _, future in pending:
+                        if future is not None:
+                            future.cancel()
+            return
+        except BrokenProcessPool as exc:
+            if on_crash is None:
+                # Killed for memory, or a crash in native code: say so instead of a traceback.
+                raise BackendError(f"a worker process died ({exc})") from exc
+            suspects = [item for chunk, _ in pending for item in chunk]
+        yield from _one_at_a_time(fn, suspects, on_crash, context, initializer, initargs)
+
+
+def _one_at_a_time(
+    fn: Callable[[list[T]], list[R]],
+    items: list[T],
+    on_crash: Callable[[T], R],
+    context: Any,
+    initializer: Callable[..., None] | None,
+    initargs: tuple[Any, ...],
+) -> Iterator[R]:
+    """Run each item alone in a one-worker pool; an item that kills it yields ``on_crash``."""
+    pool: ProcessPoolExecutor | None = None
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context()) as pool:
+        for item in items:
+            if pool is None:
+                pool = ProcessPoolExecutor(
+                    max_workers=1, mp_context=context, initializer=initializer, initargs=initargs
+                )
             try:
-                for chunk in _chunks(items, chunk_size):
-                    pending.append(pool.submit(fn, chunk))
-                    if len(pending) >= workers * PENDING_PER_WORKER:
-                        yield from pending.popleft().result()
-                while pending:
-                    yield from pending.popleft().result()
-            finally:
-                # On an error (or the caller stopping early) the pool's shutdown would still
-                # run every chunk not yet started; they are of no use now.
-                for future in pending:
-                    future.cancel()
-    except BrokenProcessPool as exc:
-        # Killed for memory, or a crash in native code: say so instead of a traceback.
-        raise BackendError(f"a worker process died ({exc})") from exc
+                results = pool.submit(fn, [item]).result()
+            except BrokenProcessPool:
+                pool.shutdown(wait=True)
+                pool = None
+                yield on_crash(item)
+                continue
+            yield from results
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True)
 
 
 def _check_workers(workers: int) -> None:
@@ -260,32 +319,43 @@ def _article(item: BatchItem) -> Article:
     return article
 
 
-def summarize_item(item: BatchItem, options: SummaryOptions) -> dict[str, Any]:
-    """Summarize one record and return its output line (an ``error`` line if it fails)."""
+def summarize_item(
+    item: BatchItem, options: SummaryOptions, *, ceiling: float | None = None
+) -> dict[str, Any]:
+    """Summarize one record and return its output line (an ``error`` line if it fails).
+
+    ``ceiling`` stops the record after that many seconds (``workers.record_time_limit``:
+    batch workers pass their summary's time limit plus ``limits.BATCH_RECORD_GRACE``).
+    Whatever goes wrong with one record becomes its error line; the run goes on.
+    """
     from newsbrief.formatting import render
     from newsbrief.pipeline import summarize
-    from newsbrief.summarizers import resolve
+    from newsbrief.workers import RecordTimeout, record_time_limit
 
     try:
-        summary = summarize(_article(item), options=options)
+        with record_time_limit(ceiling):
+            summary = summarize(_article(item), options=options)
     except NewsbriefError as exc:
-        return {
-            "id": item.id,
-            "method": resolve(options.method),
-            "language": None,
-            "summary": None,
-            "sentences": [],
-            "words": 0,
-            "error": {"code": exc.code, "message": str(exc)},
-        }
+        return error_line(item, options, exc.code, str(exc))
+    except RecordTimeout:
+        return error_line(
+            item, options, "record_timeout", f"stopped after {ceiling:g} s (the batch's ceiling)"
+        )
+    except MemoryError:
+        return error_line(
+            item,
+            options,
+            "record_memory",
+            f"needed more memory than a batch worker may hold ({limits.BATCH_WORKER_MEMORY:,} "
+            "bytes)",
+        )
+    except Exception as exc:
+        return error_line(item, options, "internal_error", f"{type(exc).__name__}: {exc}")
     line = {
         "id": item.id,
         "method": summary.method,
         "language": summary.language,
-        # The sentences carry ``supported``: the text has no faithfulness marks.
-        "summary": summary.text
-        if options.format == "json"
-        else render(summary, options.format, mark_unsupported=False),
+        "summary": summary.text if options.format == "json" else render(summary, options.format),
         "sentences": [s.to_dict() for s in summary.sentences],
         "words": summary.n_words,
         "error": None,
@@ -293,6 +363,32 @@ def summarize_item(item: BatchItem, options: SummaryOptions) -> dict[str, Any]:
     if summary.kind == "abstractive":
         line.update(kind=summary.kind, info=summary.info)
     return line
+
+
+def error_line(item: BatchItem, options: SummaryOptions, code: str, message: str) -> dict[str, Any]:
+    """Return the output line of a record that could not be summarized."""
+    from newsbrief.summarizers import resolve
+
+    return {
+        "id": item.id,
+        "method": resolve(options.method),
+        "language": None,
+        "summary": None,
+        "sentences": [],
+        "words": 0,
+        "error": {"code": code, "message": message},
+    }
+
+
+def crashed_line(options: SummaryOptions, item: BatchItem) -> dict[str, Any]:
+    """Return the error line of a record whose worker process died while summarizing it."""
+    return error_line(
+        item,
+        options,
+        "worker_crashed",
+        "the worker process died while summarizing this record (killed for memory, or a "
+        "crash in native code); the run went on without it",
+    )
 
 
 def output_line(result: dict[str, Any]) -> str:
@@ -385,17 +481,37 @@ def in_flight(options: SummaryOptions) -> int:
     return max(1, int(getattr(summarizer, "parallel", 1)))
 
 
-def summarize_items(items: list[BatchItem], options: SummaryOptions) -> list[dict[str, Any]]:
-    """Summarize records and return their output lines in order, :func:`in_flight` at a time."""
+def summarize_items(
+    items: list[BatchItem], options: SummaryOptions, *, ceiling: float | None = None
+) -> list[dict[str, Any]]:
+    """Summarize records and return their output lines in order, :func:`in_flight` at a time.
+
+    ``ceiling`` is ``summarize_item``'s; it applies when records run one at a time (the
+    ``SIGALRM`` it uses reaches the main thread only).
+    """
     parallel = min(in_flight(options), len(items))
     if parallel <= 1:
-        return [summarize_item(item, options) for item in items]
+        return [summarize_item(item, options, ceiling=ceiling) for item in items]
     with ThreadPoolExecutor(max_workers=parallel) as pool:
         return list(pool.map(functools.partial(summarize_item, options=options), items))
 
 
-def _summarize_chunk(options: SummaryOptions, items: list[BatchItem]) -> list[dict[str, Any]]:
-    return summarize_items(items, options)
+def _summarize_chunk(
+    options: SummaryOptions, ceiling: float | None, items: list[BatchItem]
+) -> list[dict[str, Any]]:
+    return summarize_items(items, options, ceiling=ceiling)
+
+
+def record_ceiling(options: SummaryOptions) -> float:
+    """Return the seconds a batch worker gives one record: its summary's limit plus a grace."""
+    from newsbrief import limits, summarizers
+
+    try:
+        abstractive = summarizers.describe(options.method).kind == "abstractive"
+    except NewsbriefError:
+        abstractive = False
+    limit = limits.ABSTRACTIVE_TIME_LIMIT if abstractive else limits.SUMMARY_TIME_LIMIT
+    return limit + limits.BATCH_RECORD_GRACE
 
 
 def read_done_ids(path: str | Path) -> set[str]:
@@ -492,9 +608,20 @@ def run_batch(
                 return
 
     start = time.perf_counter()
-    fn = functools.partial(_summarize_chunk, options)
+    # Workers stop a record at its ceiling, limit their memory and exit with this process;
+    # a record that kills its worker anyway gets an error line (ordered_map's on_crash).
+    fn = functools.partial(
+        _summarize_chunk, options, record_ceiling(options) if workers > 1 else None
+    )
     try:
-        for result in ordered_map(fn, items(), workers=workers):
+        for result in ordered_map(
+            fn,
+            items(),
+            workers=workers,
+            on_crash=functools.partial(crashed_line, options),
+            initializer=init_worker,
+            initargs=(limits.BATCH_WORKER_MEMORY,),
+        ):
             output.write(output_line(result))
             output.flush()
             if result["error"] is None:

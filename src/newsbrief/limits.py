@@ -31,6 +31,8 @@ from newsbrief.errors import InvalidOptions, SummaryTimeout
 
 __all__ = [
     "ABSTRACTIVE_TIME_LIMIT",
+    "BATCH_RECORD_GRACE",
+    "BATCH_WORKER_MEMORY",
     "MAX_ARTICLE_CHARS",
     "MAX_ARTICLE_SENTENCES",
     "SUMMARY_TIME_LIMIT",
@@ -53,6 +55,16 @@ SUMMARY_TIME_LIMIT = 30.0
 #: Seconds an abstractive summary may take (every map-reduce call included); each model call
 #: has its own timeout too (``--llm-timeout``).
 ABSTRACTIVE_TIME_LIMIT = 600.0
+
+#: Memory one batch worker process may hold (``resource.RLIMIT_DATA``: heap and anonymous
+#: mappings) while it summarizes a record: ~8x the most any record within the limits above
+#: needs (~260 MB, docs/benchmarks.md). A record past it gets an error line
+#: (``record_memory``) and the run goes on.
+BATCH_WORKER_MEMORY = 2_000_000_000
+#: Seconds a batch record may take beyond its summary's time limit before its worker stops it
+#: (``record_timeout``): the summary's own limit is checked between stages, this one stops a
+#: stage that never returns to them.
+BATCH_RECORD_GRACE = 30.0
 
 _DEADLINE: ContextVar[tuple[float, float] | None] = ContextVar("newsbrief_deadline", default=None)
 
