@@ -124,6 +124,26 @@ def _handler(state: FakeLLM) -> type[BaseHTTPRequestHandler]:
     return Handler
 
 
+class CountingLLM(FakeLLM):
+    """A fake endpoint that takes its time and counts the requests it is answering at once."""
+
+    def __init__(self, delay: float = 0.15) -> None:
+        super().__init__(default=self.slow_echo)
+        self.delay = delay
+        self.in_flight = 0
+        self.most = 0
+        self._count = threading.Lock()
+
+    def slow_echo(self, request: dict[str, Any]) -> Reply:
+        with self._count:
+            self.in_flight += 1
+            self.most = max(self.most, self.in_flight)
+        time.sleep(self.delay)
+        with self._count:
+            self.in_flight -= 1
+        return echo_model(request)
+
+
 @contextmanager
 def serve(state: FakeLLM | None = None) -> Iterator[FakeLLM]:
     """Run a fake LLM server on 127.0.0.1 (a free port); ``state.url`` ends in ``/v1``."""

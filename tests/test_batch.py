@@ -454,3 +454,16 @@ def test_several_inputs_and_globs_are_read_in_turn(tmp_path: Path) -> None:
         f"newsbrief: error: file://{first}: --engine local reads local files and stdin; use "
         "--engine ray for files on other filesystems\n"
     )
+
+
+def test_workers_keep_llm_concurrency_records_in_flight(tmp_path: Path) -> None:
+    from llm_server import CountingLLM, serve
+
+    src = write_input(tmp_path / "in.jsonl", 64)  # two chunks of 32, one per worker
+    with serve(CountingLLM(delay=0.3)) as server:
+        flags = ["-m", "llm", "--llm-model", "tiny", "--llm-url", server.url]
+        result = run(str(src), "-o", str(tmp_path / "out.jsonl"), *flags, "-j", "2",
+                     "--llm-concurrency", "3")  # fmt: skip
+        assert result.exit_code == 0, result.output
+        assert 3 < server.most <= 2 * 3  # both workers busy, three records each at most
+    assert [r["id"] for r in read_output(tmp_path / "out.jsonl")] == [f"r{i}" for i in range(64)]

@@ -10,8 +10,6 @@ import gzip
 import json
 import os
 import re
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,7 +17,7 @@ from typing import Any
 import pytest
 from click.testing import CliRunner
 
-from llm_server import FakeLLM, Reply, echo_model, serve
+from llm_server import CountingLLM, FakeLLM, Reply, serve
 from newsbrief.batch_ray import (
     MANIFEST,
     expand_inputs,
@@ -347,26 +345,6 @@ def test_strict_stops_at_the_first_bad_line_and_keeps_what_came_before(tmp_path:
         open_output_dir(out, inputs=[str(src)], resume=False, overwrite=False)
     resumed = open_output_dir(out, inputs=[str(src)], resume=True, overwrite=False)
     assert (resumed.done_ids, resumed.next_index) == ({"r0", "r1", "r2", "r3"}, 2)
-
-
-class CountingLLM(FakeLLM):
-    """A fake endpoint that takes its time and counts the requests it is answering at once."""
-
-    def __init__(self, delay: float = 0.15) -> None:
-        super().__init__(default=self.slow_echo)
-        self.delay = delay
-        self.in_flight = 0
-        self.most = 0
-        self._count = threading.Lock()
-
-    def slow_echo(self, request: dict[str, Any]) -> Reply:
-        with self._count:
-            self.in_flight += 1
-            self.most = max(self.most, self.in_flight)
-        time.sleep(self.delay)
-        with self._count:
-            self.in_flight -= 1
-        return echo_model(request)
 
 
 def llm_flags(*servers: FakeLLM, concurrency: int = 3) -> list[str]:
