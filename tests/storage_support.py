@@ -21,7 +21,17 @@ POSTGRES_ENV = "NEWSBRIEF_TEST_POSTGRES_URL"
 #: pytest params for a backend fixture: ``@pytest.fixture(params=BACKENDS)``.
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
-_TABLES = ("feed_items", "summary_cache", "articles", "feeds", "schema_version")
+_TABLES = (
+    "sessions",
+    "users",
+    "api_tokens",
+    "site_keys",
+    "feed_items",
+    "summary_cache",
+    "articles",
+    "feeds",
+    "schema_version",
+)
 
 
 def postgres_url() -> str:

@@ -27,6 +27,7 @@ from web_support import (
     XSS_TITLE,
     Client,
     assert_layout,
+    csrf,
     make_app,
     page_server,
     xss_article,
@@ -431,7 +432,7 @@ def test_add_page_form(client: Client) -> None:
 
 def test_add_text_redirects_to_article(client: Client, store: Store) -> None:
     text = "A new ferry line links the two harbours.\nIt runs every hour from May to September."
-    r = client.post("/add", data={"text": text, "title": "Ferry line opens"})
+    r = client.post("/add", data={**csrf(client), "text": text, "title": "Ferry line opens"})
     assert r.status_code == 303
     article_id = int(r.headers["location"].rsplit("/", 1)[1])
     assert store.get_article(article_id).article.title == "Ferry line opens"
@@ -439,14 +440,14 @@ def test_add_text_redirects_to_article(client: Client, store: Store) -> None:
 
 
 def test_add_nothing_shows_error(client: Client) -> None:
-    r = client.post("/add", data={})
+    r = client.post("/add", data=csrf(client))
     assert r.status_code == 400
     assert "Could not add the article: give a URL, or paste the page&#39;s HTML" in r.text
 
 
 def test_add_url_refuses_loopback(client: Client, store: Store) -> None:
     before = store.list_articles().total
-    r = client.post("/add", data={"url": "http://127.0.0.1:8000/articles/1"})
+    r = client.post("/add", data={**csrf(client), "url": "http://127.0.0.1:8000/articles/1"})
     assert r.status_code == 400
     assert "127.0.0.1 is a loopback address; fetching it is refused" in r.text
     assert 'value="http://127.0.0.1:8000/articles/1"' in r.text
@@ -477,7 +478,7 @@ def test_add_malformed_url_shows_error(
     client: Client, store: Store, form: dict[str, str], message: str
 ) -> None:
     before = store.list_articles().total
-    r = client.post("/add", data=form)
+    r = client.post("/add", data={**csrf(client), **form})
     assert r.status_code == 400
     assert f"Could not add the article: {message}</p>" in r.text
     assert store.list_articles().total == before
@@ -540,7 +541,7 @@ def test_add_error_keeps_each_forms_own_values(
 ) -> None:
     """The HTML form's URL goes back to its own field, not the first form's."""
     before = store.list_articles().total
-    r = client.post("/add", data=form)
+    r = client.post("/add", data={**csrf(client), **form})
     assert r.status_code == status
     assert f'<p class="error" role="alert">Could not add the article: {message}' in r.text
     for field in ADD_FIELDS:
@@ -559,7 +560,7 @@ BIG_TEXT = "\n".join(
 def test_add_text_over_one_megabyte_is_accepted(client: Client, store: Store) -> None:
     """It was a bare "Error 400 – Field exceeded maximum size of 1024KB." page."""
     assert 1_100_000 < len(BIG_TEXT.encode()) < 2_000_000 - 10_000
-    r = client.post("/add", data={"title": "Ferry", "text": BIG_TEXT})
+    r = client.post("/add", data={**csrf(client), "title": "Ferry", "text": BIG_TEXT})
     assert r.status_code == 303, r.text[:500]
     article_id = int(r.headers["location"].rsplit("/", 1)[1])
     assert store.get_article(article_id).article.text == BIG_TEXT
@@ -608,7 +609,7 @@ def test_add_over_the_body_limit_is_413_with_the_form(
 ) -> None:
     """The add page again, in the layout, with the limit and the fields that arrived whole."""
     _, store, client = make_app(tmp_path, max_body_bytes=4096)
-    body = urlencode(fields).encode()
+    body = urlencode({**csrf(client), **fields}).encode()
     headers = {"content-type": "application/x-www-form-urlencoded"}
     if sent == "chunked":
         r = client.post("/add", content=_chunks(body), headers=headers)
@@ -625,14 +626,20 @@ def test_add_over_the_body_limit_is_413_with_the_form(
 
 def test_add_multipart_over_the_body_limit_is_413(tmp_path: Path) -> None:
     _, store, client = make_app(tmp_path, max_body_bytes=4096)
-    r = client.post("/add", data={"title": "Ferry"}, files={"text": ("a.txt", b"x" * 5000)})
+    r = client.post(
+        "/add", data={**csrf(client), "title": "Ferry"}, files={"text": ("a.txt", b"x" * 5000)}
+    )
+    # Only a urlencoded form (what the site's forms send) keeps its whole fields, the CSRF
+    # token among them; a cut multipart form is refused with the error page.
     assert r.status_code == 413
-    assert _too_large("it could not be read") in r.text
+    message = _too_large("it could not be read").removeprefix("Could not add the article: ")
+    assert f'role="alert">{message}' in r.text
     assert_layout(r.text)
     store.close()
 
 
 def test_add_form_with_too_many_fields_is_400(client: Client) -> None:
+    """A form that cannot be read is refused before its CSRF token could be checked."""
     r = client.post(
         "/add",
         content="&".join(f"f{n}=x" for n in range(30)).encode(),
@@ -640,7 +647,7 @@ def test_add_form_with_too_many_fields_is_400(client: Client) -> None:
     )
     assert r.status_code == 400
     assert (
-        "Could not add the article: the form could not be read: Too many fields. "
+        'role="alert">the form could not be read: Too many fields. '
         "Maximum number of fields is 20.</p>"
     ) in r.text
 
@@ -650,7 +657,7 @@ def test_add_page_over_the_fetch_limit_names_no_missing_option(tmp_path: Path) -
     big = {"Content-Type": "text/html", "Content-Length": "20000000"}
     with page_server({"/big.html": (big, b"<html>")}) as base:
         _, store, client = make_app(tmp_path, allow_private_networks=True)
-        r = client.post("/add", data={"url": f"{base}/big.html"})
+        r = client.post("/add", data={**csrf(client), "url": f"{base}/big.html"})
         store.close()
     assert r.status_code == 413
     assert (
@@ -661,19 +668,19 @@ def test_add_page_over_the_fetch_limit_names_no_missing_option(tmp_path: Path) -
 
 
 def test_feeds_page_subscribe_and_refresh(client: Client, store: Store) -> None:
-    r = client.post("/feeds", data={"url": "http://127.0.0.1:9/feed.xml"})
+    r = client.post("/feeds", data={**csrf(client), "url": "http://127.0.0.1:9/feed.xml"})
     assert r.status_code == 400  # refused at once: a loopback address, not allowed here
     assert "Could not subscribe: http://127.0.0.1:9/feed.xml" in r.text and "loopback" in r.text
     assert store.list_feeds() == []
     feed, _ = store.add_feed("http://127.0.0.1:9/feed.xml")
-    assert client.post(f"/feeds/{feed.id}/refresh").status_code == 303
+    assert client.post(f"/feeds/{feed.id}/refresh", data=csrf(client)).status_code == 303
     feed = store.list_feeds()[0]
     assert feed.last_fetched_at is not None and "loopback" in (feed.last_error or "")
     html = client.get("/feeds").text
     assert f'id="feed-{feed.id}"' in html
     assert "Last error" in html and "loopback" in html
     assert f'action="/feeds/{feed.id}/refresh"' in html
-    again = client.post(f"/feeds/{feed.id}/refresh")
+    again = client.post(f"/feeds/{feed.id}/refresh", data=csrf(client))
     assert again.status_code == 303
     assert store.get_feed(feed.id).last_fetched_at >= feed.last_fetched_at  # type: ignore[operator]
 
@@ -690,7 +697,7 @@ def test_feeds_page_subscribe_and_refresh(client: Client, store: Store) -> None:
     ids=["no-scheme", "ipv6-unclosed"],
 )
 def test_feeds_page_bad_url(client: Client, store: Store, url: str, message: str) -> None:
-    r = client.post("/feeds", data={"url": url})
+    r = client.post("/feeds", data={**csrf(client), "url": url})
     assert r.status_code == 400
     assert f"Could not subscribe: {message}</p>" in r.text
     assert store.list_feeds() == []
@@ -699,7 +706,7 @@ def test_feeds_page_bad_url(client: Client, store: Store, url: str, message: str
 @pytest.mark.parametrize("feed_id", ["77", "99999999999999999999999", "abc"])
 @pytest.mark.parametrize("action", ["refresh", "remove"])
 def test_feeds_action_on_unknown_feed_is_404(client: Client, feed_id: str, action: str) -> None:
-    r = client.post(f"/feeds/{feed_id}/{action}")
+    r = client.post(f"/feeds/{feed_id}/{action}", data=csrf(client))
     assert r.status_code == 404
     assert f'<p class="error" role="alert">no feed with id {feed_id}</p>' in r.text
     assert_layout(r.text)
@@ -717,7 +724,7 @@ def test_feeds_page_remove_keeps_the_articles(client: Client, store: Store) -> N
     assert forms == ["/feeds", f"/feeds/{feed.id}/refresh", f"/feeds/{feed.id}/remove"]
     assert '<button type="submit" class="remove" aria-label="Remove Harbour News">' in html
 
-    r = client.post(f"/feeds/{feed.id}/remove")
+    r = client.post(f"/feeds/{feed.id}/remove", data=csrf(client))
     assert r.status_code == 303
     assert r.headers["location"] == "/feeds?removed=1"
     after = client.get(r.headers["location"]).text
@@ -773,7 +780,7 @@ def test_feeds_page_lists_failed_items(tmp_path: Path, link: str | None, shown: 
         resolved = link.format(base=server.base) if link else None
         server.overrides["/one.xml"] = ("application/rss+xml", item_feed(resolved))
         _, store, client = make_app(tmp_path, allow_private_networks=True)
-        r = client.post("/feeds", data={"url": server.url("one.xml")})
+        r = client.post("/feeds", data={**csrf(client), "url": server.url("one.xml")})
         assert r.status_code == 303
         html = client.get("/feeds").text
         store.close()
@@ -794,7 +801,7 @@ def test_feeds_page_subscribing_a_page(tmp_path: Path, named: bool) -> None:
         server.overrides["/front.html"] = ("text/html", page.encode())
         _, store, client = make_app(tmp_path, allow_private_networks=True)
         url = server.url("front.html")
-        r = client.post("/feeds", data={"url": url})
+        r = client.post("/feeds", data={**csrf(client), "url": url})
         html = client.get(r.headers["location"]).text if r.status_code == 303 else r.text
         feeds = store.list_feeds()
         store.close()
@@ -849,7 +856,8 @@ def test_feeds_page_counts_failures_past_twenty(client: Client, store: Store) ->
             "/feeds",
             {"data": {"url": "https://news.example/" + "a" * 5000}},
             413,
-            "Could not subscribe: the form is larger than the limit of 4,096 bytes, so the URL "
+            # Without the form's CSRF token among the fields that arrived: the error page.
+            "the form is larger than the limit of 4,096 bytes, so the URL "
             "could not be kept; paste less, or start the server with a larger --max-body-bytes",
         ),
         (

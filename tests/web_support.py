@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -63,6 +64,23 @@ class Client:
 
     def delete(self, url: str, **kwargs: Any) -> httpx.Response:
         return self.request("DELETE", url, **kwargs)
+
+
+_CSRF = re.compile(r'<input type="hidden" name="csrf_token" value="([0-9a-f]+)">')
+
+
+def csrf(client: Client, page: str = "/add") -> dict[str, str]:
+    """Return ``{"csrf_token": ...}``: the field the site's forms carry, read from ``page``.
+
+    In the one-person mode every form has the same token, so it is read once per client.
+    """
+    token = getattr(client, "csrf_token", None)
+    if token is None:
+        match = _CSRF.search(client.get(page).text)
+        assert match is not None, f"no CSRF field on {page}"
+        token = match.group(1)
+        client.csrf_token = token  # type: ignore[attr-defined]
+    return {"csrf_token": token}
 
 
 #: Marks of the site layout (base.html) that every page, error pages included, carries.

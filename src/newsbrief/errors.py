@@ -28,8 +28,15 @@
     │   ├── BackendAuthError        the key was rejected (the key's environment variable)
     │   ├── BadBackendResponse      empty, malformed or refused answer
     │   └── PluginError             a summarizer plug-in cannot be loaded or declares a bad kind
-    ├── NotFound                    no article/feed with that id
-    └── StorageError                the database refused or failed
+    ├── NotFound                    no article/feed/token/user with that id or name
+    ├── Conflict                    an edit would duplicate another stored article (HTTP 409)
+    ├── StorageError                the database refused or failed
+    └── AuthError                   who may do what (web front end)
+        ├── NotAuthenticated        no editor credentials, or bad/revoked ones (HTTP 401)
+        ├── Forbidden               refused whoever asks (HTTP 403)
+        │   ├── CrossSiteRequest    a state-changing request from another site
+        │   └── BadCSRFToken        a form without this site's CSRF token
+        └── TooManyAttempts         login attempts over the limit (HTTP 429, Retry-After)
 
 Third-party exceptions are translated at the edge (``raise FetchTimeout(...) from exc``);
 front ends catch ``NewsbriefError`` and show ``str(exc)``: the CLI prints
@@ -233,3 +240,52 @@ class NotFound(NewsbriefError):
 class StorageError(NewsbriefError):
     code = "storage_error"
     http_status = 500
+
+
+class Conflict(NewsbriefError):
+    """An edit would make an article a copy of another stored one (same text or URL)."""
+
+    code = "conflict"
+    http_status = 409
+
+
+class AuthError(NewsbriefError):
+    """A request the server refuses because of who sent it or how."""
+
+    code = "forbidden"
+    http_status = 403
+    #: Extra response headers (``WWW-Authenticate``, ``Retry-After``).
+    headers: dict[str, str] = {}  # noqa: RUF012  (read-only class default)
+
+
+class NotAuthenticated(AuthError):
+    """No editor credentials, or credentials that are wrong, revoked or expired."""
+
+    code = "unauthorized"
+    http_status = 401
+    headers = {"WWW-Authenticate": 'Bearer realm="newsbrief"'}  # noqa: RUF012
+
+
+class Forbidden(AuthError):
+    code = "forbidden"
+    http_status = 403
+
+
+class CrossSiteRequest(Forbidden):
+    code = "cross_site_request"
+
+
+class BadCSRFToken(Forbidden):
+    code = "csrf_failed"
+
+
+class TooManyAttempts(AuthError):
+    """Too many failed logins for an account or from a client; ``retry_after`` in seconds."""
+
+    code = "too_many_attempts"
+    http_status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        self.headers = {"Retry-After": str(retry_after)}

@@ -11,7 +11,7 @@ import dataclasses
 import hashlib
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
@@ -39,6 +39,8 @@ __all__ = [
     "article_from",
     "article_from_page",
     "default_fetcher",
+    "delete_article",
+    "edit_article",
     "is_lasting",
     "page_key_url",
     "server_message",
@@ -234,6 +236,51 @@ def summarize_source(
         fetcher=fetcher,
     )
     return {**summary_dict(summarize(article, options=options), options.format), "cached": False}
+
+
+#: The fields of a stored article an editor may change (``edit_article``).
+EDITABLE_FIELDS = ("title", "text", "author", "date", "url", "description", "language")
+
+
+def edit_article(store: Store, article_id: int, changes: Mapping[str, str | None]) -> StoredArticle:
+    """Change the fields ``changes`` names of a stored article (an editor's edit).
+
+    A field not named keeps its value; a blank one (other than the text) is cleared. The
+    article's summaries are computed again from the new text when next asked for.
+
+    Raises:
+        InvalidOptions: a field that cannot be edited, or a URL that is not http(s).
+        EmptyInput: the new text is empty.
+        NotFound: no such article.
+        Conflict: another stored article has the new text or URL.
+    """
+    unknown = sorted(set(changes) - set(EDITABLE_FIELDS))
+    if unknown:
+        raise InvalidOptions(
+            f"cannot edit {', '.join(unknown)}; editable fields: {', '.join(EDITABLE_FIELDS)}"
+        )
+    # A browser's textarea sends CRLF line ends; stored text has one paragraph per "\n" line.
+    cleaned = {
+        k: (v.replace("\r\n", "\n").strip() if v is not None else None) for k, v in changes.items()
+    }
+    fields: dict[str, Any] = {k: (v or None) for k, v in cleaned.items() if k != "text"}
+    if "text" in cleaned:
+        fields["text"] = cleaned["text"] or ""
+    if fields.get("url"):
+        from newsbrief.storage import canonical_url
+
+        canonical_url(str(fields["url"]))  # InvalidOptions unless an absolute http(s) URL
+    stored = store.get_article(article_id)
+    return store.update_article(article_id, dataclasses.replace(stored.article, **fields))
+
+
+def delete_article(store: Store, article_id: int) -> None:
+    """Delete a stored article and its cached summaries.
+
+    Raises:
+        NotFound: no such article.
+    """
+    store.delete_article(article_id)
 
 
 def unsubscribe(store: Store, feed_id: int) -> None:

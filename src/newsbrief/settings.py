@@ -97,6 +97,15 @@ class Settings:
     embed_max_age: int = DEFAULT_EMBED_MAX_AGE
     #: Minutes after which a page the embed endpoint fetched is fetched again (0: never).
     embed_recheck_minutes: float = DEFAULT_EMBED_RECHECK_MINUTES
+    #: Every write needs an editor (token or login), whatever the address (``serve --public``,
+    #: implied by a non-loopback host). See docs/web.md, "Who may do what".
+    public: bool = False
+    #: How long a login lasts, and the failed logins allowed per account and per client
+    #: address within ``login_window_s`` before further attempts get 429.
+    session_days: float = 7
+    login_failures_per_account: int = 5
+    login_failures_per_client: int = 20
+    login_window_s: float = 900
 
     def __post_init__(self) -> None:
         from newsbrief.embed import parse_origin
@@ -209,6 +218,15 @@ class Settings:
         if listen and listen not in ("0.0.0.0", "::"):
             names.add(listen)
         return frozenset(names)
+
+    @property
+    def open_without_editors(self) -> bool:
+        """Return True when a store with no accounts or tokens lets every caller write.
+
+        The one-person tool: loopback only and not ``public``. Once an account or token
+        exists, writes need one here too.
+        """
+        return self.is_loopback and not self.public
 
     @property
     def is_loopback(self) -> bool:

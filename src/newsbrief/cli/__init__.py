@@ -35,6 +35,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "newsbrief.cli.embed:embed_snippet_cmd",
         "Print the HTML that puts the summary button on a publisher's page.",
     ),
+    "token": ("newsbrief.cli.editors:token_cmd", "Create, list and revoke API tokens."),
+    "user": ("newsbrief.cli.editors:user_cmd", "Manage editor accounts (site logins)."),
     "train": (
         "newsbrief.cli.train:train_cmd",
         "Rebuild the shipped summarizer weights from training data.",

@@ -56,6 +56,24 @@ def check_listen(host: str, port: int) -> None:
                 raise fail(exc.strerror or str(exc)) from None
 
 
+def access_lines(settings: Settings, *, has_editors: bool) -> list[str]:
+    """Return what the server says at start-up about who may write."""
+    where = "--database/--data-dir as given here"
+    if has_editors:
+        return ["writes need an editor: an API token or a login at /login"]
+    if settings.open_without_editors:
+        return [
+            "no editor account or API token exists: everyone who can reach this address on "
+            "this machine may add, edit and delete (create one to require a login: "
+            "newsbrief user add NAME)"
+        ]
+    return [
+        "no editor account or API token exists yet: serving readers only; nobody can add, "
+        f"edit or delete until you create one: newsbrief user add NAME, or newsbrief token "
+        f"create NAME (with the {where})"
+    ]
+
+
 @click.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option(
@@ -84,6 +102,12 @@ def check_listen(host: str, port: int) -> None:
     type=click.Path(file_okay=False, path_type=Path),
     help="Folder of the default SQLite file (default: $NEWSBRIEF_DATA_DIR, else "
     "$XDG_DATA_HOME/newsbrief, else ~/.local/share/newsbrief).",
+)
+@click.option(
+    "--public",
+    is_flag=True,
+    help="Every write needs an editor (API token or login), even on loopback; implied by a "
+    "non-loopback --host.",
 )
 @click.option("--demo", is_flag=True, help="Load a few example articles (written for newsbrief).")
 @click.option(
@@ -154,6 +178,7 @@ def serve_cmd(
     allowed_hosts: tuple[str, ...],
     database: str | None,
     data_dir: Path | None,
+    public: bool,
     demo: bool,
     refresh_minutes: float,
     allow_private_networks: bool,
@@ -178,12 +203,15 @@ def serve_cmd(
     from newsbrief.web.server import protocol_with_header_timeout
 
     summarizers.resolve(method)  # an unknown method fails now, listing the known ones
+    # Any address beyond this machine is public: writes need an editor there.
+    public = public or not Settings(host=host).is_loopback
     settings = Settings(
         database_url=database,
         data_dir=data_dir,
         host=host,
         port=port,
         allowed_hosts=DEFAULT_ALLOWED_HOSTS + allowed_hosts,
+        public=public,
         allow_private_networks=allow_private_networks,
         refresh_minutes=refresh_minutes,
         max_body_bytes=max_body_bytes,
@@ -204,12 +232,8 @@ def serve_cmd(
     app = create_app(settings)
     store_url = re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", str(app.state.newsbrief.store.url))
     click.echo(f"newsbrief: store {store_url}", err=True)
-    if not settings.is_loopback:
-        click.echo(
-            f"newsbrief: warning: listening on {host}, not only this machine; the site has no "
-            "login, so anyone who can reach it can add articles and feeds",
-            err=True,
-        )
+    for line in access_lines(settings, has_editors=app.state.newsbrief.store.has_editors()):
+        click.echo(f"newsbrief: {line}", err=True)
     if settings.host in ("0.0.0.0", "::") and not allowed_hosts:
         click.echo(
             "newsbrief: note: only requests that name this machine by a loopback name are "

@@ -15,6 +15,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from newsbrief.errors import InvalidOptions
 from newsbrief.models import Article, Length
+from newsbrief.storage.credentials import CredentialStore
 
 T = TypeVar("T")
 
@@ -125,7 +126,7 @@ class SummaryKey(NamedTuple):
     format: str
 
 
-class Store(Protocol):
+class Store(CredentialStore, Protocol):
     """The storage interface the service layer, feeds and web app use (SQLite or PostgreSQL)."""
 
     url: str
@@ -148,6 +149,14 @@ class Store(Protocol):
 
     def get_article(self, article_id: int) -> StoredArticle:
         """Return the article with ``article_id``; raise NotFound."""
+        ...
+
+    def update_article(self, article_id: int, article: Article) -> StoredArticle:
+        """Replace an article's fields; raise NotFound, or Conflict (another has its text/URL)."""
+        ...
+
+    def delete_article(self, article_id: int) -> None:
+        """Delete an article (its feed entry stays remembered); raise NotFound."""
         ...
 
     def find_article_by_url(self, url: str) -> StoredArticle | None:

@@ -184,8 +184,51 @@ def _step_2_search_text(conn: sa.Connection) -> None:
         conn.exec_driver_sql(statement)
 
 
+def _step_3_editors(conn: sa.Connection) -> None:
+    """Create api_tokens, users, sessions and site_keys (who may write; secrets hashed)."""
+    md = sa.MetaData()
+    sa.Table(
+        "api_tokens",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("name", sa.Text, nullable=False, unique=True),
+        sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+    )
+    sa.Table(
+        "users",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("name", sa.Text, nullable=False, unique=True),
+        sa.Column("password_hash", sa.Text, nullable=False),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+    )
+    sa.Table(
+        "sessions",
+        md,
+        sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+        sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+        sa.Column(
+            "user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False
+        ),
+        sa.Column("created_at", UTCDateTime, nullable=False),
+        sa.Column("expires_at", UTCDateTime, nullable=False, index=True),
+    )
+    sa.Table(
+        "site_keys",
+        md,
+        sa.Column("name", sa.String(64), primary_key=True),
+        sa.Column("value", sa.String(128), nullable=False),
+    )
+    md.create_all(conn)
+
+
 #: The ordered migration steps: STEPS[i] takes the schema to version i + 1.
-STEPS: list[Callable[[sa.Connection], None]] = [_step_1_initial, _step_2_search_text]
+STEPS: list[Callable[[sa.Connection], None]] = [
+    _step_1_initial,
+    _step_2_search_text,
+    _step_3_editors,
+]
 
 #: The schema version this code expects.
 LATEST = len(STEPS)

@@ -104,3 +104,44 @@ feed_items = sa.Table(
     sa.Column("seen_at", UTCDateTime, nullable=False),
     sa.UniqueConstraint("feed_id", "key", name="uq_feed_item"),
 )
+
+# --- who may write (migration step 2): secrets are kept only as hashes -----------------------
+
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.Text, nullable=False, unique=True),
+    # sha256 (hex) of the token: tokens are 256 random bits, so a fast hash is enough.
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("name", sa.Text, nullable=False, unique=True),
+    # argon2id (pwdlib), with its parameters and salt: "$argon2id$v=19$m=...".
+    sa.Column("password_hash", sa.Text, nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    # sha256 (hex) of the session cookie's value.
+    sa.Column("token_hash", sa.String(64), nullable=False, unique=True),
+    sa.Column("user_id", sa.Integer, sa.ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False, index=True),
+)
+
+site_keys = sa.Table(
+    "site_keys",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),
+    # A random key the server signs with (the CSRF tokens); shared by every worker.
+    sa.Column("value", sa.String(128), nullable=False),
+)

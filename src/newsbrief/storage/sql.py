@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg_dialect
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 
-from newsbrief.errors import EmptyInput, InvalidOptions, NotFound, StorageError
+from newsbrief.errors import Conflict, EmptyInput, InvalidOptions, NotFound, StorageError
 from newsbrief.models import Article
 from newsbrief.storage.base import (
     MAX_OFFSET,
@@ -36,6 +36,7 @@ from newsbrief.storage.base import (
     parse_date,
     utcnow,
 )
+from newsbrief.storage.credentials import CredentialsMixin
 from newsbrief.storage.schema import articles, feed_items, feeds, summary_cache
 from newsbrief.storage.search import query_groups, search_document
 
@@ -97,7 +98,7 @@ def _safe_canonical(url: str | None) -> str | None:
         return None  # a non-http(s) or malformed URL is kept as metadata, not a dedupe key
 
 
-class SQLStore:
+class SQLStore(CredentialsMixin):
     """A store on a SQLAlchemy engine (build it with ``newsbrief.storage.open_store``)."""
 
     def __init__(self, engine: sa.Engine, *, url: str | None = None) -> None:
@@ -237,6 +238,76 @@ class SQLStore:
         if result.rowcount == 0:
             raise NotFound(f"no article with id {article_id}")
         return self.get_article(article_id)
+
+    def update_article(self, article_id: int, article: Article) -> StoredArticle:
+        """Replace a stored article's fields with ``article``'s (an editor's edit).
+
+        Unlike ``replace_article`` (a re-fetched page), another article with the new text or
+        URL is the editor's mistake to correct: a Conflict naming it. The content hash,
+        canonical URL, search text and dates follow the new fields; the id, source, feed and
+        creation time stay, and an undated article keeps its place in the listing. Summaries
+        cached for the old text are dropped.
+
+        Raises:
+            EmptyInput: the new text is empty.
+            NotFound: no such article.
+            Conflict: another stored article has the new text or URL.
+        """
+        old = self.get_article(article_id)
+        values = _article_values(article, utcnow())
+        if values["published_at"] is None:
+            del values["sort_at"]
+        digest, canonical = values["content_hash"], values["canonical_url"]
+        same = articles.c.content_hash == digest
+        if canonical is not None:
+            same = sa.or_(same, articles.c.canonical_url == canonical)
+        try:
+            with self._write() as conn:
+                other = conn.execute(
+                    sa.select(articles.c.id).where(same, articles.c.id != article_id).limit(1)
+                ).scalar()
+                if other is not None:
+                    raise Conflict(
+                        f"article {other} already has this text or URL; "
+                        "edit or delete that one instead"
+                    )
+                updated = conn.execute(
+                    articles.update().where(articles.c.id == article_id).values(**values)
+                ).rowcount
+                if updated and digest != old.content_hash:
+                    conn.execute(
+                        summary_cache.delete().where(
+                            summary_cache.c.content_hash == old.content_hash
+                        )
+                    )
+        except sa.exc.IntegrityError:
+            raise Conflict("another article was stored with this text or URL meanwhile") from None
+        if not updated:
+            raise NotFound(f"no article with id {article_id}")
+        return self.get_article(article_id)
+
+    def delete_article(self, article_id: int) -> None:
+        """Delete a stored article and its cached summaries.
+
+        A feed entry that brought it in stays remembered, so the next refresh does not
+        bring it back.
+
+        Raises:
+            NotFound: no such article.
+        """
+        with self._write() as conn:
+            digest = conn.execute(
+                sa.select(articles.c.content_hash).where(articles.c.id == article_id)
+            ).scalar()
+            if digest is None:
+                raise NotFound(f"no article with id {article_id}")
+            conn.execute(
+                feed_items.update()
+                .where(feed_items.c.article_id == article_id)
+                .values(article_id=None, error=None)
+            )
+            conn.execute(articles.delete().where(articles.c.id == article_id))
+            conn.execute(summary_cache.delete().where(summary_cache.c.content_hash == digest))
 
     def get_article(self, article_id: int) -> StoredArticle:
         """Return the article with ``article_id``.
@@ -515,11 +586,15 @@ class SQLStore:
         return self.get_feed(feed_id)
 
     def feed_item_keys(self, feed_id: int) -> set[str]:
-        """Return the keys (guid or link) of the feed's entries already ingested."""
+        """Return the keys (guid or link) of the feed's entries already ingested.
+
+        An entry whose article an editor deleted counts as ingested (no error, no article):
+        a refresh does not bring the article back.
+        """
         with self._read() as conn:
             rows = conn.execute(
                 sa.select(feed_items.c.key).where(
-                    feed_items.c.feed_id == feed_id, feed_items.c.article_id.is_not(None)
+                    feed_items.c.feed_id == feed_id, feed_items.c.error.is_(None)
                 )
             ).all()
         return {r[0] for r in rows}

@@ -2,6 +2,8 @@
 
 Every route parses its input, calls one library function, and returns its dict; errors are
 raised as newsbrief exceptions and turned into the one error shape by ``web.errors``.
+Who may call what is decided by the routers' dependencies (``web.auth``): ``router`` serves
+readers (any write put there still needs an editor), ``editor_router`` only editors.
 Handlers are plain ``def`` so the synchronous store and summarizers run in the thread pool;
 the stored-summary route is ``async`` to answer repeats from memory, and sends computations
 to the thread pool itself.
@@ -21,11 +23,16 @@ from newsbrief import service
 from newsbrief.errors import NotFound
 from newsbrief.models import FORMATS, MAX_SENTENCES, MAX_WORDS, Format, Length
 from newsbrief.storage import MAX_ID, MAX_OFFSET
+from newsbrief.web.auth import api_guard, require_api_editor
 from newsbrief.web.cache import summary_cache_key
 from newsbrief.web.render import teaser
 from newsbrief.web.state import AppState, get_state
 
-router = APIRouter(prefix="/api", tags=["api"])
+router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(api_guard)])
+#: Routes for editors only (API token, or a logged-in session): every write, and the feeds.
+editor_router = APIRouter(
+    prefix="/api", tags=["editors"], dependencies=[Depends(require_api_editor)]
+)
 
 State = Annotated[AppState, Depends(get_state)]
 
@@ -73,6 +80,8 @@ _ERROR_SCHEMA: dict[int | str, dict[str, Any]] = {
     }
     for status, code, description in (
         (400, "invalid_options", "Bad options or input"),
+        (401, "unauthorized", "Needs an editor: Authorization: Bearer <token>, or a login"),
+        (403, "cross_site_request", "Sent by another site's page"),
         (404, "not_found", "No such article or feed"),
         (413, "input_too_large", "Request body over the limit"),
         (415, "unsupported_content_type", "Body is not JSON"),
@@ -151,7 +160,7 @@ def article_json(stored: Any, *, with_text: bool = True) -> dict[str, Any]:
     return data
 
 
-@router.post("/summarize", responses=_ERROR_SCHEMA)
+@editor_router.post("/summarize", responses=_ERROR_SCHEMA)
 def summarize(body: SummarizeRequest, state: State) -> dict[str, Any]:
     """Summarize an article given by URL, HTML or text, without storing it.
 
@@ -189,7 +198,7 @@ def list_articles(
     }
 
 
-@router.post(
+@editor_router.post(
     "/articles",
     status_code=201,
     responses={200: {"description": "The article was already stored"}, **_ERROR_SCHEMA},
@@ -204,6 +213,54 @@ def add_article(body: Source, state: State, response: Response) -> dict[str, Any
     )
     response.status_code = 201 if created else 200
     return {**article_json(stored), "created": created}
+
+
+class ArticleEdit(BaseModel):
+    """The fields of a stored article to change; a field left out keeps its value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str | None = None
+    text: str | None = Field(None, description="The new text, one paragraph per line.")
+    author: str | None = None
+    date: str | None = Field(None, description="ISO 8601 date (YYYY-MM-DD or a timestamp).")
+    url: str | None = Field(None, description="Where the article is published (http/https).")
+    description: str | None = None
+    language: str | None = Field(None, description="ISO 639-1 code.")
+
+
+_EDIT_ERRORS = {
+    **_ERROR_SCHEMA,
+    409: {
+        "description": "Another stored article has this text or URL",
+        "content": {
+            "application/json": {
+                "example": {"error": {"code": "conflict", "message": "article 3 already has…"}}
+            }
+        },
+    },
+}
+
+
+@editor_router.patch("/articles/{article_id}", responses=_EDIT_ERRORS)
+def edit_article(article_id: ArticleId, body: ArticleEdit, state: State) -> dict[str, Any]:
+    """Change a stored article's fields (editors); its summaries are made again from the edit."""
+    stored = service.edit_article(state.store, article_id, body.model_dump(exclude_unset=True))
+    state.forget_article(article_id)
+    return article_json(stored)
+
+
+@editor_router.delete(
+    "/articles/{article_id}",
+    status_code=204,
+    response_class=Response,
+    responses={k: _ERROR_SCHEMA[k] for k in (401, 403, 404)},
+)
+def delete_article(article_id: ArticleId, state: State) -> Response:
+    """Delete a stored article and its cached summaries (editors); 204."""
+    service.delete_article(state.store, article_id)
+    state.forget_article(article_id)
+    return Response(status_code=204)
 
 
 @router.get("/articles/{article_id}", responses=_ERROR_SCHEMA)
@@ -261,13 +318,13 @@ async def article_summary(
     return Response(_json_bytes(result), media_type="application/json")
 
 
-@router.get("/feeds", responses=_ERROR_SCHEMA)
+@editor_router.get("/feeds", responses=_ERROR_SCHEMA)
 def list_feeds(state: State) -> dict[str, Any]:
     """List subscribed feeds with their last refresh's time, status and error."""
     return {"items": [f.to_dict() for f in state.store.list_feeds()]}
 
 
-@router.post(
+@editor_router.post(
     "/feeds",
     status_code=201,
     responses={200: {"description": "Already subscribed"}, **_ERROR_SCHEMA},
@@ -290,7 +347,7 @@ def add_feed(body: FeedRequest, state: State, response: Response) -> dict[str, A
     return {**done.feed.to_dict(), "created": done.created, "notice": done.notice()}
 
 
-@router.delete(
+@editor_router.delete(
     "/feeds/{feed_id}",
     status_code=204,
     response_class=Response,
@@ -302,7 +359,7 @@ def delete_feed(feed_id: FeedId, state: State) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/feeds/{feed_id}/refresh", responses=_ERROR_SCHEMA)
+@editor_router.post("/feeds/{feed_id}/refresh", responses=_ERROR_SCHEMA)
 def refresh_feed(feed_id: FeedId, state: State) -> dict[str, Any]:
     """Fetch a feed now and ingest its new items; the report says what happened."""
     from newsbrief import feeds

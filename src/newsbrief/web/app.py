@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from newsbrief import __version__
 from newsbrief.settings import Settings
-from newsbrief.web import api, embed, pages
+from newsbrief.web import api, auth, embed, login, pages
 from newsbrief.web.cache import ResponseCache
 from newsbrief.web.errors import install_error_handlers
 from newsbrief.web.i18n import labels
@@ -167,8 +167,13 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.state.newsbrief = state
     _install_offline_docs(app)
     install_error_handlers(app)
+    auth.install(app, state)
     app.include_router(api.router)
+    app.include_router(api.editor_router)
     app.include_router(pages.router)
+    app.include_router(pages.editor_router)
+    app.include_router(login.router)
+    app.include_router(login.login_router)
     embed.install(app, state)
     app.mount("/static", StaticFiles(packages=[("newsbrief.web", "static")]), name="static")
     # Added last = outermost: the security headers cover the fast path's answers too.

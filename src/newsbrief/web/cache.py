@@ -91,7 +91,8 @@ class ByteLRU(Generic[K, V]):
     def discard(self, predicate: Callable[[Any], bool]) -> int:
         """Drop every answer whose key satisfies ``predicate``; return how many went.
 
-        For the rare article whose text is replaced (a re-fetched page that changed).
+        For the rare article whose text is replaced (a re-fetched page that changed, an
+        editor's edit or delete: ``AppState.forget_article``, in this process only).
         """
         with self._lock:
             gone = [key for key in self._items if predicate(key)]

@@ -81,7 +81,10 @@ async def _newsbrief_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, NewsbriefError)
     if exc.http_status >= 500:
         log.warning("%s %s: %s: %s", request.method, request.url.path, exc.code, exc)
-    return error_response(request, exc.http_status, exc.code, server_message(exc))
+    response = error_response(request, exc.http_status, exc.code, server_message(exc))
+    for name, value in getattr(exc, "headers", {}).items():  # AuthError: WWW-Authenticate, ...
+        response.headers[name] = value
+    return response
 
 
 async def _validation_error(request: Request, exc: Exception) -> Response:

@@ -1,7 +1,10 @@
-"""The reader site's HTML pages: home, article, summary (no-JS fallback), add, feeds.
+"""The reader site's HTML pages: home, article, summary (no-JS fallback); and the editors'
+pages: add, edit and delete articles, feeds.
 
-Templates autoescape everything; article data is never marked safe. Forms post to the same
-app (no CSRF token: the site is meant for a single local user on 127.0.0.1; see docs/web.md).
+Templates autoescape everything; article data is never marked safe. Who may see and post
+what is decided by the routers' dependencies (``web.auth``): ``router`` serves readers (a
+form post put there still needs an editor), ``editor_router`` only editors; every form
+carries the CSRF token ``viewer.csrf_token`` as its first field.
 A page that names nothing (an article id that is not a number, a page number past the last)
 is a 404 page, as a missing article is; the API answers 422 for a malformed id instead.
 """
@@ -13,7 +16,7 @@ import re
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Depends, Path, Query, Request
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
@@ -21,13 +24,24 @@ from newsbrief import service, summarizers
 from newsbrief.errors import InvalidOptions, NewsbriefError, NotFound
 from newsbrief.storage import MAX_OFFSET, FeedItem
 from newsbrief.web.api import check_url, stored_id
-from newsbrief.web.forms import FormTooLarge, read_form
+from newsbrief.web.auth import CurrentActor, Form, require_site_editor, site_guard, viewer
+from newsbrief.web.forms import FormTooLarge
 from newsbrief.web.render import safe_url
 from newsbrief.web.state import AppState, get_state
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, dependencies=[Depends(site_guard)])
+#: Pages for editors only: others are sent to the login page.
+editor_router = APIRouter(include_in_schema=False, dependencies=[Depends(require_site_editor)])
 
 State = Annotated[AppState, Depends(get_state)]
+
+
+async def page_viewer(state: State, actor: CurrentActor) -> dict[str, Any]:
+    """Return what the page's templates know of the viewer (editor or not, CSRF token)."""
+    return viewer(state, actor)
+
+
+Viewer = Annotated[dict[str, Any], Depends(page_viewer)]
 
 #: A number in a page's address: ASCII digits, at most 10 (more is past any id or page).
 _NUMBER = re.compile(r"[0-9]{1,10}")
@@ -57,9 +71,13 @@ SiteArticleId = Annotated[int, Depends(site_article_id)]
 SiteFeedId = Annotated[int, Depends(site_feed_id)]
 
 
-def render(state: AppState, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+def render(
+    state: AppState, name: str, status: int = 200, *, viewer: dict[str, Any], **context: Any
+) -> HTMLResponse:
     """Render template ``name`` with ``context`` (autoescaped) into a response."""
-    html = state.templates.get_template(name).render(settings=state.settings, **context)
+    html = state.templates.get_template(name).render(
+        settings=state.settings, viewer=viewer, **context
+    )
     return HTMLResponse(html, status_code=status)
 
 
@@ -92,8 +110,10 @@ def no_page(raw: str, *, total: int, size: int, query: str) -> NotFound:
 @router.get("/", response_class=HTMLResponse)
 def home(
     state: State,
+    viewer: Viewer,
     page: Annotated[str, Query()] = "1",
     q: Annotated[str, Query(max_length=200)] = "",
+    deleted: str | None = None,
 ) -> HTMLResponse:
     """Show the stored articles, newest first, with search and pagination.
 
@@ -116,6 +136,8 @@ def home(
                 pages=pages,
                 q=query,
                 title="Articles",
+                viewer=viewer,
+                deleted=deleted is not None,
             )
         total = listing.total
     else:
@@ -124,7 +146,7 @@ def home(
 
 
 @router.get("/articles/{article_id}", response_class=HTMLResponse)
-def article_page(article_id: SiteArticleId, state: State) -> HTMLResponse:
+def article_page(article_id: SiteArticleId, state: State, viewer: Viewer) -> HTMLResponse:
     """Show one article with its sentences as linkable spans and the summary buttons."""
     stored = state.store.get_article(article_id)
     rendered = state.spans.get(stored.content_hash, stored.article)
@@ -139,12 +161,13 @@ def article_page(article_id: SiteArticleId, state: State) -> HTMLResponse:
         next=following,
         note=method_note(state.settings.default_method),
         title=stored.article.title or f"Article {stored.id}",
+        viewer=viewer,
     )
 
 
 @router.get("/articles/{article_id}/summary", response_class=HTMLResponse)
 def summary_page(
-    article_id: SiteArticleId, state: State, length: str | None = None
+    article_id: SiteArticleId, state: State, viewer: Viewer, length: str | None = None
 ) -> HTMLResponse:
     """Show an article's summary on its own page: what the button does without JavaScript."""
     length = length or state.settings.default_length
@@ -164,6 +187,7 @@ def summary_page(
         length=length,
         note=method_note(shown_method(summary)),
         title=f"Summary: {stored.article.title or f'Article {stored.id}'}",
+        viewer=viewer,
     )
 
 
@@ -180,36 +204,39 @@ def add_form_of(names: set[str]) -> str:
     return "url"
 
 
-def _add_page(state: AppState, *, status: int = 200, **context: Any) -> HTMLResponse:
+def _add_page(
+    state: AppState, viewer: dict[str, Any], *, status: int = 200, **context: Any
+) -> HTMLResponse:
     context.setdefault("values", {})
-    return render(state, "add.html", status=status, title="Add an article", **context)
+    return render(
+        state, "add.html", status=status, title="Add an article", viewer=viewer, **context
+    )
 
 
-@router.get("/add", response_class=HTMLResponse)
-def add_form(state: State) -> HTMLResponse:
+@editor_router.get("/add", response_class=HTMLResponse)
+def add_form(state: State, viewer: Viewer) -> HTMLResponse:
     """Show the forms that add an article by URL or by pasted HTML/text."""
-    return _add_page(state)
+    return _add_page(state, viewer)
 
 
-@router.post("/add", response_class=HTMLResponse)
-async def add_submit(request: Request, state: State) -> Response:
+@editor_router.post("/add", response_class=HTMLResponse)
+async def add_submit(state: State, viewer: Viewer, form: Form) -> Response:
     """Add an article and go to its page; on error show the form again with the message.
 
     Fields may fill the whole request body (``--max-body-bytes``); a body over it is a 413
     page with the form again, holding the fields that arrived whole.
     """
-    try:
-        fields = await read_form(request, max_bytes=state.settings.max_body_bytes)
-    except FormTooLarge as exc:
+    exc = form.error
+    if isinstance(exc, FormTooLarge):
         names = set(exc.kept) | ({exc.cut} if exc.cut else set())
         values = {**exc.kept, "form": add_form_of(names)}
-        return _add_page(state, status=exc.http_status, values=values, error=str(exc))
-    except NewsbriefError as exc:
-        return _add_page(state, status=exc.http_status, error=service.server_message(exc))
-    return await run_in_threadpool(_add, state, fields)
+        return _add_page(state, viewer, status=exc.http_status, values=values, error=str(exc))
+    if exc is not None:
+        return _add_page(state, viewer, status=exc.http_status, error=service.server_message(exc))
+    return await run_in_threadpool(_add, state, viewer, form.fields)
 
 
-def _add(state: AppState, fields: dict[str, str]) -> Response:
+def _add(state: AppState, viewer: dict[str, Any], fields: dict[str, str]) -> Response:
     url, html, text, title = (fields.get(k, "") for k in ("url", "html", "text", "title"))
     values = {**fields, "form": add_form_of(set(fields))}
     try:
@@ -229,7 +256,11 @@ def _add(state: AppState, fields: dict[str, str]) -> Response:
         )
     except NewsbriefError as exc:
         return _add_page(
-            state, status=exc.http_status, values=values, error=service.server_message(exc)
+            state,
+            viewer,
+            status=exc.http_status,
+            values=values,
+            error=service.server_message(exc),
         )
     return RedirectResponse(f"/articles/{stored.id}", status_code=303)
 
@@ -250,40 +281,48 @@ def _failures(items: list[FeedItem]) -> dict[str, Any]:
     return {"items": shown, "more": max(0, len(items) - MAX_FAILURES_SHOWN)}
 
 
-def _feeds_page(state: AppState, status: int = 200, **context: Any) -> HTMLResponse:
+def _feeds_page(
+    state: AppState, viewer: dict[str, Any], status: int = 200, **context: Any
+) -> HTMLResponse:
     feeds = state.store.list_feeds()
     failures = {f.id: _failures(state.store.list_feed_items(f.id, failed_only=True)) for f in feeds}
     return render(
-        state, "feeds.html", status=status, feeds=feeds, failures=failures, title="Feeds", **context
+        state,
+        "feeds.html",
+        status=status,
+        feeds=feeds,
+        failures=failures,
+        title="Feeds",
+        viewer=viewer,
+        **context,
     )
 
 
-@router.get("/feeds", response_class=HTMLResponse)
+@editor_router.get("/feeds", response_class=HTMLResponse)
 def feeds_page(
-    state: State, removed: str | None = None, found_on: str | None = None
+    state: State, viewer: Viewer, removed: str | None = None, found_on: str | None = None
 ) -> HTMLResponse:
     """List the subscribed feeds: last refresh, failed entries, Refresh and Remove buttons."""
-    return _feeds_page(state, removed=removed is not None, found_on=found_on)
+    return _feeds_page(state, viewer, removed=removed is not None, found_on=found_on)
 
 
-@router.post("/feeds", response_class=HTMLResponse)
-async def subscribe(request: Request, state: State) -> Response:
+@editor_router.post("/feeds", response_class=HTMLResponse)
+async def subscribe(state: State, viewer: Viewer, form: Form) -> Response:
     """Subscribe to a feed and fetch it once; the list shows how that went."""
-    try:
-        fields = await read_form(request, max_bytes=state.settings.max_body_bytes)
-    except FormTooLarge as exc:
+    exc = form.error
+    if isinstance(exc, FormTooLarge):
         url = exc.kept.get("url", "")
         return await run_in_threadpool(
-            _feeds_page, state, status=exc.http_status, error=str(exc), value=url
+            _feeds_page, state, viewer, status=exc.http_status, error=str(exc), value=url
         )
-    except NewsbriefError as exc:
+    if exc is not None:
         return await run_in_threadpool(
-            _feeds_page, state, status=exc.http_status, error=service.server_message(exc)
+            _feeds_page, state, viewer, status=exc.http_status, error=service.server_message(exc)
         )
-    return await run_in_threadpool(_subscribe, state, fields.get("url", ""))
+    return await run_in_threadpool(_subscribe, state, viewer, form.fields.get("url", ""))
 
 
-def _subscribe(state: AppState, url: str) -> Response:
+def _subscribe(state: AppState, viewer: dict[str, Any], url: str) -> Response:
     try:
         check_url(url)
         done = service.subscribe(
@@ -294,7 +333,7 @@ def _subscribe(state: AppState, url: str) -> Response:
         )
     except NewsbriefError as exc:
         message = service.server_message(exc)
-        return _feeds_page(state, status=exc.http_status, error=message, value=url)
+        return _feeds_page(state, viewer, status=exc.http_status, error=message, value=url)
     _refresh(state, done.feed.id)
     # The page given was not the feed: the list says which feed it named.
     found = f"?found_on={quote(done.page, safe='')}" if done.page else ""
@@ -313,7 +352,7 @@ def _refresh(state: AppState, feed_id: int) -> None:
     )
 
 
-@router.post("/feeds/{feed_id}/refresh", response_class=HTMLResponse)
+@editor_router.post("/feeds/{feed_id}/refresh", response_class=HTMLResponse)
 def refresh(feed_id: SiteFeedId, state: State) -> Response:
     """Refresh one feed now and go back to the list."""
     state.store.get_feed(feed_id)
@@ -321,7 +360,7 @@ def refresh(feed_id: SiteFeedId, state: State) -> Response:
     return RedirectResponse(f"/feeds#feed-{feed_id}", status_code=303)
 
 
-@router.post("/feeds/{feed_id}/remove", response_class=HTMLResponse)
+@editor_router.post("/feeds/{feed_id}/remove", response_class=HTMLResponse)
 def remove(feed_id: SiteFeedId, state: State) -> Response:
     """Unsubscribe from a feed (its articles stay) and go back to the list.
 
@@ -329,3 +368,57 @@ def remove(feed_id: SiteFeedId, state: State) -> Response:
     """
     service.unsubscribe(state.store, feed_id)
     return RedirectResponse("/feeds?removed=1", status_code=303)
+
+
+# --- editing and deleting articles -------------------------------------------------------------
+
+
+def _edit_page(
+    state: AppState, viewer: dict[str, Any], article_id: int, status: int = 200, **context: Any
+) -> HTMLResponse:
+    stored = state.store.get_article(article_id)
+    context.setdefault("values", {k: getattr(stored.article, k) or "" for k in EDITED})
+    return render(
+        state,
+        "edit.html",
+        status=status,
+        stored=stored,
+        title=f"Edit: {stored.article.title or f'Article {stored.id}'}",
+        viewer=viewer,
+        **context,
+    )
+
+
+#: The fields the edit form shows (the API may change the others too).
+EDITED = ("title", "author", "date", "url", "text")
+
+
+@editor_router.get("/articles/{article_id}/edit", response_class=HTMLResponse)
+def edit_form(article_id: SiteArticleId, state: State, viewer: Viewer) -> HTMLResponse:
+    """Show the form that edits an article, with the button that deletes it."""
+    return _edit_page(state, viewer, article_id)
+
+
+@editor_router.post("/articles/{article_id}/edit", response_class=HTMLResponse)
+def edit_submit(article_id: SiteArticleId, state: State, viewer: Viewer, form: Form) -> Response:
+    """Save an edit and go to the article; on error show the form again with the message."""
+    values = {k: form.fields.get(k, "") for k in EDITED}
+    try:
+        if form.error is not None:
+            raise form.error
+        service.edit_article(state.store, article_id, values)
+    except NewsbriefError as exc:
+        message = service.server_message(exc)
+        return _edit_page(
+            state, viewer, article_id, status=exc.http_status, values=values, error=message
+        )
+    state.forget_article(article_id)
+    return RedirectResponse(f"/articles/{article_id}", status_code=303)
+
+
+@editor_router.post("/articles/{article_id}/delete", response_class=HTMLResponse)
+def delete(article_id: SiteArticleId, state: State) -> Response:
+    """Delete an article and go to the home page, which says so."""
+    service.delete_article(state.store, article_id)
+    state.forget_article(article_id)
+    return RedirectResponse("/?deleted=1", status_code=303)

@@ -33,6 +33,8 @@ class AppState:
     spans: SpanCache
     templates: jinja2.Environment
     summaries: ResponseCache
+    #: What other parts of the app keep here by name (``"access"``: web.auth's guards).
+    extras: dict[str, Any] = field(default_factory=dict)
     #: Shared by every fetch of this app (``settings.max_fetches`` slots).
     fetch_slots: FetchSlots = field(init=False)
 
@@ -75,6 +77,10 @@ class AppState:
                 f"{exc.without_hint} (the server's --fetch-timeout; the whole fetch may take "
                 "4x that)"
             ) from exc
+
+    def forget_article(self, article_id: int) -> None:
+        """Drop what this process remembers of an article that was edited or deleted."""
+        self.summaries.discard(lambda key: isinstance(key, tuple) and key[0] == article_id)
 
     def page_options(self, length_name: str) -> SummaryOptions:
         """Return the summary options of the page's button for a length name (short/...)."""
