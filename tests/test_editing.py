@@ -113,10 +113,13 @@ def test_a_deleted_feed_article_is_not_brought_back(site: tuple[Store, Client]) 
 
 
 def test_search_follows_an_edit(site: tuple[Store, Client]) -> None:
-    store, client = site
+    _, client = site
     added = client.post("/api/articles", json={"text": TEXT, "title": "Ferry"}).json()
-    assert [a["id"] for a in client.get("/api/articles?q=mayor").json()["items"]] == [added["id"]]
+
+    def found(words: str) -> bool:
+        items = client.get(f"/api/articles?q={words}").json()["items"]
+        return added["id"] in [a["id"] for a in items]
+
+    assert found("mayor drive bay") and not found("sea trials")
     client.request("PATCH", f"/api/articles/{added['id']}", json={"text": NEW_TEXT})
-    assert client.get("/api/articles?q=mayor").json()["items"] == []
-    found = client.get("/api/articles?q=trials").json()["items"]
-    assert [a["id"] for a in found] == [added["id"]]
+    assert found("sea trials") and not found("mayor drive bay")
