@@ -15,7 +15,9 @@ Usage::
     python benchmarks/train_eval.py --dataset orangesum --sentences 1
 
 Prints one table per data set (R1/R2/RLsum F1 with 95% bootstrap intervals, mean words,
-articles per CPU-second of summarizing from plain text), then the scorer's load time.
+the share of summary sentences that dangle — open with a pronoun or connective while the
+article sentence before them is left out, ``newsbrief.coherence`` —, articles per CPU-second of
+summarizing from plain text), then the scorer's load time.
 """
 
 from __future__ import annotations
@@ -64,7 +66,11 @@ def row(ev: Evaluation) -> str:
         iv = ev.f1[name]
         cells.append(f"{iv.mean * 100:5.2f} [{iv.low * 100:5.2f}, {iv.high * 100:5.2f}]")
     speed = f"{ev.articles_per_cpu_second:8.0f}" if ev.method != "oracle" else "       -"
-    return f"| {ev.method:<10} | " + " | ".join(cells) + f" | {ev.summary_words:5.1f} | {speed} |"
+    return (
+        f"| {ev.method:<10} | "
+        + " | ".join(cells)
+        + f" | {ev.summary_words:5.1f} | {ev.dangling * 100:10.1f} | {speed} |"
+    )
 
 
 def run(name: str, methods: list[str], sentences: int | None, limit: int | None) -> None:
@@ -74,9 +80,9 @@ def run(name: str, methods: list[str], sentences: int | None, limit: int | None)
     print(f"\n{name}: {len(data)} articles, {k} sentence(s), language {language}")
     print(
         "| method     | ROUGE-1 [95% CI]     | ROUGE-2 [95% CI]     | ROUGE-Lsum [95% CI]  "
-        "| words | art/CPU-s |"
+        "| words | dangling % | art/CPU-s |"
     )
-    print("|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|")
     protocol = ""
     for method in methods:
         options = SummaryOptions(method=method, length=Length(sentences=k), language=language)

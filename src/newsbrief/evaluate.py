@@ -25,6 +25,7 @@ from functools import lru_cache
 from itertools import chain, islice
 from typing import Any
 
+from newsbrief.coherence import dangling_count
 from newsbrief.datasets import Record
 from newsbrief.errors import (
     BackendAuthError,
@@ -78,6 +79,9 @@ class ArticleResult:
     seconds: float = 0.0
     cpu_seconds: float = 0.0
     error: str | None = None
+    #: The summary's sentences, and how many of them dangle (``coherence.dangling_count``).
+    summary_sentences: int = 0
+    dangling: int = 0
 
 
 @dataclass
@@ -100,6 +104,9 @@ class Evaluation:
     protocol: str
     failures: list[ArticleResult] = field(default_factory=list)
     data: str | None = None
+    #: Share (0-1) of summary sentences that open with a pronoun or connective while the
+    #: article sentence before them is left out (``newsbrief.coherence``).
+    dangling: float = 0.0
 
     @property
     def articles_per_second(self) -> float:
@@ -131,6 +138,7 @@ class Evaluation:
                 for name in ROUGE_TYPES
             },
             "summary_words": round(self.summary_words, 2),
+            "dangling_percent": round(self.dangling * 100, 2),
             "reference_words": round(self.reference_words, 2),
             "articles_per_second": round(self.articles_per_second, 2),
             "articles_per_cpu_second": round(self.articles_per_cpu_second, 2),
@@ -240,6 +248,7 @@ def evaluate_record(record: Record, options: SummaryOptions, language: str) -> A
         return ArticleResult(record.id, record.line, None, error=str(exc))
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     scores = _rouge(language).score([s.text for s in summary.sentences], record.summary)
+    picked = [(s.index, s.text) for s in summary.sentences if s.index is not None]
     return ArticleResult(
         id=record.id,
         line=record.line,
@@ -248,6 +257,8 @@ def evaluate_record(record: Record, options: SummaryOptions, language: str) -> A
         reference_words=reference_words,
         seconds=seconds,
         cpu_seconds=cpu,
+        summary_sentences=len(picked),
+        dangling=dangling_count(picked, summary.language),
     )
 
 
@@ -342,4 +353,5 @@ def evaluate(
         protocol=protocol(lang),
         failures=failures,
         data=data,
+        dangling=sum(r.dangling for r in scored) / max(sum(r.summary_sentences for r in scored), 1),
     )

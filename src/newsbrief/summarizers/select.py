@@ -12,6 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
+from newsbrief.coherence import antecedents, dangling_flags
 from newsbrief.models import Document, Length, Sentence, SummarySentence
 from newsbrief.textutil import MAX_TITLE_WORDS, count_words
 
@@ -43,6 +44,10 @@ def is_near_duplicate(
         if shared / min(len(candidate), len(other)) >= DUPLICATE_TRIGRAM_OVERLAP:
             return True
     return False
+
+
+def _overlap(a: set[tuple[str, ...]], b: set[tuple[str, ...]]) -> bool:
+    return is_near_duplicate(a, [b])
 
 
 class _Chosen:
@@ -126,6 +131,7 @@ def select(
     *,
     min_words: int = 4,
     stop_when_full: bool = False,
+    coherent: bool = True,
 ) -> list[SummarySentence]:
     """Choose the best-scoring sentences within ``length``, returned in article order.
 
@@ -137,6 +143,11 @@ def select(
     ``stop_when_full`` the first sentence that overflows the word budget ends the selection
     instead of being skipped (for position-only methods, where a later short sentence is not a
     better pick).
+
+    With ``coherent`` (the default), a sentence that dangles — opens with a pronoun or a
+    connective while the sentence before it is not chosen (``newsbrief.coherence``) — is taken
+    together with the sentences it refers back to when they all fit and repeat nothing, and
+    skipped otherwise.
     """
     sentences = doc.sentences
     if not sentences:
@@ -145,6 +156,11 @@ def select(
         raise ValueError(f"{len(scores)} scores for {len(sentences)} sentences")
     limit = length.max_sentences(len(sentences))
     order, n_words = best_first(sentences, scores, min_words=min_words)
+    flags = (
+        dangling_flags([s.text for s in sentences], doc.language)
+        if coherent
+        else [False] * len(sentences)
+    )
 
     chosen: list[int] = []
     grams = _Chosen()
@@ -152,6 +168,8 @@ def select(
     for i in order:
         if len(chosen) >= limit:
             break
+        if i in chosen:  # taken before as the antecedent of a dangling sentence
+            continue
         n = n_words[i]
         if length.words is not None and chosen and words + n > length.words:
             if stop_when_full:
@@ -160,9 +178,29 @@ def select(
         g = _trigrams(sentences[i].text)
         if grams.repeats(g):
             continue
+        need = antecedents(i, flags, chosen)
+        if need is None:
+            continue
+        if need:
+            more = sum(n_words[j] for j in need)
+            if len(chosen) + len(need) >= limit or (
+                length.words is not None and words + n + more > length.words
+            ):
+                continue
+            extra = [_trigrams(sentences[j].text) for j in need]
+            if any(grams.repeats(e) or _overlap(e, g) for e in extra):
+                continue
+            for j, e in zip(need, extra, strict=True):
+                chosen.append(j)
+                grams.add(e)
+            words += more
         chosen.append(i)
         grams.add(g)
         words += n
+    if not chosen and coherent:  # nothing stands alone (e.g. only wordless lines before)
+        return select(
+            doc, scores, length, min_words=min_words, stop_when_full=stop_when_full, coherent=False
+        )
     return [
         SummarySentence(text=sentences[i].text, index=i, score=float(scores[i]))
         for i in sorted(chosen)

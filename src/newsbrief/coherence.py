@@ -1,0 +1,168 @@
+"""Dangling openers: sentences that need the sentence before them to be understood.
+
+A summary sentence that opens with a pronoun or a connective ("It connects the park's north
+gate…", "But the council refused…", "Она соединяет…") reads as a story started in the middle
+when the article sentence before it is left out: its antecedent is missing. ``dangles`` tells
+such an opener by its first words, from one table per language (``OPENERS``), and
+``dangling_count`` applies the rule to a summary. Extractive selection
+(``summarizers.select``, ``summarizers.trained.choose``) uses it to keep summaries coherent,
+and ``newsbrief.evaluate`` reports the rate beside ROUGE.
+
+The rule is deliberately simple and lexical: no parsing, no coreference. It errs both ways
+("It is raining" has no antecedent; a sentence that repeats a name can still need context),
+but it catches the openers a reader notices first.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Container, Iterable, Sequence
+
+
+def _phrases(text: str) -> frozenset[str]:
+    """Return the space-separated phrases of ``text`` (words of a phrase joined by ``_``)."""
+    return frozenset(text.split())
+
+
+#: Words and phrases that, at the start of a sentence, point back to something said before:
+#: personal pronouns, possessives, demonstratives, and connectives that continue an argument.
+#: Ambiguous words that are more often an article or stand alone at a sentence start are left
+#: out (German "Das"/"Der"/"Die", Dutch "Het", French "Le"/"La", Spanish subordinators such as
+#: "Aunque", "There is"). A phrase is a space-separated sequence of lower-case words, as
+#: ``_first_words`` cuts them (an apostrophe separates words: "c'est" is "c est").
+OPENERS: dict[str, frozenset[str]] = {
+    "en": _phrases(
+        """he she it they him them his her its their this these those that such both
+        but however yet still also and or so then thus hence therefore moreover furthermore
+        meanwhile instead nevertheless nonetheless besides otherwise indeed likewise similarly
+        consequently accordingly
+        in_addition as_a_result on_the_other_hand in_contrast by_contrast even_so
+        at_the_same_time the_latter the_former despite_this because_of_this after_that
+        for_this_reason in_that_case"""
+    ),
+    "fr": _phrases(
+        """il elle ils elles lui leur leurs son sa ses ce c ç cela ça ceci celui celle ceux
+        celles cette ces mais cependant pourtant toutefois néanmoins donc ainsi aussi or puis
+        ensuite enfin également d_ailleurs de_plus en_outre par_ailleurs en_revanche
+        par_conséquent en_effet malgré_cela pour_autant"""
+    ),
+    "de": _phrases(
+        """er sie es ihm ihn ihnen ihr ihre ihren ihrem ihrer sein seine seinen seinem seiner
+        dies diese dieser dieses diesen diesem deren dessen damit dabei dafür dazu daher
+        deshalb deswegen darum dadurch danach davor darauf daraufhin dort damals dennoch
+        trotzdem jedoch aber allerdings außerdem zudem doch somit also ebenfalls auch
+        stattdessen indes"""
+    ),
+    "es": _phrases(
+        """él ella ellos ellas le les su sus este esta esto estos estas ese esa eso esos esas
+        aquel aquella aquello pero sin_embargo no_obstante además también así entonces
+        asimismo por_eso por_ello por_lo_tanto por_tanto en_cambio incluso"""
+    ),
+    "it": _phrases(
+        """lui lei loro esso essa essi esse questo questa questi queste quello quella quelli
+        quelle ciò quest ma però tuttavia inoltre quindi dunque anche invece perciò pertanto
+        infatti eppure comunque"""
+    ),
+    "pt": _phrases(
+        """ele ela eles elas seu sua seus suas este esta isto estes estas esse essa isso esses
+        essas aquele aquela aquilo mas porém contudo todavia entretanto portanto assim também
+        no_entanto além_disso por_isso"""
+    ),
+    "nl": _phrases(
+        """hij zij ze hem hen hun haar zijn dit deze die dat daar daarom daardoor daarnaast
+        daarbij bovendien maar echter toch dus ook desondanks"""
+    ),
+    "ru": _phrases(
+        """он она оно они его её ее их ему ей им это этот эта эти этого этой этих этим тот та
+        те того той но однако также тоже поэтому зато а и там тогда впрочем ведь причём
+        причем при_этом кроме_того тем_не_менее к_тому_же"""
+    ),
+}
+
+#: Phrases that begin with an opener of ``OPENERS`` but stand alone: "This year…", "Cette
+#: semaine…" point at the time of writing, not at an earlier sentence.
+STANDALONE: dict[str, frozenset[str]] = {
+    "en": _phrases(
+        """this_year this_week this_month this_morning this_afternoon this_evening
+        this_weekend this_summer this_winter this_spring this_autumn this_season
+        this_time_last_year it_is_not_clear it_was_not_clear it_is_unclear it_was_unclear"""
+    ),
+    "fr": _phrases("cette_semaine cette_année ce_matin ce_soir ce_week ce_mois"),
+    "de": _phrases("dieses_jahr diese_woche diesen_monat"),
+    "es": _phrases("este_año esta_semana este_mes esta_mañana esta_tarde"),
+    "it": _phrases("quest_anno questa_settimana questo_mese questa_mattina"),
+    "pt": _phrases("este_ano esta_semana este_mês esta_manhã"),
+    "nl": _phrases("dit_jaar deze_week deze_maand"),
+    "ru": _phrases("этот_год эта_неделя"),
+}
+
+#: The longest phrase in the tables, in words.
+_LONGEST = max(
+    len(p.split("_")) for table in (OPENERS, STANDALONE) for t in table.values() for p in t
+)
+#: A word: letters and digits; apostrophes, quotes, dashes and other marks separate words.
+_WORD = re.compile(r"[^\W_]+")
+
+
+def _first_words(text: str) -> list[str]:
+    return _WORD.findall(text[:120].lower())[:_LONGEST]
+
+
+def _starts_with(words: list[str], phrases: frozenset[str]) -> bool:
+    return any("_".join(words[:k]) in phrases for k in range(1, len(words) + 1))
+
+
+def dangles(text: str, language: str | None) -> bool:
+    """Return True when sentence ``text`` opens with a word that needs an earlier sentence.
+
+    ``language`` is an ISO 639-1 code; a language without a table (or None) never dangles.
+    Leading quotes, dashes and brackets are skipped, so '"They will come," he said.' dangles.
+    """
+    table = OPENERS.get(language or "")
+    if table is None:
+        return False
+    words = _first_words(text)
+    if not words or _starts_with(words, STANDALONE.get(language or "", frozenset())):
+        return False
+    return _starts_with(words, table)
+
+
+def dangling_count(picked: Iterable[tuple[int, str]], language: str | None) -> int:
+    """Return how many of the ``(article index, text)`` summary sentences dangle.
+
+    A sentence dangles when it opens with a dangling opener (``dangles``) and the article
+    sentence right before it is not in the summary; the first sentence of an article never does.
+    """
+    items = list(picked)
+    indices = {i for i, _ in items}
+    return sum(1 for i, text in items if i > 0 and i - 1 not in indices and dangles(text, language))
+
+
+#: How many sentences back selection goes to find one that stands alone: a dangling sentence
+#: whose two predecessors dangle too is not taken (the chain is rarely worth three slots).
+MAX_ANTECEDENTS = 2
+
+
+def dangling_flags(texts: Sequence[str], language: str | None) -> list[bool]:
+    """Return, for every sentence of an article, whether it opens with a dangling opener.
+
+    The first sentence never dangles: nothing before it can be left out.
+    """
+    return [i > 0 and dangles(text, language) for i, text in enumerate(texts)]
+
+
+def antecedents(i: int, flags: Sequence[bool], chosen: Container[int]) -> list[int] | None:
+    """Return the sentences to take with sentence ``i`` so that it does not dangle.
+
+    ``[]`` when ``i`` stands alone or its predecessor is already ``chosen``; else its
+    predecessors, nearest first, back to one that stands alone or is chosen; None when that
+    takes more than ``MAX_ANTECEDENTS`` sentences.
+    """
+    need: list[int] = []
+    j = i
+    while flags[j] and j - 1 not in chosen:
+        if len(need) == MAX_ANTECEDENTS:
+            return None
+        need.append(j - 1)
+        j -= 1
+    return need

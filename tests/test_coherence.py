@@ -1,0 +1,193 @@
+"""Dangling openers and coherence-aware selection (issue #14, item 3).
+
+The sentences were written for these tests.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import newsbrief
+from newsbrief.coherence import (
+    MAX_ANTECEDENTS,
+    OPENERS,
+    antecedents,
+    dangles,
+    dangling_count,
+    dangling_flags,
+)
+from newsbrief.demo import demo_articles
+from newsbrief.models import Length
+from newsbrief.pipeline import prepare
+from newsbrief.summarizers.select import select
+from newsbrief.summarizers.trained import choose
+
+DANGLING = [
+    ("en", "It connects the north gate with the river path."),
+    ("en", "They said the bridge would reopen in March."),
+    ("en", "But the council refused to pay for the repairs."),
+    ("en", "However, the vote was postponed until spring."),
+    ("en", "This means the buses will run every ten minutes."),
+    ("en", '"They will come back," the coach said.'),
+    ("en", "In addition, the school will hire two teachers."),
+    ("en", "The latter was elected in 2019."),
+    ("fr", "Elle relie l'entrée nord du parc aux quais."),
+    ("fr", "C'est la première fois que la ville ouvre le dimanche."),
+    ("fr", "Mais la mairie a refusé de payer les travaux."),
+    ("fr", "En effet, le budget a doublé en deux ans."),
+    ("de", "Sie verbindet den Nordeingang mit dem Ufer."),
+    ("de", "Dabei wurden zwölf Häuser untersucht."),
+    ("de", "Außerdem sollen neue Bänke aufgestellt werden."),
+    ("es", "Ella dirige la escuela desde hace diez años."),
+    ("es", "Sin embargo, el ayuntamiento no aprobó el plan."),
+    ("es", "Esto significa que los autobuses pasarán cada diez minutos."),
+    ("it", "Questo significa che la linea chiuderà in estate."),
+    ("it", "Tuttavia il comune non ha approvato il progetto."),
+    ("pt", "Ela dirige a escola há dez anos."),
+    ("pt", "No entanto, a câmara não aprovou o plano."),
+    ("nl", "Hij leidt de school al tien jaar."),
+    ("nl", "Daarom gaat de brug pas in maart weer open."),
+    ("ru", "Она соединяет северный вход парка с набережной."),
+    ("ru", "Однако администрация не утвердила проект."),
+    ("ru", "При этом ни одно дерево не вырубили."),
+]
+STANDALONE = [
+    ("en", "The council approved the budget on Tuesday."),
+    ("en", "This year the festival moves to the harbour."),
+    ("en", "It is not clear when the bridge will reopen."),
+    ("en", "Thousands of people walked across the new bridge."),
+    ("en", "Itineraries change every summer."),  # "It" only as the start of a word
+    ("fr", "La médiathèque ouvrira le dimanche à partir de mars."),
+    ("fr", "Cette semaine, la piscine reste fermée."),
+    ("fr", "L'école accueille deux cents élèves."),
+    ("de", "Die Stadtwerke testen Wärmepumpen in alten Häusern."),
+    ("de", "Das Projekt läuft zwei Jahre."),  # "Das": more often the article than "that"
+    ("es", "Los autónomos cotizan según sus ingresos reales."),
+    ("es", "Este año la cuota sube un tres por ciento."),
+    ("it", "Il comune ha approvato il progetto."),
+    ("pt", "A câmara aprovou o plano na terça-feira."),
+    ("nl", "De gemeente keurde het plan dinsdag goed."),
+    ("ru", "В городском парке открыли новую велосипедную дорожку."),
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "text"), DANGLING, ids=[f"{lg}-{t[:24]}" for lg, t in DANGLING]
+)
+def test_pronoun_and_connective_openers_dangle(language: str, text: str) -> None:
+    assert dangles(text, language)
+
+
+@pytest.mark.parametrize(
+    ("language", "text"), STANDALONE, ids=[f"{lg}-{t[:24]}" for lg, t in STANDALONE]
+)
+def test_sentences_that_stand_alone_do_not(language: str, text: str) -> None:
+    assert not dangles(text, language)
+
+
+def test_every_language_newsbrief_names_has_a_table() -> None:
+    assert {"en", "fr", "de", "es", "it", "pt", "nl", "ru"} <= set(OPENERS)
+
+
+def test_a_language_without_a_table_never_dangles() -> None:
+    assert not dangles("It connects the north gate with the river path.", "ja")
+    assert not dangles("It connects the north gate with the river path.", None)
+
+
+def test_the_rule_needs_the_sentence_before_to_be_left_out() -> None:
+    it = "It connects the north gate with the river path."
+    assert dangling_count([(4, it)], "en") == 1
+    assert dangling_count([(3, "The park opened a cycle path."), (4, it)], "en") == 0
+    assert dangling_count([(0, it)], "en") == 0  # nothing comes before the first sentence
+    assert dangling_flags(["It rained.", "It stopped."], "en") == [False, True]
+
+
+def test_antecedents_go_back_to_a_sentence_that_stands_alone() -> None:
+    flags = [False, True, True, False, True, True, True]
+    assert antecedents(0, flags, set()) == []
+    assert antecedents(3, flags, set()) == []
+    assert antecedents(1, flags, set()) == [0]
+    assert antecedents(2, flags, set()) == [1, 0]
+    assert antecedents(2, flags, {1}) == []
+    assert antecedents(5, flags, set()) == [4, 3]
+    assert MAX_ANTECEDENTS == 2
+    assert antecedents(6, flags, set()) is None  # three back: not worth the slots
+    assert antecedents(6, flags, {4}) == [5]
+
+
+# Sentences for the selection law: every word trigram of one is its own (the numbers), so
+# the repetition check never interferes.
+_OPENERS = ["The", "A", "It", "But", "They", "However,", "This", "Local"]
+
+
+def _article(openers: list[int]) -> str:
+    return " ".join(
+        f"{_OPENERS[o]} council{k} approved plan{k} on day{k}." for k, o in enumerate(openers)
+    )
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    openers=st.lists(st.integers(0, len(_OPENERS) - 1), min_size=1, max_size=12),
+    seed=st.integers(0, 2**16),
+    k=st.integers(1, 5),
+    words=st.one_of(st.none(), st.integers(5, 40)),
+)
+def test_no_summary_holds_a_dangling_sentence_without_its_antecedent(
+    openers: list[int], seed: int, k: int, words: int | None
+) -> None:
+    doc = prepare(_article(openers), language="en")
+    n = len(doc.sentences)
+    assert n == len(openers)
+    scores = np.random.default_rng(seed).normal(size=n)
+    length = Length(words=words) if words is not None else Length(sentences=k)
+    flags = dangling_flags([s.text for s in doc.sentences], "en")
+    picks = {
+        "select": [s.index for s in select(doc, scores.tolist(), length)],
+        "choose": choose(doc, scores, length),
+        "choose-adaptive": choose(doc, scores, length, min_score=0.0),
+    }
+    for name, chosen in picks.items():
+        assert chosen, name
+        assert chosen == sorted(set(chosen)), name
+        left_out = [i for i in chosen if flags[i] and i - 1 not in chosen]
+        assert not left_out, f"{name}: {chosen} flags {flags}"
+        if length.words is None:
+            assert len(chosen) <= k, name
+
+
+def test_a_dangling_favourite_brings_its_antecedent() -> None:
+    doc = prepare(
+        "The park opened a cycle path on Monday. It connects the north gate with the river. "
+        "Cyclists and walkers used to share the same lanes. Benches will follow in spring.",
+        language="en",
+    )
+    scores = np.array([0.1, 0.9, 0.5, 0.3])
+    assert choose(doc, scores, Length(sentences=2)) == [0, 1]
+    assert [s.index for s in select(doc, scores.tolist(), Length(sentences=2))] == [0, 1]
+    # One sentence: no room for the antecedent, so the best sentence that stands alone.
+    assert choose(doc, scores, Length(sentences=1)) == [2]
+    assert [s.index for s in select(doc, scores.tolist(), Length(sentences=1))] == [2]
+    # The lead baseline stays the first sentences.
+    lead = newsbrief.summarize(doc, method="lead", sentences=2)
+    assert [s.index for s in lead.sentences] == [0, 1]
+
+
+@pytest.mark.parametrize("sentences", [1, 2, 3])
+@pytest.mark.parametrize(
+    "article", demo_articles(), ids=[f"{a.language}-{i}" for i, a in enumerate(demo_articles())]
+)
+def test_demo_summaries_do_not_start_mid_story(article: newsbrief.Article, sentences: int) -> None:
+    summary = newsbrief.summarize(article, sentences=sentences)
+    picked = [(s.index, s.text) for s in summary.sentences if s.index is not None]
+    assert dangling_count(picked, summary.language) == 0, picked
+
+
+def test_the_russian_demo_short_summary_is_not_it_connects() -> None:
+    """The issue's case: "Она соединяет…" ("It connects…") was the whole Short summary."""
+    article = next(a for a in demo_articles() if a.language == "ru")
+    summary = newsbrief.summarize(article, sentences=1)
+    assert not summary.sentences[0].text.startswith("Она")
