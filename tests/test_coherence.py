@@ -191,3 +191,26 @@ def test_the_russian_demo_short_summary_is_not_it_connects() -> None:
     article = next(a for a in demo_articles() if a.language == "ru")
     summary = newsbrief.summarize(article, sentences=1)
     assert not summary.sentences[0].text.startswith("Она")
+
+
+def test_evaluate_reports_the_dangling_share() -> None:
+    from newsbrief.datasets import Record
+    from newsbrief.evaluate import evaluate
+    from newsbrief.models import SummaryOptions
+
+    article = (
+        "The park opened a cycle path on Monday.\n\nIt connects the north gate with the river.\n\n"
+        "Benches and water taps will follow in the spring."
+    )
+    records = [
+        Record(id="a", article=article, summary="It connects the north gate with the river.")
+    ]
+
+    def options(method: str) -> SummaryOptions:
+        return SummaryOptions(method=method, length=Length(sentences=1), language="en")
+
+    oracle = evaluate(records, options=options("oracle"))
+    assert oracle.dangling == 1.0  # the oracle takes the sentence ROUGE likes, dangling or not
+    assert oracle.to_dict()["dangling_percent"] == 100.0
+    lead = evaluate(records, options=options("lead"))
+    assert lead.dangling == 0.0

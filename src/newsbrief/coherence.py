@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Container, Iterable, Sequence
+from itertools import islice
 
 
 def _phrases(text: str) -> frozenset[str]:
@@ -104,8 +105,13 @@ _LONGEST = max(
 _WORD = re.compile(r"[^\W_]+")
 
 
+#: The first words of the phrases of each language's table: a sentence that starts with none
+#: of them stands alone without a closer look (most do: "The", "A", a name).
+_FIRST = {lang: frozenset(p.split("_", 1)[0] for p in table) for lang, table in OPENERS.items()}
+
+
 def _first_words(text: str) -> list[str]:
-    return _WORD.findall(text[:120].lower())[:_LONGEST]
+    return [m.group().lower() for m in islice(_WORD.finditer(text), _LONGEST)]
 
 
 def _starts_with(words: list[str], phrases: frozenset[str]) -> bool:
@@ -122,7 +128,9 @@ def dangles(text: str, language: str | None) -> bool:
     if table is None:
         return False
     words = _first_words(text)
-    if not words or _starts_with(words, STANDALONE.get(language or "", frozenset())):
+    if not words or words[0] not in _FIRST[language or ""]:
+        return False
+    if _starts_with(words, STANDALONE.get(language or "", frozenset())):
         return False
     return _starts_with(words, table)
 
