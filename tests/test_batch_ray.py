@@ -147,6 +147,7 @@ def test_many_inputs_globs_gzip_and_a_pyarrow_uri(tmp_path: Path) -> None:
         f"file://{tmp_path}/crawl/b/c.jsonl.gz",
         f"file://{plain}",
     ]
+    assert expand_inputs([f"file://{tmp_path}/*/*.jsonl*"]) == [f"file://{tmp_path}/crawl/a.jsonl"]
     out = tmp_path / "out"
     result = run(*inputs[:2], "-o", str(out), "--engine", "ray", "--num-cpus", "1")
     # a.jsonl holds r0-r2 and the .gz r3-r5: six distinct records from two files

@@ -133,6 +133,19 @@ def is_uri(path: str) -> bool:
     return bool(_URI.match(path))
 
 
+def _matches(names: list[str], pattern: list[str]) -> bool:
+    """Match path segments as glob.glob(recursive=True) does: ``**`` spans any directories."""
+    if not pattern:
+        return not names
+    if pattern[0] == "**":
+        return any(_matches(names[k:], pattern[1:]) for k in range(len(names) + 1))
+    return (
+        bool(names)
+        and fnmatch.fnmatchcase(names[0], pattern[0])
+        and _matches(names[1:], pattern[1:])
+    )
+
+
 def _glob_uri(pattern: str) -> list[str]:
     import pyarrow.fs
 
@@ -149,7 +162,7 @@ def _glob_uri(pattern: str) -> list[str]:
     matches = []
     for info in infos:
         relative = info.path[len(root.rstrip("/")) :].lstrip("/")
-        if info.type == pyarrow.fs.FileType.File and fnmatch.fnmatchcase(relative, rest):
+        if info.type == pyarrow.fs.FileType.File and _matches(relative.split("/"), parts[first:]):
             matches.append(base.rstrip("/") + "/" + relative)
     return sorted(matches)
 
