@@ -184,3 +184,23 @@ def test_workers_forkserver_and_tracker_exit_when_the_batch_is_killed(tmp_path: 
     finally:
         for pid in _marked(mark):  # only processes this test started carry the mark
             os.kill(pid, signal.SIGKILL)
+
+
+def test_a_record_longer_than_a_summary_reads_says_so_in_its_line(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(limits, "MAX_ARTICLE_SENTENCES", 2)
+    line = summarize_item(BatchItem(id="long", line=1, text=TEXT), OPTIONS)
+    assert line["error"] is None
+    assert line["info"] == {
+        "cut": {
+            "limit": "max_article_sentences",
+            "kept_chars": line["info"]["cut"]["kept_chars"],
+            "total_chars": len(TEXT),
+            "kept_sentences": 2,
+            "total_sentences": 3,
+        }
+    }
+    monkeypatch.undo()
+    whole = summarize_item(BatchItem(id="whole", line=1, text=TEXT), OPTIONS)
+    assert "info" not in whole  # extractive lines carry info only for a cut

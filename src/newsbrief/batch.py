@@ -362,6 +362,8 @@ def summarize_item(
     }
     if summary.kind == "abstractive":
         line.update(kind=summary.kind, info=summary.info)
+    elif "cut" in summary.info:  # the record was longer than a summary reads (limits.py)
+        line.update(info={"cut": summary.info["cut"]})
     return line
 
 
