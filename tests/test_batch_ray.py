@@ -10,6 +10,8 @@ import gzip
 import json
 import os
 import re
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -417,3 +419,16 @@ def test_library_checks_num_cpus(tmp_path: Path) -> None:
     src = write_input(tmp_path / "in.jsonl", 1)
     with pytest.raises(InputError, match=r"^--num-cpus must be at least 1 \(got 0\)$"):
         run_ray_batch([str(src)], tmp_path / "o", options=SummaryOptions(), num_cpus=0)
+
+
+def test_a_quiet_run_leaves_out_rays_own_log_lines(tmp_path: Path) -> None:
+    # A fresh process, as `newsbrief batch` is: Ray writes its logs to the real stderr.
+    src, out = write_input(tmp_path / "in.jsonl", 2), tmp_path / "out"
+    code = "from newsbrief.cli import main; main()"
+    args = [str(src), "-o", str(out), "--engine", "ray", "--num-cpus", "1", "--quiet"]
+    done = subprocess.run(
+        [sys.executable, "-c", code, "batch", *args], capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr
+    assert [r["id"] for r in shard_rows(out)] == ["r0", "r1"]
+    assert " INFO " not in done.stderr and "WARNING" not in done.stderr, done.stderr

@@ -29,6 +29,7 @@ import datetime
 import fnmatch
 import glob
 import json
+import logging
 import os
 import platform
 import re
@@ -401,16 +402,22 @@ def _write_manifest(
     _write_atomic(path, (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode())
 
 
-def _start_ray(ray: Any, address: str | None, num_cpus: int | None) -> bool:
-    """Connect to (or start) Ray; return True when this call started it."""
+def _start_ray(ray: Any, address: str | None, num_cpus: int | None, *, verbose: bool) -> bool:
+    """Connect to (or start) Ray; return True when this call started it.
+
+    Unless ``verbose``, Ray's and Ray Data's informational log lines are left out.
+    """
     if ray.is_initialized():
         return False
+    level = logging.INFO if verbose else logging.ERROR
+    logging.getLogger("ray.data").setLevel(level)
     env = {"env_vars": {"OPENBLAS_NUM_THREADS": "1"}}  # see README: BLAS threads only spin
+    common = {"runtime_env": env, "log_to_driver": False, "logging_level": level}
     if not address:
-        ray.init(num_cpus=num_cpus, runtime_env=env, include_dashboard=False, log_to_driver=False)
+        ray.init(num_cpus=num_cpus, include_dashboard=False, **common)
         return True
     try:
-        ray.init(address=address, runtime_env=env, log_to_driver=False)
+        ray.init(address=address, **common)
     except Exception as exc:  # Ray's own errors for a cluster that is not there vary by version
         raise BackendError(
             f"cannot connect to the Ray cluster at {address} ({_first_line(exc)}); check "
@@ -479,7 +486,7 @@ def run_ray_batch(
         "address": address,
         "num_cpus": num_cpus,
     }
-    we_started = _start_ray(ray, address, num_cpus)
+    we_started = _start_ray(ray, address, num_cpus, verbose=show_progress)
     reading = time.perf_counter()
     report.start_seconds = reading - started
     if on_message is not None:
