@@ -268,8 +268,13 @@ def test_a_revoked_token_cannot_write(site: Site, method: str, path: str) -> Non
 
 @pytest.mark.parametrize(
     "headers",
-    [{"origin": "http://evil.example"}, {"sec-fetch-site": "cross-site"}, {"origin": "null"}],
-    ids=["origin", "sec-fetch-site", "null-origin"],
+    [
+        {"origin": "http://evil.example"},
+        {"origin": "http://127.0.0.1:9999"},
+        {"sec-fetch-site": "cross-site"},
+        {"sec-fetch-site": "same-site", "origin": "null"},
+    ],
+    ids=["origin", "other-port", "sec-fetch-site", "same-site-null-origin"],
 )
 @pytest.mark.parametrize(
     ("method", "path"), WRITE_ROUTES, ids=[f"{m} {p}" for m, p in WRITE_ROUTES]

@@ -170,30 +170,36 @@ async def is_editor(request: Request) -> bool:
 
 
 def check_same_site(request: Request) -> None:
-    """Refuse a request another site's page made (``Sec-Fetch-Site``, then ``Origin``).
+    """Refuse a request another site's page made (``Sec-Fetch-Site``, else ``Origin``).
 
-    Clients that send neither header (curl, a CMS) are not browsers and pass: they cannot
-    carry a visitor's cookies. The ``Origin`` must name the host the request was sent to
-    (its ``Host`` header), scheme aside: behind a proxy that ends HTTPS the app sees http.
+    ``Sec-Fetch-Site`` (which no page can set) decides when the browser sends it: only
+    ``same-origin`` and ``none`` (typed by the user) pass. Without it, a real ``Origin`` must
+    name the host the request was sent to (its ``Host``, scheme aside: behind a proxy that
+    ends HTTPS the app sees http). ``Origin: null`` is what a browser sends for the site's own
+    forms under ``Referrer-Policy: no-referrer``, so alone it decides nothing: the form's
+    CSRF token does. Clients that send neither header (curl, a CMS) are not browsers and
+    pass: they carry no visitor's cookies.
 
     Raises:
-        CrossSiteRequest: the browser says another site (or a sandboxed page) sent it.
+        CrossSiteRequest: the browser says another site sent it.
     """
     fetch_site = request.headers.get("sec-fetch-site")
-    if fetch_site is not None and fetch_site.lower() not in ("same-origin", "none"):
-        raise CrossSiteRequest(
-            f"refused: a {fetch_site} request cannot change anything here "
-            "(send it from this site's own pages, or without a browser)"
-        )
+    if fetch_site is not None:
+        if fetch_site.lower() not in ("same-origin", "none"):
+            raise CrossSiteRequest(
+                f"refused: a {fetch_site} request cannot change anything here "
+                "(send it from this site's own pages, or without a browser)"
+            )
+        return
     origin = request.headers.get("origin")
-    if origin is None:
+    if origin is None or origin == "null":
         return
     host = (request.headers.get("host") or "").lower()
     try:
-        origin_host = urlsplit(origin).netloc.lower() if origin != "null" else ""
+        origin_host = urlsplit(origin).netloc.lower()
     except ValueError:
         origin_host = ""
-    if not origin_host or origin_host != host:
+    if origin_host != host:
         raise CrossSiteRequest(
             f"refused: a request from {origin!r} cannot change anything on {host or 'this site'}"
         )
