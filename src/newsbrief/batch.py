@@ -355,7 +355,10 @@ def summarize_item(
         "id": item.id,
         "method": summary.method,
         "language": summary.language,
-        "summary": summary.text if options.format == "json" else render(summary, options.format),
+        # The sentences carry ``supported``: the text has no faithfulness marks.
+        "summary": summary.text
+        if options.format == "json"
+        else render(summary, options.format, mark_unsupported=False),
         "sentences": [s.to_dict() for s in summary.sentences],
         "words": summary.n_words,
         "error": None,
