@@ -432,3 +432,39 @@ def test_a_quiet_run_leaves_out_rays_own_log_lines(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert [r["id"] for r in shard_rows(out)] == ["r0", "r1"]
     assert " INFO " not in done.stderr and "WARNING" not in done.stderr, done.stderr
+
+
+def _crashing_summarize() -> tuple[Any, Any]:
+    # Closures, so that Ray pickles them by value (the test module is not importable there).
+    def crash(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("boom")
+
+    def patch(number: int) -> None:  # runs in the actor: its summarizer fails as a bug would
+        import newsbrief.pipeline
+
+        newsbrief.pipeline.summarize = crash
+
+    return crash, patch
+
+
+def test_an_unexpected_exception_is_the_same_error_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import newsbrief.pipeline
+
+    crash, patch = _crashing_summarize()
+    src = write_input(tmp_path / "in.jsonl", 3)
+    out = tmp_path / "out"
+    state = open_output_dir(out, inputs=[str(src)], resume=False, overwrite=False)
+    report = run_ray_batch(
+        [str(src)], out, options=SummaryOptions(), state=state, before_shard=patch
+    )
+    assert (report.done, report.failed) == (0, 3)
+    monkeypatch.setattr(newsbrief.pipeline, "summarize", crash)
+    local = tmp_path / "local.jsonl"
+    assert run(str(src), "-o", str(local)).exit_code == 3
+    assert shard_bytes(out) == local.read_bytes()
+    assert read_output(local)[0]["error"] == {
+        "code": "internal_error",
+        "message": "RuntimeError: boom",
+    }
