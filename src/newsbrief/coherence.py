@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Container, Iterable, Sequence
-from itertools import islice
 
 
 def _phrases(text: str) -> frozenset[str]:
@@ -97,25 +96,24 @@ STANDALONE: dict[str, frozenset[str]] = {
     "ru": _phrases("этот_год эта_неделя"),
 }
 
-#: The longest phrase in the tables, in words.
-_LONGEST = max(
-    len(p.split("_")) for table in (OPENERS, STANDALONE) for t in table.values() for p in t
-)
-#: A word: letters and digits; apostrophes, quotes, dashes and other marks separate words.
-_WORD = re.compile(r"[^\W_]+")
+
+def _pattern(phrases: frozenset[str]) -> re.Pattern[str]:
+    """Compile a regex that matches a text opening with one of ``phrases``, whole words only.
+
+    Marks before the first word (quotes, dashes, brackets) are skipped, and the words of a
+    phrase may be separated by any marks ("c'est", "d'ailleurs", "However,"). One match per
+    sentence, in C: looking words up in Python cost as much as the rest of the selection.
+    """
+    alternatives = sorted(
+        (r"[\W_]+".join(re.escape(w) for w in p.split("_")) for p in phrases),
+        key=len,
+        reverse=True,
+    )
+    return re.compile(r"[\W_]*(?:" + "|".join(alternatives) + r")(?![^\W_])", re.IGNORECASE)
 
 
-#: The first words of the phrases of each language's table: a sentence that starts with none
-#: of them stands alone without a closer look (most do: "The", "A", a name).
-_FIRST = {lang: frozenset(p.split("_", 1)[0] for p in table) for lang, table in OPENERS.items()}
-
-
-def _first_words(text: str) -> list[str]:
-    return [m.group().lower() for m in islice(_WORD.finditer(text), _LONGEST)]
-
-
-def _starts_with(words: list[str], phrases: frozenset[str]) -> bool:
-    return any("_".join(words[:k]) in phrases for k in range(1, len(words) + 1))
+_OPENER_RE = {lang: _pattern(table) for lang, table in OPENERS.items()}
+_STANDALONE_RE = {lang: _pattern(table) for lang, table in STANDALONE.items()}
 
 
 def dangles(text: str, language: str | None) -> bool:
@@ -124,15 +122,11 @@ def dangles(text: str, language: str | None) -> bool:
     ``language`` is an ISO 639-1 code; a language without a table (or None) never dangles.
     Leading quotes, dashes and brackets are skipped, so '"They will come," he said.' dangles.
     """
-    table = OPENERS.get(language or "")
-    if table is None:
+    opener = _OPENER_RE.get(language or "")
+    if opener is None or opener.match(text) is None:
         return False
-    words = _first_words(text)
-    if not words or words[0] not in _FIRST[language or ""]:
-        return False
-    if _starts_with(words, STANDALONE.get(language or "", frozenset())):
-        return False
-    return _starts_with(words, table)
+    standalone = _STANDALONE_RE.get(language or "")
+    return standalone is None or standalone.match(text) is None
 
 
 def dangling_count(picked: Iterable[tuple[int, str]], language: str | None) -> int:
