@@ -214,3 +214,18 @@ def test_evaluate_reports_the_dangling_share() -> None:
     assert oracle.to_dict()["dangling_percent"] == 100.0
     lead = evaluate(records, options=options("lead"))
     assert lead.dangling == 0.0
+
+
+def test_a_summary_is_never_empty_when_nothing_stands_alone() -> None:
+    """The sentence before the only one is a wordless line: it cannot be taken as antecedent."""
+    doc = prepare("* * *\n\nIt rained all day in the valley and the river rose.", language="en")
+    assert [s.index for s in select(doc, [0.1, 0.9], Length(sentences=1))] == [1]
+    assert choose(doc, np.array([0.1, 0.9]), Length(sentences=1)) == [1]
+
+
+def test_a_caption_does_not_replace_a_dangling_sentence() -> None:
+    doc = prepare(
+        "Photo: AP.\n\nIt rained all day in the valley and the river rose.", language="en"
+    )
+    assert [s.index for s in select(doc, [0.1, 0.9], Length(sentences=1))] == [1]
+    assert choose(doc, np.array([0.1, 0.9]), Length(sentences=1)) == [1]

@@ -147,7 +147,8 @@ def select(
     With ``coherent`` (the default), a sentence that dangles — opens with a pronoun or a
     connective while the sentence before it is not chosen (``newsbrief.coherence``) — is taken
     together with the sentences it refers back to when they all fit and repeat nothing, and
-    skipped otherwise.
+    skipped otherwise. When only lines under ``min_words`` words would be left standing (a
+    caption, a wordless line), the choice is made again without this rule.
     """
     sentences = doc.sentences
     if not sentences:
@@ -163,6 +164,7 @@ def select(
     )
 
     chosen: list[int] = []
+    skipped = False  # a dangling sentence was left out for want of its antecedent
     grams = _Chosen()
     words = 0
     for i in order:
@@ -180,15 +182,18 @@ def select(
             continue
         need = antecedents(i, flags, chosen)
         if need is None:
+            skipped = True
             continue
         if need:
             more = sum(n_words[j] for j in need)
             if len(chosen) + len(need) >= limit or (
                 length.words is not None and words + n + more > length.words
             ):
+                skipped = True
                 continue
             extra = [_trigrams(sentences[j].text) for j in need]
             if any(grams.repeats(e) or _overlap(e, g) for e in extra):
+                skipped = True
                 continue
             for j, e in zip(need, extra, strict=True):
                 chosen.append(j)
@@ -197,7 +202,8 @@ def select(
         chosen.append(i)
         grams.add(g)
         words += n
-    if not chosen and coherent:  # nothing stands alone (e.g. only wordless lines before)
+    if skipped and all(n_words[i] < min_words for i in chosen):
+        # Only captions or wordless lines stand alone: a dangling sentence reads better.
         return select(
             doc, scores, length, min_words=min_words, stop_when_full=stop_when_full, coherent=False
         )

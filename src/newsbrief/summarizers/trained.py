@@ -206,6 +206,7 @@ def choose(
     *,
     min_words: int = 4,
     min_score: float | None = None,
+    coherent: bool = True,
 ) -> list[int]:
     """Return the indices (article order) of the best sentences within ``length``.
 
@@ -222,16 +223,23 @@ def choose(
     dangles``, while the sentence before it is not chosen) ranks ``DANGLING_PENALTY`` lower, and
     is taken together with the sentences it refers back to (``coherence.antecedents``) when
     they all fit the budget and repeat nothing, and skipped otherwise (so a one-sentence
-    summary is never a dangling sentence but the best one that stands alone).
+    summary is never a dangling sentence but the best one that stands alone). When only
+    lines under ``min_words`` words would be left standing (a caption, a wordless line), the
+    choice is made again without this rule (``coherent=False``).
     """
     sentences = doc.sentences
     limit = length.max_sentences(len(sentences))
-    flags = dangling_flags([s.text for s in sentences], doc.language)
+    flags = (
+        dangling_flags([s.text for s in sentences], doc.language)
+        if coherent
+        else [False] * len(sentences)
+    )
     ranked = scores - DANGLING_PENALTY * np.asarray(flags, dtype=np.float64)
     long_first, n_words = best_first(sentences, ranked, min_words=min_words)
     chosen: list[int] = []
     seen: set[tuple[str, ...]] = set()
     words = 0
+    skipped = False  # a dangling sentence was left out for want of its antecedent
     for i in long_first:
         if len(chosen) >= limit:
             break
@@ -253,16 +261,21 @@ def choose(
                 length.words is None or words + n + more <= length.words
             )
             if not fits or any(g & (seen | grams) for g in extra):
+                skipped = True
                 continue
             chosen += need
             for g in extra:
                 seen |= g
             words += more
         elif need is None:
+            skipped = True
             continue
         chosen.append(i)
         seen |= grams
         words += n
+    if skipped and all(n_words[i] < min_words for i in chosen):
+        # Only captions or wordless lines stand alone: a dangling sentence reads better.
+        return choose(doc, scores, length, min_words=min_words, min_score=min_score, coherent=False)
     if not chosen and long_first:  # every sentence repeats another: keep the best one
         chosen.append(long_first[0])
     return sorted(chosen)
