@@ -29,6 +29,7 @@
     │   ├── BadBackendResponse      empty, malformed or refused answer
     │   └── PluginError             a summarizer plug-in cannot be loaded or declares a bad kind
     ├── NotFound                    no article/feed/token/user with that id or name
+    ├── RateLimited                 a client asked for too much work too fast (HTTP 429)
     ├── Conflict                    an edit would duplicate another stored article (HTTP 409)
     ├── StorageError                the database refused or failed
     └── AuthError                   who may do what (web front end)
@@ -235,6 +236,19 @@ class PluginError(BackendError):
 class NotFound(NewsbriefError):
     code = "not_found"
     http_status = 404
+
+
+class RateLimited(NewsbriefError):
+    """A client spent its allowance of requests that cause work; ``retry_after`` seconds on."""
+
+    code = "rate_limited"
+    http_status = 429
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+        #: Response headers the web front end adds (as ``AuthError.headers``).
+        self.headers = {"Retry-After": str(retry_after)}
 
 
 class StorageError(NewsbriefError):

@@ -1,0 +1,252 @@
+"""Rate limits for anonymous requests that cause work, and who the client is.
+
+A request that makes the server compute (an uncached summary length or method, a pasted
+article to summarize, anything the embeddable button adds) spends one token of its client's
+bucket (``TokenBucket``: ``burst`` tokens, refilled at ``per_minute``). An empty bucket is a
+429 ``rate_limited`` answer with ``Retry-After``. Reads served from a cache never spend a
+token, and editors are never limited.
+
+Routes do not look at addresses or headers themselves: they depend on ``work_permit`` (charge
+later, once the route knows the work is needed) or ``limit_work`` (charge now):
+
+    @router.get("/embed/{article_id}", dependencies=[Depends(limit_work)])
+
+The client is the TCP peer, unless the peer is one of ``--trusted-proxy`` networks: then
+``X-Forwarded-For`` is read from the right, skipping trusted hops, and the first untrusted
+address is the client (``client_address``). A header from anyone else is ignored, so a
+client cannot pick a fresh bucket by sending a made-up address.
+
+Buckets live in the worker's memory: with ``--workers N`` each worker keeps its own, so a
+client that spreads its requests over the workers gets up to N times the allowance
+(docs/web.md, "Rate limits").
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import math
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from newsbrief.errors import InvalidOptions, RateLimited
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+#: Clients whose buckets are kept; past it the least recently seen is forgotten (a full
+#: bucket again). 100,000 buckets take ~20 MB.
+MAX_CLIENTS = 100_000
+
+
+def parse_networks(values: Iterable[str]) -> tuple[Network, ...]:
+    """Return the networks of ``--trusted-proxy`` values (``10.0.0.0/8``, ``127.0.0.1``, ...).
+
+    Raises:
+        InvalidOptions: a value is not an address or a CIDR network.
+    """
+    networks = []
+    for value in values:
+        try:
+            networks.append(ipaddress.ip_network(value.strip(), strict=False))
+        except ValueError:
+            raise InvalidOptions(
+                f"--trusted-proxy {value!r} is not an IP address or network "
+                "(e.g. 127.0.0.1, 10.0.0.0/8 or ::1)"
+            ) from None
+    return tuple(networks)
+
+
+def _address(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    value = value.strip()
+    if value.startswith("[") and "]" in value:  # [v6]:port
+        value = value[1 : value.index("]")]
+    elif value.count(":") == 1:  # v4:port
+        value = value.split(":")[0]
+    try:
+        address = ipaddress.ip_address(value)
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        return address.ipv4_mapped
+    return address
+
+
+def _trusted(
+    address: ipaddress.IPv4Address | ipaddress.IPv6Address, nets: Sequence[Network]
+) -> bool:
+    return any(address.version == net.version and address in net for net in nets)
+
+
+def client_address(
+    peer: str | None, forwarded_for: Sequence[str], trusted: Sequence[Network]
+) -> str:
+    """Return the address of the client behind a request.
+
+    Args:
+        peer: the TCP peer's address (None when the server does not know it).
+        forwarded_for: the ``X-Forwarded-For`` header values, in order.
+        trusted: the ``--trusted-proxy`` networks.
+
+    Returns:
+        ``peer`` unless it is trusted; then the rightmost ``X-Forwarded-For`` hop that is not
+        a trusted proxy (the leftmost, if all are). A malformed hop ends the walk at the last
+        trusted address: no trusted proxy vouched for anything further left.
+    """
+    if peer is None:
+        return "unknown"
+    current = _address(peer)
+    if current is None or not trusted or not _trusted(current, trusted):
+        return str(current) if current is not None else peer
+    hops = [hop for value in forwarded_for for hop in value.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        address = _address(hop)
+        if address is None:
+            break
+        current = address
+        if not _trusted(address, trusted):
+            break
+    return str(current)
+
+
+class TokenBucket:
+    """``burst`` tokens at most, refilled at ``rate`` tokens a second."""
+
+    __slots__ = ("_stamp", "_tokens", "burst", "rate")
+
+    def __init__(self, *, rate: float, burst: int, now: float) -> None:
+        self.rate = rate
+        self.burst = burst
+        self._tokens = float(burst)
+        self._stamp = now
+
+    def take(self, now: float) -> float:
+        """Spend one token; return 0.0, or the seconds until one is there (nothing spent)."""
+        self._tokens = min(self.burst, self._tokens + (now - self._stamp) * self.rate)
+        self._stamp = now
+        if self._tokens >= 1:
+            self._tokens -= 1
+            return 0.0
+        return (1 - self._tokens) / self.rate
+
+    def full(self, now: float) -> bool:
+        """Return True when the bucket would be full at ``now`` (forgetting it loses nothing)."""
+        return self._tokens + (now - self._stamp) * self.rate >= self.burst
+
+
+class RateLimiter:
+    """Token buckets per client: ``burst`` requests at once, ``per_minute`` sustained.
+
+    ``per_minute`` 0 turns limiting off. Thread-safe; ``clock`` is for tests.
+    """
+
+    def __init__(
+        self,
+        *,
+        per_minute: float,
+        burst: int,
+        max_clients: int = MAX_CLIENTS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if per_minute < 0 or burst < 1:
+            raise InvalidOptions(
+                f"rate limit must be 0 (off) or more a minute with a burst of at least 1 "
+                f"(got {per_minute} a minute, burst {burst})"
+            )
+        self.per_minute = per_minute
+        self.burst = burst
+        self._rate = per_minute / 60
+        self._max = max_clients
+        self._clock = clock
+        self._buckets: OrderedDict[str, TokenBucket] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @property
+    def enabled(self) -> bool:
+        """Return False when limiting is off (``per_minute`` 0)."""
+        return self._rate > 0
+
+    def check(self, client: str) -> None:
+        """Spend one of ``client``'s tokens.
+
+        Raises:
+            RateLimited: the bucket is empty; ``retry_after`` says when a token is back.
+        """
+        if not self.enabled:
+            return
+        with self._lock:
+            now = self._clock()
+            bucket = self._buckets.get(client)
+            if bucket is None:
+                bucket = self._buckets[client] = TokenBucket(
+                    rate=self._rate, burst=self.burst, now=now
+                )
+            self._buckets.move_to_end(client)
+            wait = bucket.take(now)
+            while len(self._buckets) > self._max:
+                self._buckets.popitem(last=False)
+        if wait > 0:
+            seconds = max(1, math.ceil(wait))
+            raise RateLimited(
+                f"too many requests that need a summary computed: {self.burst} at once, then "
+                f"{self.per_minute:g} a minute per client; retry in {seconds} s (summaries "
+                "already computed are never limited)",
+                retry_after=seconds,
+            )
+
+    def __len__(self) -> int:
+        return len(self._buckets)
+
+
+def is_editor(request: Request) -> bool:
+    """Return True when an editor (signed in, or with an API token) sent ``request``.
+
+    The one seam between rate limits and editor authentication: editors are never limited.
+    Until the editors' side lands this knows no editors, so every request is limited.
+    """
+    return bool(request.scope.get("newsbrief.editor", False))
+
+
+def request_client(request: Request, trusted: Sequence[Network]) -> str:
+    """Return the client address of ``request`` (see ``client_address``)."""
+    peer = request.client.host if request.client else None
+    return client_address(peer, request.headers.getlist("x-forwarded-for"), trusted)
+
+
+@dataclass(frozen=True)
+class WorkPermit:
+    """What a route that may cause work holds: ``charge()`` once it knows it must compute."""
+
+    limiter: RateLimiter
+    client: str
+    exempt: bool
+
+    def charge(self) -> None:
+        """Spend one of the client's tokens (nothing for an editor).
+
+        Raises:
+            RateLimited: the client's bucket is empty.
+        """
+        if not self.exempt:
+            self.limiter.check(self.client)
+
+
+async def work_permit(request: Request) -> WorkPermit:
+    """Return the request's ``WorkPermit`` (the dependency of routes that may cause work)."""
+    from newsbrief.web.state import state_of
+
+    state = state_of(request)
+    client = request_client(request, state.settings.trusted_proxies)
+    return WorkPermit(state.limiter, client, is_editor(request))
+
+
+async def limit_work(permit: Annotated[WorkPermit, Depends(work_permit)]) -> None:
+    """Charge the request's client at once (the dependency of routes that always cause work)."""
+    permit.charge()
+
+
+Permit = Annotated[WorkPermit, Depends(work_permit)]
