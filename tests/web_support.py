@@ -134,7 +134,12 @@ def page_server(pages: dict[str, tuple[dict[str, str], bytes]]) -> Iterator[str]
 
 
 def make_app(tmp_path: Path, **settings: Any) -> tuple[Any, Store, Client]:
-    """Return ``(app, store, client)`` on a fresh SQLite store under ``tmp_path``."""
+    """Return ``(app, store, client)`` on a fresh SQLite store under ``tmp_path``.
+
+    Pre-generation is off unless asked for (``pregenerate=True``): its threads would go on
+    computing after the test, and a test that asks for a summary expects to cause it.
+    """
+    settings.setdefault("pregenerate", False)
     store = open_store(f"sqlite:///{tmp_path / 'web.sqlite3'}")
     app = create_app(Settings(**settings), store=store)
     return app, store, Client(app)

@@ -11,12 +11,13 @@ import dataclasses
 import hashlib
 import json
 import threading
+import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
-from newsbrief import summarizers
-from newsbrief.errors import EmptyInput, FetchTimeout, InputTooLarge, InvalidOptions
+from newsbrief import metrics, summarizers
+from newsbrief.errors import BackendError, EmptyInput, FetchTimeout, InputTooLarge, InvalidOptions
 from newsbrief.models import DEFAULT_SENTENCES, Article, SummaryOptions
 from newsbrief.settings import SUMMARY_LENGTHS
 from newsbrief.storage import (
@@ -445,35 +446,65 @@ def is_canonical(options: SummaryOptions) -> bool:
     return length.words is None and length.ratio is None and length.sentences in CANONICAL_SENTENCES
 
 
-def summarize_stored(store: Store, article_id: int, options: SummaryOptions) -> dict[str, Any]:
+def summarize_stored(
+    store: Store,
+    article_id: int,
+    options: SummaryOptions,
+    *,
+    on_miss: Callable[[], None] | None = None,
+) -> dict[str, Any]:
     """Return the summary of a stored article, from the cache when it holds one.
 
     On a miss the summary is computed with ``newsbrief.pipeline.summarize`` and cached (unless
     it is an extractive fallback for a failed backend: see ``is_lasting``; and a length that is
     not canonical only while the text has fewer than ``MAX_STORED_VARIANTS`` summaries stored,
-    so no one can fill the store with variants of one article); concurrent misses
-    for the same key in this process wait for the first one instead of computing again. The
+    so no one can fill the store with variants of one article); concurrent misses for the same
+    key wait for the first one instead of computing again: in this process, and in other
+    processes on the same store as far as ``Store.summary_lock`` reaches. The
     result is ``Summary.to_dict()`` plus ``article_id`` and ``cached`` (True when this call did
     not compute it).
+
+    ``on_miss`` is called when the cache holds no such summary, before anything is computed
+    or waited for: a server charges the client's rate limit there, and what it raises
+    (``RateLimited``) propagates.
 
     Raises:
         NotFound: no article with that id.
         UnknownSummarizer, InvalidOptions: bad options.
         NoArticleText, BackendError: the article cannot be summarized by that method.
     """
-    from newsbrief.formatting import summary_dict
-    from newsbrief.pipeline import summarize
-
     stored = store.get_article(article_id)
     key = summary_key(stored, options)
     cached = store.get_cached_summary(key)
     if cached is None:
-        with _SUMMARY_LOCKS.hold(key):
+        if on_miss is not None:
+            on_miss()
+        with _SUMMARY_LOCKS.hold(key), store.summary_lock(key):
             cached = store.get_cached_summary(key)
             if cached is None:
-                computed = summary_dict(summarize(stored.article, options=options), options.format)
+                computed = _compute(stored.article, options)
                 if is_lasting(computed):
                     limit = None if is_canonical(options) else MAX_STORED_VARIANTS
                     computed = store.put_cached_summary(key, computed, max_variants=limit)
                 return {**computed, "article_id": stored.id, "cached": False}
+    metrics.count_cache("hit_store")
     return {**cached, "article_id": stored.id, "cached": True}
+
+
+def _compute(article: Article, options: SummaryOptions) -> dict[str, Any]:
+    """Summarize ``article`` (a cache miss), recording the time and any backend failure."""
+    from newsbrief.formatting import summary_dict
+    from newsbrief.pipeline import summarize
+
+    metrics.count_cache("miss")
+    started = time.perf_counter()
+    try:
+        computed = summary_dict(summarize(article, options=options), options.format)
+    except BackendError as exc:
+        metrics.count_llm_error(options.method, exc.code)
+        raise
+    metrics.observe_compute(options.method, time.perf_counter() - started)
+    fallback = (computed.get("info") or {}).get("fallback")
+    if isinstance(fallback, dict) and fallback.get("error"):
+        metrics.count_llm_error(options.method, str(fallback["error"]))
+    return computed

@@ -44,6 +44,12 @@ DEFAULT_MAX_FETCHES = 8
 #: room for a slow mobile link.
 DEFAULT_HEADER_TIMEOUT = 10.0
 
+#: Anonymous requests that cause work (an uncached summary): a client may make this many at
+#: once, then this many a minute (docs/web.md, "Rate limits"). A reader opening the three
+#: lengths of a dozen articles stays well inside; a script asking for every variant does not.
+DEFAULT_RATE_BURST = 20
+DEFAULT_RATE_PER_MINUTE = 30.0
+
 #: Page length choices of the summary button -> number of sentences.
 SUMMARY_LENGTHS: dict[str, int] = {"short": 1, "medium": 3, "long": 5}
 
@@ -53,7 +59,12 @@ class Settings:
     """Everything the web app needs to know; defaults are the safe local ones.
 
     ``database_url`` None means the SQLite file under ``data_dir`` (see ``open_store``).
-    ``refresh_minutes`` 0 turns the feed schedule off.
+    ``refresh_minutes`` 0 turns the feed schedule off. ``rate_per_minute`` (0: off) and
+    ``rate_burst`` limit each anonymous client's requests that cause work; ``trusted_proxies``
+    are the networks whose ``X-Forwarded-For`` names the client (``newsbrief.web.limits``).
+    ``pregenerate`` computes the button's summaries of each new article in the background,
+    ``llm_concurrency`` abstractive ones at a time (``newsbrief.pregenerate``).
+    ``json_access_log`` logs each request as one JSON line (``newsbrief.web.observe``).
 
     ``allowed_hosts`` are the names a request's ``Host`` may give (port aside): exact names,
     ``*.example.org`` for any subdomain of example.org, or ``*`` for any name (only behind a
@@ -106,6 +117,12 @@ class Settings:
     login_failures_per_account: int = 5
     login_failures_per_client: int = 20
     login_window_s: float = 900
+    rate_per_minute: float = DEFAULT_RATE_PER_MINUTE
+    rate_burst: int = DEFAULT_RATE_BURST
+    trusted_proxies: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    pregenerate: bool = True
+    llm_concurrency: int = 2
+    json_access_log: bool = False
 
     def __post_init__(self) -> None:
         from newsbrief.embed import parse_origin
@@ -145,6 +162,13 @@ class Settings:
             raise InvalidOptions(
                 f"max body size must be at least 1024 bytes (got {self.max_body_bytes})"
             )
+        if self.rate_per_minute < 0 or self.rate_burst < 1:
+            raise InvalidOptions(
+                f"rate limit must be 0 (off) or more a minute, with a burst of at least 1 "
+                f"(got {self.rate_per_minute:g} a minute, burst {self.rate_burst})"
+            )
+        if self.llm_concurrency < 1:
+            raise InvalidOptions(f"LLM concurrency must be at least 1 (got {self.llm_concurrency})")
         if not (1 <= self.page_size <= 100):
             raise InvalidOptions(f"page size must be between 1 and 100 (got {self.page_size})")
         if self.default_length not in self.summary_lengths:

@@ -13,12 +13,15 @@ from newsbrief.cli.llm_options import backend_configs, llm_cli_options
 from newsbrief.cli.params import FiniteFloatRange
 from newsbrief.errors import InputError
 from newsbrief.models import Length
+from newsbrief.pregenerate import DEFAULT_LLM_CONCURRENCY
 from newsbrief.settings import (
     DEFAULT_ALLOWED_HOSTS,
     DEFAULT_FETCH_TIMEOUT,
     DEFAULT_HEADER_TIMEOUT,
     DEFAULT_MAX_BODY_BYTES,
     DEFAULT_MAX_FETCHES,
+    DEFAULT_RATE_BURST,
+    DEFAULT_RATE_PER_MINUTE,
     WORKER_THREADS,
     Settings,
 )
@@ -165,6 +168,58 @@ def access_lines(settings: Settings, *, has_editors: bool) -> list[str]:
     "may have summarized: fetched on a reader's first click, and given CORS. Repeatable.",
 )
 @click.option(
+    "--rate-limit",
+    "rate_per_minute",
+    type=click.FloatRange(min=0),
+    default=DEFAULT_RATE_PER_MINUTE,
+    show_default=True,
+    help="Requests that cause work (an uncached summary) an anonymous client may make a "
+    "minute, after its burst; 0 turns the limit off. Cached summaries are never limited.",
+)
+@click.option(
+    "--rate-burst",
+    type=click.IntRange(min=1),
+    default=DEFAULT_RATE_BURST,
+    show_default=True,
+    help="Requests that cause work a client may make at once before --rate-limit applies.",
+)
+@click.option(
+    "--trusted-proxy",
+    "trusted_proxies",
+    metavar="CIDR",
+    multiple=True,
+    help="A reverse proxy's address or network (repeatable): its X-Forwarded-For names the "
+    "client. Without it the header is ignored.",
+)
+@click.option(
+    "--workers",
+    type=click.IntRange(1, 64),
+    default=1,
+    show_default=True,
+    help="Server processes on the one port, sharing the store (PostgreSQL, or SQLite in WAL "
+    "mode on this machine; see docs/deploy.md).",
+)
+@click.option(
+    "--pregenerate/--no-pregenerate",
+    default=True,
+    show_default=True,
+    help="Compute the summary button's lengths of each new article in the background.",
+)
+@click.option(
+    "--access-log",
+    type=click.Choice(["text", "json", "off"]),
+    default="text",
+    show_default=True,
+    help="Request log on stderr: uvicorn's text lines, one JSON object a request, or none.",
+)
+@click.option(
+    "--graceful-timeout",
+    type=click.IntRange(min=0),
+    default=30,
+    show_default=True,
+    help="Seconds a stopping server (SIGTERM, Ctrl-C) waits for requests in flight.",
+)
+@click.option(
     "--log-level",
     type=click.Choice(["critical", "error", "warning", "info", "debug"]),
     default="info",
@@ -188,10 +243,19 @@ def serve_cmd(
     fetch_timeout: float,
     max_fetches: int,
     embed_origins: tuple[str, ...],
+    rate_per_minute: float,
+    rate_burst: int,
+    trusted_proxies: tuple[str, ...],
+    workers: int,
+    pregenerate: bool,
+    access_log: str,
+    graceful_timeout: int,
     log_level: str,
     **llm: Any,
 ) -> None:
-    """Run the reader site and JSON API (one process; OpenAPI docs at /docs).
+    """Run the reader site and JSON API (OpenAPI docs at /docs).
+
+    Health at /healthz and /readyz, Prometheus metrics at /metrics.
 
     The abstractive-method options configure the server's backends: --method's for the
     summary button, and each method's for API requests that ask for it.
@@ -199,8 +263,11 @@ def serve_cmd(
     import uvicorn
 
     from newsbrief import summarizers
+    from newsbrief.storage import open_store
     from newsbrief.web.app import create_app
+    from newsbrief.web.limits import parse_networks
     from newsbrief.web.server import protocol_with_header_timeout
+    from newsbrief.web.workers import configure_access_log, workers_environment
 
     summarizers.resolve(method)  # an unknown method fails now, listing the known ones
     # Any address beyond this machine is public: writes need an editor there.
@@ -223,16 +290,42 @@ def serve_cmd(
         backends=backend_configs(**llm),
         summary_language=llm["summary_language"],
         embed_origins=embed_origins,
+        rate_per_minute=rate_per_minute,
+        rate_burst=rate_burst,
+        trusted_proxies=parse_networks(trusted_proxies),
+        pregenerate=pregenerate,
+        # Abstractive pre-generation sends at most as many requests as the endpoint takes.
+        llm_concurrency=llm["llm_concurrency"] or DEFAULT_LLM_CONCURRENCY,
+        json_access_log=access_log == "json",
     )
     if summarizers.describe(method).kind == "abstractive":
         # A missing model or setting of the button's backend fails now, not on the first summary.
         options = settings.summary_options(length=Length.of(), format="bullets")
         summarizers.get(options.method, **dict(options.config))
     check_listen(host, port)  # before the store is opened and the address announced
-    app = create_app(settings)
-    store_url = re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", str(app.state.newsbrief.store.url))
+    if workers == 1:
+        app: Any = create_app(settings)
+        store_url = str(app.state.newsbrief.store.url)
+        has_editors = app.state.newsbrief.store.has_editors()
+    else:
+        # Opened (and migrated) once here, before the workers start and open it each.
+        with open_store(settings.database_url, data_dir=settings.data_dir) as store:
+            store_url = store.url
+            sqlite = store.url.startswith("sqlite")
+            has_editors = store.has_editors()
+        app = "newsbrief.web.workers:app_from_environment"
+        workers_environment(settings)
+    store_url = re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", store_url)
     click.echo(f"newsbrief: store {store_url}", err=True)
-    for line in access_lines(settings, has_editors=app.state.newsbrief.store.has_editors()):
+    if workers > 1:
+        click.echo(
+            f"newsbrief: {workers} workers"
+            + (" (SQLite in WAL mode: one machine, one writer at a time)" if sqlite else ""),
+            err=True,
+        )
+    if access_log == "json":
+        configure_access_log()
+    for line in access_lines(settings, has_editors=has_editors):
         click.echo(f"newsbrief: {line}", err=True)
     if settings.host in ("0.0.0.0", "::") and not allowed_hosts:
         click.echo(
@@ -249,9 +342,20 @@ def serve_cmd(
     click.echo(f"newsbrief: open http://{host}:{port}/ (API docs at /docs)", err=True)
     uvicorn.run(
         app,
+        factory=workers > 1,
+        workers=workers,
         host=host,
         port=port,
         log_level=log_level,
+        access_log=access_log == "text",
+        # X-Forwarded-For is read by newsbrief itself, from --trusted-proxy addresses only.
         proxy_headers=False,
-        http=protocol_with_header_timeout(settings.header_timeout),
+        timeout_graceful_shutdown=graceful_timeout,
+        # Workers get the class by name (a class made here cannot reach another process);
+        # each sets its header deadline from the settings (web.workers).
+        http=(
+            protocol_with_header_timeout(settings.header_timeout)
+            if workers == 1
+            else "newsbrief.web.server:HeaderTimeoutProtocol"
+        ),
     )

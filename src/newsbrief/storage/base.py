@@ -8,6 +8,7 @@ import hashlib
 import re
 import unicodedata
 from collections.abc import Collection, Mapping
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Generic, NamedTuple, Protocol, TypeVar
@@ -178,14 +179,31 @@ class Store(CredentialStore, Protocol):
         ...
 
     def put_cached_summary(
-        self, key: SummaryKey, summary: Mapping[str, Any], *, max_variants: int | None = None
+        self,
+        key: SummaryKey,
+        summary: Mapping[str, Any],
+        *,
+        max_variants: int | None = None,
+        replace: bool = False,
     ) -> dict[str, Any]:
         """Insert ``summary`` under ``key`` unless present; return the stored value.
 
         With ``max_variants``, a new summary is only inserted while the article text
         (``key.content_hash``) has fewer stored summaries than that; otherwise ``summary`` is
-        returned as given, not stored.
+        returned as given, not stored. With ``replace`` a stored value is overwritten.
         """
+        ...
+
+    def article_ids(self, *, since: datetime | None = None) -> list[int]:
+        """Return the ids of the articles stored at or after ``since``, oldest first."""
+        ...
+
+    def summary_lock(self, key: SummaryKey) -> AbstractContextManager[None]:
+        """Return a context that holds ``key``'s lock across processes sharing the store."""
+        ...
+
+    def ping(self) -> None:
+        """Check that the database answers; raise StorageError."""
         ...
 
     def add_feed(self, url: str, *, title: str | None = None) -> tuple[Feed, bool]:

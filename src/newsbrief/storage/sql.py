@@ -9,8 +9,11 @@ there surface as unique-key conflicts, which are resolved by reading the winner'
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import json
+import os
 import sqlite3
+import threading
 import time
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
@@ -112,6 +115,8 @@ class SQLStore(CredentialsMixin):
         shown = sa.make_url(url) if url is not None else engine.url
         #: The database URL with any password hidden, for messages and logs.
         self.url = shown.render_as_string(hide_password=True)
+        self._lock_fd: int | None = None
+        self._guard = threading.Lock()
 
     # --- plumbing ---------------------------------------------------------------------------
 
@@ -417,6 +422,14 @@ class SQLStore(CredentialsMixin):
             self._article(newer) if newer is not None else None,
         )
 
+    def article_ids(self, *, since: datetime | None = None) -> list[int]:
+        """Return the ids of the articles stored at or after ``since`` (all: None), oldest first."""
+        query = sa.select(articles.c.id).order_by(articles.c.id)
+        if since is not None:
+            query = query.where(articles.c.created_at >= since)
+        with self._read() as conn:
+            return [int(row[0]) for row in conn.execute(query)]
+
     def count_articles(self) -> int:
         """Return how many articles are stored."""
         with self._read() as conn:
@@ -443,16 +456,22 @@ class SQLStore(CredentialsMixin):
         return None if value is None else dict(json.loads(value))
 
     def put_cached_summary(
-        self, key: SummaryKey, summary: Mapping[str, Any], *, max_variants: int | None = None
+        self,
+        key: SummaryKey,
+        summary: Mapping[str, Any],
+        *,
+        max_variants: int | None = None,
+        replace: bool = False,
     ) -> dict[str, Any]:
         """Insert ``summary`` under ``key`` unless one is there; return the stored value.
 
         Concurrent writers of one key all get back the first writer's value. With
         ``max_variants``, nothing is inserted once the text has that many stored summaries
         (counted in the write transaction, under a lock, so concurrent writers cannot pass it); the
-        value under ``key`` is returned if there is one, else ``summary`` as given.
+        value under ``key`` is returned if there is one, else ``summary`` as given. With
+        ``replace`` a stored value is overwritten (``newsbrief resummarize`` after a model change).
         """
-        if max_variants is not None:
+        if max_variants is not None and not replace:
             with self._write() as conn:
                 if not self._sqlite:
                     # SQLite's write transaction is exclusive; PostgreSQL's is not, so writers
@@ -473,23 +492,89 @@ class SQLStore(CredentialsMixin):
                     return dict(summary) if value is None else dict(json.loads(value))
                 return self._insert_summary(conn, key, summary)
         with self._write() as conn:
-            return self._insert_summary(conn, key, summary)
+            return self._insert_summary(conn, key, summary, replace=replace)
 
     def _insert_summary(
-        self, conn: sa.Connection, key: SummaryKey, summary: Mapping[str, Any]
+        self,
+        conn: sa.Connection,
+        key: SummaryKey,
+        summary: Mapping[str, Any],
+        *,
+        replace: bool = False,
     ) -> dict[str, Any]:
-        stmt = (
-            self._insert(summary_cache)
-            .values(**key._asdict(), summary=json.dumps(summary), created_at=utcnow())
-            .on_conflict_do_nothing(
-                index_elements=["content_hash", "method", "length_key", "format"]
-            )
+        insert = self._insert(summary_cache).values(
+            **key._asdict(), summary=json.dumps(summary), created_at=utcnow()
         )
+        columns = ["content_hash", "method", "length_key", "format"]
+        if replace:
+            stmt = insert.on_conflict_do_update(
+                index_elements=columns,
+                set_={"summary": insert.excluded.summary, "created_at": insert.excluded.created_at},
+            )
+        else:
+            stmt = insert.on_conflict_do_nothing(index_elements=columns)
         conn.execute(stmt)
         value = conn.execute(
             sa.select(summary_cache.c.summary).where(self._key_condition(key))
         ).scalar_one()
         return dict(json.loads(value))
+
+    @contextmanager
+    def summary_lock(self, key: SummaryKey) -> Iterator[None]:
+        """Hold the lock of ``key`` across processes while its summary is computed.
+
+        PostgreSQL: a transaction-level advisory lock (``pg_advisory_xact_lock``) on a
+        connection kept for the duration, so workers on any machine wait for one computation;
+        it ends with the transaction, even if the process dies. SQLite: a POSIX record lock
+        (``lockf``) on one byte of ``<database>-summary.lock`` beside the database, so
+        processes on this machine wait; the kernel drops it when a process dies. Record locks
+        belong to the process, so callers serialize threads themselves (the service's keyed
+        locks do); two keys on one byte (1 in 2**31) only cost a duplicate computation.
+        """
+        digest = hashlib.sha256("\x1f".join(key).encode()).digest()
+        number = int.from_bytes(digest[:8], "big", signed=True)
+        if not self._sqlite:
+            with self._translate(), self._engine.connect() as conn, conn.begin():
+                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(number)))
+                yield
+            return
+        fd = self._lock_file()
+        if fd is None:
+            yield
+            return
+        import fcntl
+
+        offset = number & 0x7FFFFFFF
+        fcntl.lockf(fd, fcntl.LOCK_EX, 1, offset)
+        try:
+            yield
+        finally:
+            fcntl.lockf(fd, fcntl.LOCK_UN, 1, offset)
+
+    def _lock_file(self) -> int | None:
+        """Return the descriptor of the SQLite summary lock file (opened once), or None."""
+        if self._lock_fd is None:
+            try:
+                import fcntl  # noqa: F401  (POSIX only: elsewhere locks stay in-process)
+            except ImportError:
+                return None
+            database = self._engine.url.database
+            assert database is not None
+            with self._guard:
+                if self._lock_fd is None:
+                    self._lock_fd = os.open(
+                        f"{database}-summary.lock", os.O_RDWR | os.O_CREAT, 0o600
+                    )
+        return self._lock_fd
+
+    def ping(self) -> None:
+        """Run a trivial query.
+
+        Raises:
+            StorageError: the database cannot be reached.
+        """
+        with self._read() as conn:
+            conn.execute(sa.select(1))
 
     # --- feeds ------------------------------------------------------------------------------
 
@@ -678,8 +763,12 @@ class SQLStore(CredentialsMixin):
         ]
 
     def close(self) -> None:
-        """Release the connections."""
+        """Release the connections (and the SQLite summary lock file)."""
         self._engine.dispose()
+        with self._guard:
+            if self._lock_fd is not None:
+                os.close(self._lock_fd)
+                self._lock_fd = None
 
     def __enter__(self) -> SQLStore:
         return self

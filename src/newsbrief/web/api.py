@@ -11,6 +11,7 @@ to the thread pool itself.
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import Annotated, Any
 
@@ -19,12 +20,13 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt
 from starlette.concurrency import run_in_threadpool
 
-from newsbrief import service
+from newsbrief import metrics, service
 from newsbrief.errors import NotFound
 from newsbrief.models import FORMATS, MAX_SENTENCES, MAX_WORDS, Format, Length
 from newsbrief.storage import MAX_ID, MAX_OFFSET
 from newsbrief.web.auth import api_guard, require_api_editor
 from newsbrief.web.cache import summary_cache_key
+from newsbrief.web.limits import Permit
 from newsbrief.web.render import teaser
 from newsbrief.web.state import AppState, get_state
 
@@ -86,6 +88,7 @@ _ERROR_SCHEMA: dict[int | str, dict[str, Any]] = {
         (413, "input_too_large", "Request body over the limit"),
         (415, "unsupported_content_type", "Body is not JSON"),
         (422, "validation_error", "Request does not match the schema"),
+        (429, "rate_limited", "Too many requests that cause work (see the Retry-After header)"),
         (502, "fetch_failed", "The URL could not be fetched, or the summarizer backend failed"),
         (504, "fetch_timeout", "The URL, or the summarizer backend (backend_timeout), timed out"),
     )
@@ -164,7 +167,8 @@ def article_json(stored: Any, *, with_text: bool = True) -> dict[str, Any]:
 def summarize(body: SummarizeRequest, state: State) -> dict[str, Any]:
     """Summarize an article given by URL, HTML or text, without storing it.
 
-    Abstractive methods use the server's backend (``newsbrief serve --llm-url ...``).
+    Anonymous clients are rate-limited (429 with Retry-After). Abstractive methods use the
+    server's backend (``newsbrief serve --llm-url ...``).
     """
     options = state.settings.summary_options(
         method=body.method,
@@ -204,7 +208,10 @@ def list_articles(
     responses={200: {"description": "The article was already stored"}, **_ERROR_SCHEMA},
 )
 def add_article(body: Source, state: State, response: Response) -> dict[str, Any]:
-    """Store an article from a URL, HTML or text (201), or return the stored copy (200)."""
+    """Store an article from a URL, HTML or text (201), or return the stored copy (200).
+
+    A new article's summaries (the site button's lengths) are computed in the background.
+    """
     stored, created = service.add_article_from(
         state.store,
         **body.given(),
@@ -212,6 +219,8 @@ def add_article(body: Source, state: State, response: Response) -> dict[str, Any
         fetcher=state.fetch,
     )
     response.status_code = 201 if created else 200
+    if created:
+        state.pregenerate([stored.id])
     return {**article_json(stored), "created": created}
 
 
@@ -282,6 +291,7 @@ async def article_summary(
     article_id: ArticleId,
     state: State,
     request: Request,
+    permit: Permit,
     method: str | None = None,
     sentences: Annotated[int | None, Query(ge=1, le=MAX_SENTENCES)] = None,
     words: Annotated[int | None, Query(ge=1, le=MAX_WORDS)] = None,
@@ -297,6 +307,9 @@ async def article_summary(
 ) -> Response:
     """Summarize a stored article; the result is cached, so the second request is instant.
 
+    A summary that must be computed counts against an anonymous client's rate limit (429
+    with Retry-After); one already computed never does.
+
     Answers already given are served from memory (``state.summaries``); others go through
     ``service.summarize_stored`` (the store's summary cache, or a computation) in a worker
     thread, so a slow summary never blocks the event loop.
@@ -305,6 +318,7 @@ async def article_summary(
     key = summary_cache_key(article_id, request.url.query, default)
     hit = state.summaries.get(key) if key is not None else None
     if hit is not None:
+        metrics.count_cache("hit_memory")
         return Response(hit, media_type="application/json")
     options = state.settings.summary_options(
         method=method,
@@ -312,7 +326,12 @@ async def article_summary(
         format=format,
         summary_language=summary_language,
     )
-    result = await run_in_threadpool(service.summarize_stored, state.store, article_id, options)
+    result = await run_in_threadpool(
+        functools.partial(service.summarize_stored, on_miss=permit.charge),
+        state.store,
+        article_id,
+        options,
+    )
     if key is not None and service.is_lasting(result):
         state.summaries.put(key, _json_bytes({**result, "cached": True}))
     return Response(_json_bytes(result), media_type="application/json")
@@ -370,6 +389,7 @@ def refresh_feed(feed_id: FeedId, state: State) -> dict[str, Any]:
         allow_private_networks=state.settings.allow_private_networks,
         fetcher=state.fetch_for_feeds,
     )
+    state.pregenerate(report.new_ids)
     return {"feed": state.store.get_feed(feed_id).to_dict(), **report.to_dict()}
 
 

@@ -20,16 +20,18 @@ from starlette.concurrency import run_in_threadpool
 
 from newsbrief import __version__
 from newsbrief.settings import Settings
-from newsbrief.web import api, auth, embed, login, pages
+from newsbrief.web import api, auth, embed, login, observe, pages
 from newsbrief.web.cache import ResponseCache
 from newsbrief.web.errors import install_error_handlers
 from newsbrief.web.i18n import labels
+from newsbrief.web.limits import RateLimiter
 from newsbrief.web.middleware import (
     HeadAsGet,
     SecurityMiddleware,
     SummaryFastPath,
     TrustedHosts,
 )
+from newsbrief.web.observe import ObserveMiddleware
 from newsbrief.web.render import SpanCache, lang_tag, safe_url, teaser
 from newsbrief.web.state import AppState
 
@@ -80,12 +82,13 @@ async def _refresh_loop(state: AppState) -> None:
     while True:
         await asyncio.sleep(period)
         try:
-            await run_in_threadpool(
+            reports = await run_in_threadpool(
                 feeds.refresh_all,
                 state.store,
                 allow_private_networks=state.settings.allow_private_networks,
                 fetcher=state.fetch_for_feeds,
             )
+            state.pregenerate(i for report in reports for i in report.new_ids)
         except Exception:  # one bad round must not stop the schedule
             log.exception("scheduled feed refresh failed")
 
@@ -137,7 +140,14 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         spans=SpanCache(settings.page_memory_bytes),
         templates=template_environment(),
         summaries=ResponseCache(settings.summary_memory_bytes),
+        limiter=RateLimiter(per_minute=settings.rate_per_minute, burst=settings.rate_burst),
     )
+    if settings.pregenerate:
+        from newsbrief.pregenerate import Pregenerator
+
+        state.pregenerator = Pregenerator(
+            store, state.button_variants(), llm_concurrency=settings.llm_concurrency
+        )
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -151,6 +161,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            if state.pregenerator is not None:
+                await run_in_threadpool(state.pregenerator.stop)
             if own_store:
                 state.store.close()
 
@@ -175,10 +187,13 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.include_router(login.router)
     app.include_router(login.login_router)
     embed.install(app, state)
+    app.include_router(observe.router)
     app.mount("/static", StaticFiles(packages=[("newsbrief.web", "static")]), name="static")
     # Added last = outermost: the security headers cover the fast path's answers too.
     app.add_middleware(
-        SummaryFastPath, cache=state.summaries, default_method=settings.default_method
+        SummaryFastPath,
+        cache=state.summaries,
+        default_method=settings.default_method,
     )
     # Around the fast path too: a HEAD of a cached summary is answered from memory as well.
     app.add_middleware(HeadAsGet)
@@ -187,5 +202,11 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     # The form pages answer an oversized form themselves: the form again, with what it kept.
     app.add_middleware(
         SecurityMiddleware, max_body_bytes=settings.max_body_bytes, form_paths=("/add", "/feeds")
+    )
+    # Outermost: times everything, the fast path's answers and refused bodies included.
+    app.add_middleware(
+        ObserveMiddleware,
+        json_log=settings.json_access_log,
+        trusted_proxies=settings.trusted_proxies,
     )
     return app

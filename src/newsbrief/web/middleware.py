@@ -13,6 +13,7 @@ from typing import Any
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
 
+from newsbrief import metrics
 from newsbrief.errors import InvalidOptions
 from newsbrief.settings import host_name
 from newsbrief.web.cache import ResponseCache, summary_cache_key, summary_path_id
@@ -23,6 +24,9 @@ Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+#: Scope key where a middleware that answers by itself names its route template (metrics).
+ROUTE_KEY = "newsbrief.route"
 
 #: Article text is untrusted, so no inline script may ever run: scripts come from /static only.
 PAGE_CSP = (
@@ -255,6 +259,8 @@ class SummaryFastPath:
                 key = summary_cache_key(article_id, query, self.default_method)
                 body = self.cache.get(key) if key is not None else None
                 if body is not None:
+                    scope[ROUTE_KEY] = "/api/articles/{article_id}/summary"
+                    metrics.count_cache("hit_memory")
                     await send(
                         {
                             "type": "http.response.start",

@@ -26,6 +26,7 @@ from newsbrief.storage import MAX_OFFSET, FeedItem
 from newsbrief.web.api import check_url, stored_id
 from newsbrief.web.auth import CurrentActor, Form, require_site_editor, site_guard, viewer
 from newsbrief.web.forms import FormTooLarge
+from newsbrief.web.limits import Permit
 from newsbrief.web.render import safe_url
 from newsbrief.web.state import AppState, get_state
 
@@ -167,7 +168,11 @@ def article_page(article_id: SiteArticleId, state: State, viewer: Viewer) -> HTM
 
 @router.get("/articles/{article_id}/summary", response_class=HTMLResponse)
 def summary_page(
-    article_id: SiteArticleId, state: State, viewer: Viewer, length: str | None = None
+    article_id: SiteArticleId,
+    state: State,
+    viewer: Viewer,
+    permit: Permit,
+    length: str | None = None,
 ) -> HTMLResponse:
     """Show an article's summary on its own page: what the button does without JavaScript."""
     length = length or state.settings.default_length
@@ -177,7 +182,9 @@ def summary_page(
             f"choose one of: {', '.join(state.settings.summary_lengths)}"
         )
     stored = state.store.get_article(article_id)
-    summary = service.summarize_stored(state.store, article_id, state.page_options(length))
+    summary = service.summarize_stored(
+        state.store, article_id, state.page_options(length), on_miss=permit.charge
+    )
     return render(
         state,
         "summary.html",
@@ -245,7 +252,7 @@ def _add(state: AppState, viewer: dict[str, Any], fields: dict[str, str]) -> Res
         # Each form sends one kind of source; text wins over html over a lone URL.
         given_url = None if text.strip() else (url.strip() or None)
         check_url(given_url)
-        stored, _ = service.add_article_from(
+        stored, created = service.add_article_from(
             state.store,
             url=given_url,
             html=html if html.strip() and not text.strip() else None,
@@ -262,6 +269,8 @@ def _add(state: AppState, viewer: dict[str, Any], fields: dict[str, str]) -> Res
             values=values,
             error=service.server_message(exc),
         )
+    if created:
+        state.pregenerate([stored.id])
     return RedirectResponse(f"/articles/{stored.id}", status_code=303)
 
 
@@ -344,12 +353,13 @@ def _refresh(state: AppState, feed_id: int) -> None:
     from newsbrief import feeds
 
     # A broken feed or page is recorded on the feed (its last error), not raised.
-    feeds.refresh_feed(
+    report = feeds.refresh_feed(
         state.store,
         feed_id,
         allow_private_networks=state.settings.allow_private_networks,
         fetcher=state.fetch_for_feeds,
     )
+    state.pregenerate(report.new_ids)
 
 
 @editor_router.post("/feeds/{feed_id}/refresh", response_class=HTMLResponse)

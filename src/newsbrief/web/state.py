@@ -6,6 +6,7 @@ The web package's modules import each other in one direction: ``cache`` (no web 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -14,6 +15,7 @@ from fastapi import Request
 from newsbrief.models import Length, SummaryOptions
 from newsbrief.settings import Settings
 from newsbrief.web.cache import ResponseCache
+from newsbrief.web.limits import RateLimiter
 from newsbrief.web.render import SpanCache
 
 if TYPE_CHECKING:
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
 
     from newsbrief.fetch import FetchedPage
     from newsbrief.netlimits import FetchSlots
+    from newsbrief.pregenerate import Pregenerator
     from newsbrief.storage import Store
 
 
@@ -37,6 +40,17 @@ class AppState:
     extras: dict[str, Any] = field(default_factory=dict)
     #: Shared by every fetch of this app (``settings.max_fetches`` slots).
     fetch_slots: FetchSlots = field(init=False)
+    limiter: RateLimiter = field(default_factory=lambda: RateLimiter(per_minute=0, burst=1))
+    pregenerator: Pregenerator | None = None
+
+    def button_variants(self) -> list[SummaryOptions]:
+        """Return the options of every length of the page's summary button."""
+        return [self.page_options(name) for name in self.settings.summary_lengths]
+
+    def pregenerate(self, article_ids: Iterable[int]) -> None:
+        """Queue the button's summaries of newly added articles (when pre-generation is on)."""
+        if self.pregenerator is not None:
+            self.pregenerator.submit(article_ids)
 
     def __post_init__(self) -> None:
         from newsbrief.netlimits import FetchSlots

@@ -1,0 +1,146 @@
+"""`newsbrief serve --workers N` for real: processes share one port and one store, /metrics
+merges them, and a stopping server finishes the requests in flight."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from storage_support import BACKENDS, backend_url
+from test_ops import TEXT, metric
+
+pytestmark = pytest.mark.slow  # real server processes
+
+
+SERVE = [sys.executable, "-c", "from newsbrief.cli import main; main()", "serve"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def children(pid: int) -> list[str]:
+    """Return the command lines of ``pid``'s child processes (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if int(stat.rsplit(")", 1)[1].split()[1]) == pid:
+            found.append(cmdline)
+    return found
+
+
+def wait_ready(base: str, proc: subprocess.Popen[str], timeout: float = 90) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, proc.communicate()[1]
+        try:
+            if httpx.get(f"{base}/readyz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.3)
+    pytest.fail("the server did not become ready")
+
+
+@pytest.fixture
+def serve(tmp_path: Path) -> Iterator[object]:
+    started: list[subprocess.Popen[str]] = []
+
+    def start(*args: str) -> tuple[subprocess.Popen[str], str]:
+        port = free_port()
+        proc = subprocess.Popen(
+            [*SERVE, "--port", str(port), *args],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
+        )
+        started.append(proc)
+        base = f"http://127.0.0.1:{port}"
+        wait_ready(base, proc)
+        return proc, base
+
+    yield start
+    for proc in started:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.communicate(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.communicate()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_workers_share_one_store(backend: str, tmp_path: Path, serve: object) -> None:
+    url = backend_url(backend, tmp_path)
+    proc, base = serve("--workers", "2", "--database", url, "--no-pregenerate")  # type: ignore[operator]
+    workers = [c for c in children(proc.pid) if "multiprocessing" in c]
+    assert len(workers) >= 2, children(proc.pid)
+    made = httpx.post(f"{base}/api/articles", json={"text": TEXT, "title": "Bridge"}, timeout=30)
+    assert made.status_code == 201
+    article = made.json()["id"]
+    requests = 1
+    summaries = set()
+    for _ in range(12):  # a new connection each: the kernel hands them to either worker
+        page = httpx.get(f"{base}/articles/{article}", timeout=30)
+        summary = httpx.get(f"{base}/api/articles/{article}/summary?sentences=2", timeout=30)
+        assert page.status_code == summary.status_code == 200
+        summaries.add(tuple(s["text"] for s in summary.json()["sentences"]))
+        requests += 2
+    assert len(summaries) == 1
+    text = httpx.get(f"{base}/metrics", timeout=30).text
+    counted = metric(text, "newsbrief_http_request_duration_seconds_count")
+    # Every worker's requests are in the merged metrics (the /readyz polls too).
+    polls = metric(text, "newsbrief_http_request_duration_seconds_count", route="/readyz")
+    assert counted - polls == requests
+    # The computation happened once, in whichever worker got the first request.
+    assert metric(text, "newsbrief_summary_cache_total", result="miss") == 1
+
+
+def test_stopping_finishes_requests_in_flight(tmp_path: Path, serve: object) -> None:
+    from feed_server import FeedServer
+
+    with FeedServer() as feeds:
+        proc, base = serve(  # type: ignore[operator]
+            "--database", f"sqlite:///{tmp_path / 'db.sqlite3'}", "--allow-private-networks"
+        )
+        feed = httpx.post(f"{base}/api/feeds", json={"url": feeds.url("slow/rss.xml")}).json()
+        answer: list[httpx.Response] = []
+
+        def refresh() -> None:  # /slow/ answers after 3 s (a page, not a feed: an error)
+            answer.append(httpx.post(f"{base}/api/feeds/{feed['id']}/refresh", timeout=60))
+
+        slow = threading.Thread(target=refresh)
+        started = time.monotonic()
+        slow.start()
+        time.sleep(1.0)  # the refresh is waiting for the slow feed
+        proc.send_signal(signal.SIGTERM)
+        _, err = proc.communicate(timeout=60)
+        slow.join()
+        took = time.monotonic() - started
+    # uvicorn re-raises the signal once it has shut down cleanly (systemd counts that as a
+    # clean stop); a crash would be 1, a forced quit something else.
+    assert proc.returncode in (0, -signal.SIGTERM), err
+    assert "Application shutdown complete." in err
+    assert answer and answer[0].status_code == 200, answer
+    assert took >= 2.5  # it was in flight when the signal came, and was answered
+    assert answer[0].json()["feed"]["id"] == feed["id"]
