@@ -3,9 +3,11 @@ processes, health and readiness, Prometheus metrics, the JSON access log."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -325,3 +327,90 @@ def test_json_access_log(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> No
     assert record["client"] == "127.0.0.1"
     assert "hunter2" not in caplog.text
     store.close()
+
+
+# --- newsbrief resummarize -------------------------------------------------------------------
+
+
+def button_keys(store: Store, article_id: int, method: str = "default") -> list[Any]:
+    from newsbrief.settings import Settings
+    from newsbrief.web.app import template_environment
+    from newsbrief.web.render import SpanCache
+
+    state = AppState(
+        settings=Settings(default_method=method),
+        store=store,
+        spans=SpanCache(),
+        templates=template_environment(),
+    )
+    stored = store.get_article(article_id)
+    return [service.summary_key(stored, options) for options in state.button_variants()]
+
+
+def test_resummarize_replaces_stored_summaries(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from newsbrief.cli import cli
+    from newsbrief.ingest import text_article
+    from newsbrief.storage import open_store
+
+    url = f"sqlite:///{tmp_path / 'r.sqlite3'}"
+    with open_store(url) as store:
+        stored, _ = store.add_article(text_article(TEXT, title="Bridge"), source="text")
+        keys = button_keys(store, stored.id)
+        for key in keys:  # what an older model left
+            store.put_cached_summary(key, {"summary": "stale", "sentences": []})
+    result = CliRunner().invoke(cli, ["resummarize", "--database", url, "--quiet"])
+    assert result.exit_code == 0, result.output
+    assert result.stderr == "newsbrief: 3 summaries of 1 articles recomputed\n"
+    with open_store(url) as store:
+        for key in keys:
+            summary = store.get_cached_summary(key)
+            assert summary is not None and summary["summary"] != "stale"
+            assert summary["sentences"][0]["text"] in TEXT
+    later = CliRunner().invoke(cli, ["resummarize", "--database", url, "--since", "2999-01-01"])
+    assert later.exit_code == 0
+    assert later.stderr.endswith("newsbrief: 0 summaries of 0 articles recomputed\n")
+
+
+def test_resummarize_refuses_a_bad_date(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from newsbrief.cli import cli
+
+    url = f"sqlite:///{tmp_path / 'r.sqlite3'}"
+    result = CliRunner().invoke(cli, ["resummarize", "--database", url, "--since", "yesterday"])
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "newsbrief: error: --since 'yesterday' is not a date; "
+        "give YYYY-MM-DD or YYYY-MM-DDTHH:MM (UTC)\n"
+    )
+
+
+def test_resummarize_keeps_the_old_summary_when_the_backend_fails(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from newsbrief.cli import cli
+    from newsbrief.ingest import text_article
+    from newsbrief.storage import open_store
+
+    url = f"sqlite:///{tmp_path / 'r.sqlite3'}"
+    with open_store(url) as store:
+        stored, _ = store.add_article(text_article(TEXT, title="Bridge"), source="text")
+    with socket_nobody_listens() as port:
+        args = ["resummarize", "--database", url, "--quiet", "--method", "llm"]
+        args += ["--llm-url", f"http://127.0.0.1:{port}/v1", "--llm-model", "m"]
+        args += ["--llm-timeout", "2"]
+        result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 3, result.output
+    assert f"newsbrief: article {stored.id}: llm:" in result.stderr
+    assert result.stderr.endswith("0 summaries of 1 articles recomputed, 3 failed\n")
+
+
+@contextlib.contextmanager
+def socket_nobody_listens() -> Iterator[int]:
+    """Yield a loopback port that refuses connections."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = int(probe.getsockname()[1])
+    yield port

@@ -35,6 +35,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "newsbrief.cli.embed:embed_snippet_cmd",
         "Print the HTML that puts the summary button on a publisher's page.",
     ),
+    "resummarize": (
+        "newsbrief.cli.resummarize:resummarize_cmd",
+        "Recompute stored articles' summaries (after a model change).",
+    ),
     "token": ("newsbrief.cli.editors:token_cmd", "Create, list and revoke API tokens."),
     "user": ("newsbrief.cli.editors:user_cmd", "Manage editor accounts (site logins)."),
     "train": (

@@ -43,6 +43,11 @@ class Bar:
         if self._task is not None:
             self._progress.advance(self._task, n)
 
+    def set_total(self, total: int) -> None:
+        """Give the bar its total once it is known."""
+        if self._task is not None:
+            self._progress.update(self._task, total=total)
+
     def write(self, message: str) -> None:
         """Print ``message`` on stderr without breaking the bar."""
         if self._task is not None:
