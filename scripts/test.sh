@@ -12,12 +12,16 @@ log() { printf '\n== %s\n' "$*" >&2; }
 log "python packages (newsbrief + test, postgres and ray extras)"
 python3 -m pip install -q --disable-pip-version-check -e '.[test,postgres,ray]'
 
-# System services the tests drive for real: PostgreSQL (storage contract suite) and Chromium
-# (browser test). Installed from Debian's packages when we are root and they are missing.
+# System services the tests drive for real: PostgreSQL (storage contract suite), Chromium
+# (browser test) and nginx (the deployment test). Installed from Debian's packages when we
+# are root and they are missing.
 if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   missing=()
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || missing+=(postgresql)
+  # docs/deploy.md's nginx configuration runs in front of newsbrief (tests/test_deploy_nginx.py).
+  [ -x /usr/sbin/nginx ] || missing+=(nginx)
+  command -v openssl >/dev/null || missing+=(openssl)
   if [ ${#missing[@]} -gt 0 ]; then
     log "apt-get install ${missing[*]}"
     # shellcheck source=scripts/apt_wait.sh
