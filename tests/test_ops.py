@@ -414,3 +414,56 @@ def socket_nobody_listens() -> Iterator[int]:
         probe.bind(("127.0.0.1", 0))
         port = int(probe.getsockname()[1])
     yield port
+
+
+# --- article pages kept for anonymous readers ------------------------------------------------
+
+
+def test_page_cache_expires_and_is_bounded() -> None:
+    from newsbrief.web.pagecache import PageCache
+
+    now = [100.0]
+    cache = PageCache(ttl=2.0, size=2, clock=lambda: now[0])
+    cache.put("/articles/1", [], b"one")
+    assert cache.get("/articles/1") == ([], b"one")
+    now[0] += 1.99
+    assert cache.get("/articles/1") == ([], b"one")
+    now[0] += 0.01
+    assert cache.get("/articles/1") is None
+    for n in range(3):
+        cache.put(f"/articles/{n}", [], b"x")
+    assert len(cache) == 2
+    assert cache.get("/articles/0") is None
+
+
+def test_article_pages_are_kept_for_readers_and_forgotten_on_writes(tmp_path: Path) -> None:
+    from newsbrief.ingest import text_article
+
+    _app, store, client = make_app(tmp_path, page_cache_seconds=60)
+    first = client.post("/api/articles", json={"text": TEXT, "title": "First"}).json()["id"]
+    page = f"/articles/{first}"
+    assert 'rel="next"' not in client.get(page).text
+    newer = text_article(TEXT.replace("bridge", "tunnel"), title="Second")
+    store.add_article(newer, source="text")  # behind the app's back: its page is kept
+    kept = client.get(page)
+    assert kept.status_code == 200
+    assert 'rel="next"' not in kept.text
+    assert kept.headers["content-security-policy"].startswith("default-src 'self'")
+    # A request with a cookie (an editor's session) or a query is never served a kept page.
+    assert 'rel="next"' in client.get(page, headers={"Cookie": "a=b"}).text
+    assert 'rel="next"' in client.get(f"{page}?x=1").text
+    # Any write through this worker forgets the kept pages.
+    client.post("/api/articles", json={"text": "too short"})
+    assert 'rel="next"' in client.get(page).text
+    store.close()
+
+
+def test_page_cache_off(tmp_path: Path) -> None:
+    from newsbrief.ingest import text_article
+
+    _app, store, client = make_app(tmp_path, page_cache_seconds=0)
+    first = client.post("/api/articles", json={"text": TEXT, "title": "First"}).json()["id"]
+    assert 'rel="next"' not in client.get(f"/articles/{first}").text
+    store.add_article(text_article(TEXT.replace("bridge", "tunnel")), source="text")
+    assert 'rel="next"' in client.get(f"/articles/{first}").text
+    store.close()

@@ -22,7 +22,7 @@ def get(app: Any, url: str, *, client: str = "203.0.113.5", **kwargs: Any) -> ht
 
     async def go() -> httpx.Response:
         transport = httpx.ASGITransport(app=app, client=(client, 40000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as c:
             return await c.get(url, **kwargs)
 
     return asyncio.run(go())
@@ -31,7 +31,7 @@ def get(app: Any, url: str, *, client: str = "203.0.113.5", **kwargs: Any) -> ht
 def post(app: Any, url: str, *, client: str = "203.0.113.5", **kwargs: Any) -> httpx.Response:
     async def go() -> httpx.Response:
         transport = httpx.ASGITransport(app=app, client=(client, 40000))
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as c:
             return await c.post(url, **kwargs)
 
     return asyncio.run(go())

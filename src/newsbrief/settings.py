@@ -65,6 +65,8 @@ class Settings:
     ``pregenerate`` computes the button's summaries of each new article in the background,
     ``llm_concurrency`` abstractive ones at a time (``newsbrief.pregenerate``).
     ``json_access_log`` logs each request as one JSON line (``newsbrief.web.observe``).
+    ``page_cache_seconds`` keeps anonymous readers' article pages rendered that long (0: off;
+    ``newsbrief.web.pagecache``).
 
     ``allowed_hosts`` are the names a request's ``Host`` may give (port aside): exact names,
     ``*.example.org`` for any subdomain of example.org, or ``*`` for any name (only behind a
@@ -123,6 +125,7 @@ class Settings:
     pregenerate: bool = True
     llm_concurrency: int = 2
     json_access_log: bool = False
+    page_cache_seconds: float = 2.0
 
     def __post_init__(self) -> None:
         from newsbrief.embed import parse_origin
@@ -166,6 +169,10 @@ class Settings:
             raise InvalidOptions(
                 f"rate limit must be 0 (off) or more a minute, with a burst of at least 1 "
                 f"(got {self.rate_per_minute:g} a minute, burst {self.rate_burst})"
+            )
+        if self.page_cache_seconds < 0:
+            raise InvalidOptions(
+                f"page cache seconds must be 0 (off) or more (got {self.page_cache_seconds})"
             )
         if self.llm_concurrency < 1:
             raise InvalidOptions(f"LLM concurrency must be at least 1 (got {self.llm_concurrency})")

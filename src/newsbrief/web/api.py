@@ -220,7 +220,7 @@ def add_article(body: Source, state: State, response: Response) -> dict[str, Any
     )
     response.status_code = 201 if created else 200
     if created:
-        state.pregenerate([stored.id])
+        state.articles_added([stored.id])
     return {**article_json(stored), "created": created}
 
 
@@ -389,7 +389,7 @@ def refresh_feed(feed_id: FeedId, state: State) -> dict[str, Any]:
         allow_private_networks=state.settings.allow_private_networks,
         fetcher=state.fetch_for_feeds,
     )
-    state.pregenerate(report.new_ids)
+    state.articles_added(report.new_ids)
     return {"feed": state.store.get_feed(feed_id).to_dict(), **report.to_dict()}
 
 

@@ -32,6 +32,7 @@ from newsbrief.web.middleware import (
     TrustedHosts,
 )
 from newsbrief.web.observe import ObserveMiddleware
+from newsbrief.web.pagecache import PageCache, PageFastPath
 from newsbrief.web.render import SpanCache, lang_tag, safe_url, teaser
 from newsbrief.web.state import AppState
 
@@ -88,7 +89,8 @@ async def _refresh_loop(state: AppState) -> None:
                 allow_private_networks=state.settings.allow_private_networks,
                 fetcher=state.fetch_for_feeds,
             )
-            state.pregenerate(i for report in reports for i in report.new_ids)
+            state.articles_added(i for report in reports for i in report.new_ids)
+            state.pages.clear()  # their neighbours' "next" links changed
         except Exception:  # one bad round must not stop the schedule
             log.exception("scheduled feed refresh failed")
 
@@ -141,6 +143,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         templates=template_environment(),
         summaries=ResponseCache(settings.summary_memory_bytes),
         limiter=RateLimiter(per_minute=settings.rate_per_minute, burst=settings.rate_burst),
+        pages=PageCache(ttl=settings.page_cache_seconds),
     )
     if settings.pregenerate:
         from newsbrief.pregenerate import Pregenerator
@@ -190,6 +193,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.include_router(observe.router)
     app.mount("/static", StaticFiles(packages=[("newsbrief.web", "static")]), name="static")
     # Added last = outermost: the security headers cover the fast path's answers too.
+    app.add_middleware(PageFastPath, cache=state.pages)
     app.add_middleware(
         SummaryFastPath,
         cache=state.summaries,

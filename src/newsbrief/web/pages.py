@@ -270,7 +270,7 @@ def _add(state: AppState, viewer: dict[str, Any], fields: dict[str, str]) -> Res
             error=service.server_message(exc),
         )
     if created:
-        state.pregenerate([stored.id])
+        state.articles_added([stored.id])
     return RedirectResponse(f"/articles/{stored.id}", status_code=303)
 
 
@@ -359,7 +359,7 @@ def _refresh(state: AppState, feed_id: int) -> None:
         allow_private_networks=state.settings.allow_private_networks,
         fetcher=state.fetch_for_feeds,
     )
-    state.pregenerate(report.new_ids)
+    state.articles_added(report.new_ids)
 
 
 @editor_router.post("/feeds/{feed_id}/refresh", response_class=HTMLResponse)

@@ -16,6 +16,7 @@ from newsbrief.models import Length, SummaryOptions
 from newsbrief.settings import Settings
 from newsbrief.web.cache import ResponseCache
 from newsbrief.web.limits import RateLimiter
+from newsbrief.web.pagecache import PageCache
 from newsbrief.web.render import SpanCache
 
 if TYPE_CHECKING:
@@ -42,12 +43,13 @@ class AppState:
     fetch_slots: FetchSlots = field(init=False)
     limiter: RateLimiter = field(default_factory=lambda: RateLimiter(per_minute=0, burst=1))
     pregenerator: Pregenerator | None = None
+    pages: PageCache = field(default_factory=PageCache)
 
     def button_variants(self) -> list[SummaryOptions]:
         """Return the options of every length of the page's summary button."""
         return [self.page_options(name) for name in self.settings.summary_lengths]
 
-    def pregenerate(self, article_ids: Iterable[int]) -> None:
+    def articles_added(self, article_ids: Iterable[int]) -> None:
         """Queue the button's summaries of newly added articles (when pre-generation is on)."""
         if self.pregenerator is not None:
             self.pregenerator.submit(article_ids)
