@@ -17,6 +17,14 @@ the numbers are a floor for the server alone.
 
     python benchmarks/load.py                       # asyncio + h11 and uvloop + httptools
     python benchmarks/load.py --servers default --seconds 5
+
+``--mixed`` runs another scenario against ``newsbrief serve --workers N`` (each of ``--workers``)
+on SQLite and PostgreSQL (``--stores``): readers opening article pages and cached summaries on
+``--connections`` connections (half each), while one abusive client asks for uncached
+variants (a new word count each time) as fast as ``--abusive-connections`` connections allow.
+It reports requests, req/s, p50/p99 and statuses per class (the abuser's 429s included):
+
+    python benchmarks/load.py --mixed --connections 256 --seconds 10 --typical 50
 """
 
 from __future__ import annotations
@@ -287,6 +295,134 @@ async def measure(
     return results
 
 
+# --- mixed traffic: readers and one abusive client, against `newsbrief serve --workers N` ----
+
+
+def prepare_mixed_store(url: str, typical: int) -> list[int]:
+    """Fill the store at ``url`` and compute the readers' summaries; return the article ids.
+
+    A PostgreSQL store's summary cache is emptied first, so the abusive client's variants are
+    uncached there too (its articles are kept: adding them again is a no-op).
+    """
+    import sqlalchemy as sa
+
+    from newsbrief import service
+    from newsbrief.demo import load_demo
+    from newsbrief.models import Article, Length, SummaryOptions
+    from newsbrief.storage import open_store
+
+    store = open_store(url)
+    if not url.startswith("sqlite"):
+        with store._engine.begin() as conn:
+            conn.execute(sa.text("DELETE FROM summary_cache"))
+    ids = [stored.id for stored, _ in load_demo(store)]
+    path = DATA / "cnn_dailymail" / "dev.jsonl.gz"
+    if typical and path.exists():
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            for line in f:
+                record = json.loads(line)
+                stored, _ = store.add_article(
+                    Article(text=record["article"], language="en"), source="benchmark"
+                )
+                ids.append(stored.id)
+                if len(ids) >= typical:
+                    break
+    # What the button reads (pre-generated on add in production): bullets, 3 sentences.
+    options = SummaryOptions(method="default", length=Length(sentences=3), format="bullets")
+    for article_id in ids:
+        service.summarize_stored(store, article_id, options)
+    store.close()
+    return ids
+
+
+async def abuse(
+    port: int, ids: list[int], connections: int, seconds: float, max_requests: int
+) -> Result:
+    """Ask for uncached variants (a new word count each) as fast as ``connections`` allow."""
+    result = Result(f"abusive client x{connections}")
+    deadline = time.perf_counter() + seconds
+    counter = 0
+
+    async def worker(k: int) -> None:
+        nonlocal counter
+        conn = await Connection.open(port)
+        try:
+            while time.perf_counter() < deadline and counter < max_requests:
+                counter += 1
+                words = 20 + (counter * 7919 + k) % 4900
+                path = f"/api/articles/{ids[counter % len(ids)]}/summary?words={words}"
+                t0 = time.perf_counter()
+                status, _ = await conn.get(path)
+                result.latencies.append(time.perf_counter() - t0)
+                result.statuses[status] = result.statuses.get(status, 0) + 1
+                if status not in (200, 429):
+                    result.errors += 1
+        finally:
+            conn.close()
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker(k) for k in range(connections)))
+    result.elapsed = time.perf_counter() - start
+    return result
+
+
+async def mixed_round(port: int, ids: list[int], args: argparse.Namespace) -> list[Result]:
+    """Readers (pages and cached summaries, half the connections each) beside the abuser."""
+    await wait_ready(port, timeout=120)
+    half = max(1, args.connections // 2)
+    pages = [f"/articles/{i}" for i in ids]
+    summaries = [f"/api/articles/{i}/summary?format=bullets&sentences=3" for i in ids]
+    # Every page once: the server's first render of each is not what readers see all day.
+    await hammer("warm-up", port, pages, 4, 5, len(pages) * 2)
+    return list(
+        await asyncio.gather(
+            hammer(f"reader: article page x{half}", port, pages, half, args.seconds, 10**7),
+            hammer(f"reader: cached summary x{half}", port, summaries, half, args.seconds, 10**7),
+            abuse(port, ids, args.abusive_connections, args.seconds, 10**7),
+        )
+    )
+
+
+def mixed(args: argparse.Namespace) -> None:
+    """Run ``mixed_round`` for each store and worker count; print one table per run."""
+    stores = []
+    for name in args.stores.split(","):
+        if name == "sqlite":
+            stores.append(("SQLite", None))
+        elif name == "postgresql":
+            url = args.postgres_url or os.environ.get("NEWSBRIEF_TEST_POSTGRES_URL")
+            if not url:
+                print("skipping PostgreSQL: give --postgres-url (bash scripts/start_postgres.sh)")
+                continue
+            stores.append(("PostgreSQL", url))
+    for label, url in stores:
+        for workers in [int(w) for w in args.workers.split(",")]:
+            with tempfile.TemporaryDirectory(prefix="newsbrief-load-") as tmp:
+                store_url = url or f"sqlite:///{tmp}/load.sqlite3"
+                ids = prepare_mixed_store(store_url, args.typical)
+                port = free_port()
+                command = [sys.executable, "-c", "from newsbrief.cli import main; main()"]
+                command += ["serve", "--port", str(port), "--database", store_url]
+                command += ["--workers", str(workers), "--access-log", "off"]
+                command += ["--log-level", "warning", "--no-pregenerate"]
+                child = subprocess.Popen(command)
+                try:
+                    results = asyncio.run(mixed_round(port, ids, args))
+                finally:
+                    child.terminate()
+                    try:
+                        child.wait(timeout=30)
+                    except subprocess.TimeoutExpired:
+                        child.kill()
+            print(
+                f"\n{label}, newsbrief serve --workers {workers} (default rate limits); "
+                f"{len(ids)} articles; {args.connections} reader connections"
+            )
+            for r in results:
+                statuses = ", ".join(f"{k}: {v}" for k, v in sorted(r.statuses.items()))
+                print(f"{r.line()}   [{statuses}]")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--connections", type=int, default=32)
@@ -301,12 +437,31 @@ def main() -> None:
         help="let server and load generator share every CPU (default: one CPU each)",
     )
     parser.add_argument(
+        "--mixed",
+        action="store_true",
+        help="readers and one abusive client together, against `newsbrief serve --workers N`",
+    )
+    parser.add_argument("--workers", default="1,2", help="--mixed: comma list of worker counts")
+    parser.add_argument("--stores", default="sqlite,postgresql", help="--mixed: comma list")
+    parser.add_argument("--postgres-url", help="--mixed: a PostgreSQL store to use")
+    parser.add_argument(
+        "--abusive-connections", type=int, default=4, help="--mixed: the abuser's connections"
+    )
+    parser.add_argument(
         "--serve", nargs=5, metavar=("PORT", "DIR", "LOOP", "HTTP", "CPU"), help=argparse.SUPPRESS
     )
     args = parser.parse_args()
     if args.serve:
         port, data_dir, loop, http, cpu = args.serve
         run_server(int(port), data_dir, loop, http, None if cpu == "-" else int(cpu))
+        return
+    if args.mixed:
+        load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+        print(
+            f"python {platform.python_version()} on {platform.machine()}; server and load "
+            f"generator share {os.cpu_count()} CPUs; load average before the run {load:.1f}"
+        )
+        mixed(args)
         return
     if not args.no_pin:
         pin(1)
