@@ -123,16 +123,16 @@ def test_stopping_finishes_requests_in_flight(tmp_path: Path, serve: object) -> 
         proc, base = serve(  # type: ignore[operator]
             "--database", f"sqlite:///{tmp_path / 'db.sqlite3'}", "--allow-private-networks"
         )
-        feed = httpx.post(f"{base}/api/feeds", json={"url": feeds.url("slow/rss.xml")}).json()
         answer: list[httpx.Response] = []
 
-        def refresh() -> None:  # /slow/ answers after 3 s (a page, not a feed: an error)
-            answer.append(httpx.post(f"{base}/api/feeds/{feed['id']}/refresh", timeout=60))
+        def add() -> None:  # the page under /slow/ answers after 3 s
+            url = feeds.url("slow/story.html")
+            answer.append(httpx.post(f"{base}/api/articles", json={"url": url}, timeout=60))
 
-        slow = threading.Thread(target=refresh)
+        slow = threading.Thread(target=add)
         started = time.monotonic()
         slow.start()
-        time.sleep(1.0)  # the refresh is waiting for the slow feed
+        time.sleep(1.0)  # the server is waiting for the slow page
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=60)
         slow.join()
@@ -141,6 +141,6 @@ def test_stopping_finishes_requests_in_flight(tmp_path: Path, serve: object) -> 
     # clean stop); a crash would be 1, a forced quit something else.
     assert proc.returncode in (0, -signal.SIGTERM), err
     assert "Application shutdown complete." in err
-    assert answer and answer[0].status_code == 200, answer
+    assert answer and answer[0].status_code == 201, answer
     assert took >= 2.5  # it was in flight when the signal came, and was answered
-    assert answer[0].json()["feed"]["id"] == feed["id"]
+    assert answer[0].json()["created"] is True
