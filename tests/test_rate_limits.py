@@ -205,3 +205,31 @@ def test_forwarded_for_names_the_client_only_behind_a_trusted_proxy(tmp_path: Pa
         )
         assert other.status_code == (200 if separate else 429)
         store.close()
+
+
+def test_the_embed_button_is_limited_for_pages_it_has_no_summary_of(tmp_path: Path) -> None:
+    from test_embed import HTML, SENTENCES, page
+    from web_support import page_server
+
+    pages = {
+        f"/news/{n}": (HTML, page([*SENTENCES, f"This is report number {n} on the canal."]))
+        for n in range(3)
+    }
+    with page_server(pages) as origin:
+        app, store, _ = make_app(
+            tmp_path,
+            embed_origins=(origin,),
+            allow_private_networks=True,
+            rate_burst=4,  # a new page is two pieces of work: its fetch and its summary
+            rate_per_minute=1,
+        )
+        url = "/api/embed/summary?length=short&url="
+        assert get(app, f"{url}{origin}/news/0").status_code == 200
+        assert get(app, f"{url}{origin}/news/1").status_code == 200
+        refused = get(app, f"{url}{origin}/news/2")
+        assert refused.status_code == 429
+        assert refused.json()["error"]["code"] == "rate_limited"
+        # A page already summarized is served to anyone, the limited client included.
+        assert get(app, f"{url}{origin}/news/0").status_code == 200
+        assert get(app, f"{url}{origin}/news/2", client="192.0.2.9").status_code == 200
+        store.close()

@@ -28,6 +28,9 @@ REQUEST_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0,
 COMPUTE_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 
 MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
+#: ASGI scope key where a middleware that answers by itself names its route template, for
+#: the request metrics (``newsbrief.web.observe``).
+ROUTE_KEY = "newsbrief.route"
 
 
 @dataclass(frozen=True)

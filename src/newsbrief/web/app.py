@@ -20,7 +20,7 @@ from starlette.concurrency import run_in_threadpool
 
 from newsbrief import __version__
 from newsbrief.settings import Settings
-from newsbrief.web import api, auth, embed, login, observe, pages
+from newsbrief.web import api, auth, embed, limits, login, observe, pages
 from newsbrief.web.cache import ResponseCache
 from newsbrief.web.errors import install_error_handlers
 from newsbrief.web.i18n import labels
@@ -190,6 +190,8 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.include_router(login.router)
     app.include_router(login.login_router)
     embed.install(app, state)
+    # A page the button has no summary of yet is fetched and summarized: that is work.
+    app.state.embed.admit = limits.charge
     app.include_router(observe.router)
     app.mount("/static", StaticFiles(packages=[("newsbrief.web", "static")]), name="static")
     # Added last = outermost: the security headers cover the fast path's answers too.

@@ -217,6 +217,22 @@ def request_client(request: Request, trusted: Sequence[Network]) -> str:
     return client_address(peer, request.headers.getlist("x-forwarded-for"), trusted)
 
 
+def charge(request: Request) -> None:
+    """Spend one of the request's client's tokens now (nothing for an editor).
+
+    The plain-function form of ``limit_work``, for code that is handed a check to call (the
+    embed endpoint's ``admit`` seam).
+
+    Raises:
+        RateLimited: the client's bucket is empty.
+    """
+    from newsbrief.web.state import state_of
+
+    if not is_editor(request):
+        state = state_of(request)
+        state.limiter.check(request_client(request, state.settings.trusted_proxies))
+
+
 @dataclass(frozen=True)
 class WorkPermit:
     """What a route that may cause work holds: ``charge()`` once it knows it must compute."""

@@ -25,9 +25,6 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
-#: Scope key where a middleware that answers by itself names its route template (metrics).
-ROUTE_KEY = "newsbrief.route"
-
 #: Article text is untrusted, so no inline script may ever run: scripts come from /static only.
 PAGE_CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -259,7 +256,7 @@ class SummaryFastPath:
                 key = summary_cache_key(article_id, query, self.default_method)
                 body = self.cache.get(key) if key is not None else None
                 if body is not None:
-                    scope[ROUTE_KEY] = "/api/articles/{article_id}/summary"
+                    scope[metrics.ROUTE_KEY] = "/api/articles/{article_id}/summary"
                     metrics.count_cache("hit_memory")
                     await send(
                         {

@@ -22,8 +22,9 @@ from starlette.concurrency import run_in_threadpool
 
 from newsbrief import metrics
 from newsbrief.errors import NewsbriefError
+from newsbrief.metrics import ROUTE_KEY
 from newsbrief.web.limits import client_address
-from newsbrief.web.middleware import ROUTE_KEY, ASGIApp, Message, Receive, Scope, Send
+from newsbrief.web.middleware import ASGIApp, Message, Receive, Scope, Send
 from newsbrief.web.state import get_state
 
 access_log = logging.getLogger("newsbrief.access")

@@ -19,7 +19,9 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable
 
-from newsbrief.web.middleware import ROUTE_KEY, ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from newsbrief.metrics import ROUTE_KEY
 
 #: Seconds a rendered page is served from memory. 2 s keeps nearly every read of a busy page
 #: in memory (at 1,000 reads a second, one render per 2,000 reads) while an edit shows
