@@ -333,18 +333,18 @@ def test_json_access_log(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> No
 
 
 def button_keys(store: Store, article_id: int, method: str = "default") -> list[Any]:
+    """Return the summary keys of the page button's lengths (what a server stores)."""
+    from newsbrief.models import Length
     from newsbrief.settings import Settings
-    from newsbrief.web.app import template_environment
-    from newsbrief.web.render import SpanCache
 
-    state = AppState(
-        settings=Settings(default_method=method),
-        store=store,
-        spans=SpanCache(),
-        templates=template_environment(),
-    )
+    settings = Settings(default_method=method)
     stored = store.get_article(article_id)
-    return [service.summary_key(stored, options) for options in state.button_variants()]
+    return [
+        service.summary_key(
+            stored, settings.summary_options(length=Length(sentences=n), format="bullets")
+        )
+        for n in settings.summary_lengths.values()
+    ]
 
 
 def test_resummarize_replaces_stored_summaries(tmp_path: Path) -> None:
