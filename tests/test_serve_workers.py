@@ -92,7 +92,9 @@ def serve(tmp_path: Path) -> Iterator[object]:
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_workers_share_one_store(backend: str, tmp_path: Path, serve: object) -> None:
     url = backend_url(backend, tmp_path)
-    proc, base = serve("--workers", "2", "--database", url, "--no-pregenerate")  # type: ignore[operator]
+    proc, base = serve(  # type: ignore[operator]
+        "--workers", "2", "--database", url, "--no-pregenerate", "--header-timeout", "1"
+    )
     workers = [c for c in children(proc.pid) if "multiprocessing" in c]
     assert len(workers) >= 2, children(proc.pid)
     made = httpx.post(f"{base}/api/articles", json={"text": TEXT, "title": "Bridge"}, timeout=30)
@@ -114,6 +116,15 @@ def test_workers_share_one_store(backend: str, tmp_path: Path, serve: object) ->
     assert counted - polls == requests
     # The computation happened once, in whichever worker got the first request.
     assert metric(text, "newsbrief_summary_cache_total", result="miss") == 1
+    # Each worker's connections have the parent's header deadline (--header-timeout 1).
+    port = int(base.rsplit(":", 1)[1])
+    for _ in range(2):
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as slow:
+            slow.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n")
+            started = time.monotonic()
+            answer = slow.recv(4096)
+            assert answer.startswith(b"HTTP/1.1 408"), answer
+            assert time.monotonic() - started < 5
 
 
 def test_stopping_finishes_requests_in_flight(tmp_path: Path, serve: object) -> None:

@@ -351,11 +351,10 @@ def serve_cmd(
         # X-Forwarded-For is read by newsbrief itself, from --trusted-proxy addresses only.
         proxy_headers=False,
         timeout_graceful_shutdown=graceful_timeout,
-        # Workers get the class by name (a class made here cannot reach another process);
-        # each sets its header deadline from the settings (web.workers).
+        # Workers load the protocol by name: each builds it with the header deadline.
         http=(
             protocol_with_header_timeout(settings.header_timeout)
             if workers == 1
-            else "newsbrief.web.server:HeaderTimeoutProtocol"
+            else "newsbrief.web.workers:WorkerProtocol"
         ),
     )

@@ -22,6 +22,7 @@ import pickle
 import shutil
 import sys
 import tempfile
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -72,6 +73,18 @@ def app_from_environment() -> FastAPI:
     """
     from newsbrief.web.app import create_app
 
+    settings = _settings()
+    if settings.json_access_log:
+        configure_access_log()
+    return create_app(settings)
+
+
+def _settings() -> Settings:
+    """Return the settings the parent left in ``SETTINGS_ENV``.
+
+    Raises:
+        InvalidOptions: the variable is missing.
+    """
     encoded = os.environ.get(SETTINGS_ENV)
     if not encoded:
         raise InvalidOptions(
@@ -79,10 +92,17 @@ def app_from_environment() -> FastAPI:
         )
     settings = pickle.loads(base64.b64decode(encoded))  # written by our own parent process
     assert isinstance(settings, Settings)
-    if settings.json_access_log:
-        configure_access_log()
-    from newsbrief.web.server import HeaderTimeoutProtocol
+    return settings
 
-    # uvicorn gave this worker the class by name; its connections read the deadline from it.
-    HeaderTimeoutProtocol.header_timeout = settings.header_timeout
-    return create_app(settings)
+
+def __getattr__(name: str) -> Any:
+    """Return ``WorkerProtocol``: the http protocol class of a worker's connections.
+
+    uvicorn hands its workers the protocol by import path (a class made in the parent cannot
+    reach another process), so each worker builds it here, with the parent's header deadline.
+    """
+    if name == "WorkerProtocol":
+        from newsbrief.web.server import protocol_with_header_timeout
+
+        return protocol_with_header_timeout(_settings().header_timeout)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
