@@ -61,7 +61,9 @@ def pin(cpu: int) -> None:
             os.sched_setaffinity(0, {cpu})
 
 
-def run_server(port: int, data_dir: str, loop: str, http: str, cpu: int | None) -> None:
+def run_server(
+    port: int, data_dir: str, loop: str, http: str, cpu: int | None, page_cache: float
+) -> None:
     """Serve the app (child process entry point)."""
     import uvicorn
 
@@ -71,7 +73,11 @@ def run_server(port: int, data_dir: str, loop: str, http: str, cpu: int | None) 
     from newsbrief.settings import Settings
     from newsbrief.web.app import create_app
 
-    app = create_app(Settings(data_dir=Path(data_dir), port=port))
+    # No rate limit: the uncached phase measures computations, all from this one client.
+    settings = Settings(
+        data_dir=Path(data_dir), port=port, page_cache_seconds=page_cache, rate_per_minute=0
+    )
+    app = create_app(settings)
     uvicorn.run(
         app,
         host="127.0.0.1",
@@ -448,12 +454,23 @@ def main() -> None:
         "--abusive-connections", type=int, default=4, help="--mixed: the abuser's connections"
     )
     parser.add_argument(
-        "--serve", nargs=5, metavar=("PORT", "DIR", "LOOP", "HTTP", "CPU"), help=argparse.SUPPRESS
+        "--page-cache-seconds",
+        type=float,
+        default=2.0,
+        help="how long the server keeps rendered article pages (0: render every time)",
+    )
+    parser.add_argument(
+        "--serve",
+        nargs=6,
+        metavar=("PORT", "DIR", "LOOP", "HTTP", "CPU", "PAGE_CACHE"),
+        help=argparse.SUPPRESS,
     )
     args = parser.parse_args()
     if args.serve:
-        port, data_dir, loop, http, cpu = args.serve
-        run_server(int(port), data_dir, loop, http, None if cpu == "-" else int(cpu))
+        port, data_dir, loop, http, cpu, page_cache = args.serve
+        run_server(
+            int(port), data_dir, loop, http, None if cpu == "-" else int(cpu), float(page_cache)
+        )
         return
     if args.mixed:
         load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
@@ -494,6 +511,7 @@ def main() -> None:
                     loop,
                     http,
                     "-" if args.no_pin else "0",
+                    str(args.page_cache_seconds),
                 ],
             )
             try:
@@ -505,7 +523,8 @@ def main() -> None:
                 except subprocess.TimeoutExpired:
                     child.kill()
         print(
-            f"\nuvicorn, 1 worker, loop={loop}, http={http}; "
+            f"\nuvicorn, 1 worker, loop={loop}, http={http}, page cache "
+            f"{args.page_cache_seconds:g} s; "
             f"{len(demo)} demo + {len(typical)} CNN/DM articles"
         )
         for r in results:
