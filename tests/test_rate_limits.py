@@ -132,7 +132,8 @@ def test_limiter_off_and_bounded() -> None:
 
 @pytest.fixture
 def limited(tmp_path: Path) -> Iterator[tuple[Any, Store]]:
-    app, store, _ = make_app(tmp_path, demo=True, rate_burst=2, rate_per_minute=1)
+    # --public: anonymous requests are readers (on the open one-person tool everyone edits).
+    app, store, _ = make_app(tmp_path, demo=True, public=True, rate_burst=2, rate_per_minute=1)
     yield app, store
     store.close()
 
@@ -169,24 +170,45 @@ def test_burst_gets_429_and_other_clients_cached_reads_are_unaffected(
     assert get(app, f"/articles/{article}", client=abuser).status_code == 200
 
 
-def test_summary_page_and_summarize_are_limited(limited: tuple[Any, Store]) -> None:
+def test_summary_page_is_limited_and_editors_never_are(limited: tuple[Any, Store]) -> None:
+    from newsbrief import auth
+
     app, store = limited
     article = first_article(store)
-    text = "The council approved the bridge on Monday.\nWork starts in May and ends in June."
-    for _ in range(2):
-        assert post(app, "/api/summarize", json={"text": text}).status_code == 200
-    refused = post(app, "/api/summarize", json={"text": text})
-    assert refused.status_code == 429
-    assert 55 <= int(refused.headers["retry-after"]) <= 60
-    page = get(app, f"/articles/{article}/summary?length=short")
+    for length in ("short", "medium"):
+        assert get(app, f"/articles/{article}/summary?length={length}").status_code == 200
+    page = get(app, f"/articles/{article}/summary?length=long")
     assert page.status_code == 429
     assert 55 <= int(page.headers["retry-after"]) <= 60
     assert "too many requests" in page.text
-    assert get(app, f"/articles/{article}/summary?length=short", client="192.0.2.1").is_success
+    assert get(app, f"/articles/{article}/summary?length=long", client="192.0.2.1").is_success
+    # An editor (here with an API token) computes as much as it likes, from any address.
+    token = auth.create_token(store, "cms")
+    editor = {"Authorization": f"Bearer {token}"}
+    url = f"/api/articles/{article}/summary"
+    for n in range(1, 6):
+        answer = get(app, f"{url}?words={10 * n}", headers=editor)
+        assert answer.status_code == 200, answer.text
+        assert answer.json()["cached"] is False
+    # Readers are still limited.
+    assert get(app, f"{url}?words=77").status_code == 429
+
+
+def test_the_one_person_tool_is_not_limited(tmp_path: Path) -> None:
+    app, store, _ = make_app(tmp_path, demo=True, rate_burst=1, rate_per_minute=1)
+    url = f"/api/articles/{first_article(store)}/summary"
+    for n in range(1, 5):  # its one user is the editor
+        assert get(app, f"{url}?sentences={n}", client="127.0.0.1").status_code == 200
+    store.close()
 
 
 def test_forwarded_for_names_the_client_only_behind_a_trusted_proxy(tmp_path: Path) -> None:
-    settings: dict[str, Any] = {"demo": True, "rate_burst": 1, "rate_per_minute": 1}
+    settings: dict[str, Any] = {
+        "demo": True,
+        "public": True,
+        "rate_burst": 1,
+        "rate_per_minute": 1,
+    }
     for trusted, separate in (((), False), (TRUST_LOCAL, True)):
         app, store, _ = make_app(tmp_path / str(separate), trusted_proxies=trusted, **settings)
         url = f"/api/articles/{first_article(store)}/summary"
@@ -220,6 +242,7 @@ def test_the_embed_button_is_limited_for_pages_it_has_no_summary_of(tmp_path: Pa
             tmp_path,
             embed_origins=(origin,),
             allow_private_networks=True,
+            public=True,
             rate_burst=4,  # a new page is two pieces of work: its fetch and its summary
             rate_per_minute=1,
         )

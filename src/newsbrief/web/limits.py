@@ -1,10 +1,11 @@
 """Rate limits for anonymous requests that cause work, and who the client is.
 
-A request that makes the server compute (an uncached summary length or method, a pasted
-article to summarize, anything the embeddable button adds) spends one token of its client's
+A request that makes the server compute (an uncached summary length or method, a page the
+embeddable button has no summary of yet) spends one token of its client's
 bucket (``TokenBucket``: ``burst`` tokens, refilled at ``per_minute``). An empty bucket is a
 429 ``rate_limited`` answer with ``Retry-After``. Reads served from a cache never spend a
-token, and editors are never limited.
+token, and editors are never limited (``web.auth`` says who is one: a token, a login, or
+anyone on the one-person tool that has no accounts yet).
 
 Routes do not look at addresses or headers themselves: they depend on ``work_permit`` (charge
 later, once the route knows the work is needed) or ``limit_work`` (charge now):
@@ -202,13 +203,19 @@ class RateLimiter:
         return len(self._buckets)
 
 
-def is_editor(request: Request) -> bool:
-    """Return True when an editor (signed in, or with an API token) sent ``request``.
+def editor_sent(request: Request) -> bool:
+    """Return True when an editor (token, login, or the open one-person tool) sent ``request``.
 
-    The one seam between rate limits and editor authentication: editors are never limited.
-    Until the editors' side lands this knows no editors, so every request is limited.
+    Synchronous (it may read the store): for code running in a worker thread. Routes use
+    ``work_permit``, which asks ``web.auth`` once per request.
     """
-    return bool(request.scope.get("newsbrief.editor", False))
+    from newsbrief.web import auth
+    from newsbrief.web.state import state_of
+
+    actor = getattr(request.state, "newsbrief_actor", None)
+    if not isinstance(actor, auth.Actor):
+        actor = auth.resolve_actor(state_of(request), request, exact=False)
+    return actor.is_editor
 
 
 def request_client(request: Request, trusted: Sequence[Network]) -> str:
@@ -228,7 +235,7 @@ def charge(request: Request) -> None:
     """
     from newsbrief.web.state import state_of
 
-    if not is_editor(request):
+    if not editor_sent(request):
         state = state_of(request)
         state.limiter.check(request_client(request, state.settings.trusted_proxies))
 
@@ -253,11 +260,12 @@ class WorkPermit:
 
 async def work_permit(request: Request) -> WorkPermit:
     """Return the request's ``WorkPermit`` (the dependency of routes that may cause work)."""
+    from newsbrief.web.auth import is_editor
     from newsbrief.web.state import state_of
 
     state = state_of(request)
     client = request_client(request, state.settings.trusted_proxies)
-    return WorkPermit(state.limiter, client, is_editor(request))
+    return WorkPermit(state.limiter, client, await is_editor(request))
 
 
 async def limit_work(permit: Annotated[WorkPermit, Depends(work_permit)]) -> None:
