@@ -21,7 +21,7 @@ from newsbrief import service
 from newsbrief.storage import SQLStore, Store
 from newsbrief.web.state import AppState
 from storage_support import BACKENDS, backend_url
-from web_support import Client, make_app
+from web_support import Client, csrf, make_app
 
 TEXT = (
     "The council approved a new cycle lane on the bridge on Monday evening.\n"
@@ -60,7 +60,7 @@ def test_adding_an_article_stores_its_summaries(tmp_path: Path, how: str) -> Non
         assert r.status_code == 201
         article_id = r.json()["id"]
     else:
-        r = client.post("/add", data={"text": TEXT, "title": "Bridge"})
+        r = client.post("/add", data={**csrf(client), "text": TEXT, "title": "Bridge"})
         assert r.status_code == 303
         article_id = int(r.headers["location"].rsplit("/", 1)[1])
     assert state.pregenerator is not None
