@@ -15,9 +15,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -28,18 +25,7 @@ from newsbrief import summarizers
 from newsbrief.settings import Settings
 from newsbrief.storage import open_store
 from newsbrief.web.app import create_app
-from web_support import xss_article
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--no-first-run",
-    "--disable-sync",
-    "--disable-quic",
-]
+from web_support import chromium, free_port, playwright_api, uvicorn_server, xss_article
 
 #: The title of the oldest demo article (01-en-street-trees.txt), listed last on the home page.
 FIRST_DEMO_TITLE = "Volunteers count every street tree before the town replants"
@@ -47,55 +33,28 @@ FIRST_DEMO_TITLE = "Volunteers count every street tree before the town replants"
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port: int = s.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def sync_api() -> Any:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)")
-    try:
-        from playwright import sync_api
-    except ImportError:
-        pytest.skip("playwright is not installed (pip install playwright)")
-    return sync_api
+    return playwright_api()
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
     """Run the real app under uvicorn on a free loopback port; yield (base URL, XSS id)."""
-    import uvicorn
-
     folder = tmp_path_factory.mktemp("browser")
     store = open_store(f"sqlite:///{folder / 'site.sqlite3'}")
     xss, _ = store.add_article(xss_article(), source="html")
     port = free_port()
     app = create_app(Settings(port=port, demo=True), store=store)
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", xss.id
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with uvicorn_server(app, port, lifespan="on") as base:
+        yield base, xss.id
     store.close()
 
 
 @pytest.fixture(scope="module")
 def browser(sync_api: Any) -> Iterator[Any]:
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium(sync_api) as browser:
+        yield browser
 
 
 def summary_button(page: Any, position: str) -> Any:

@@ -10,10 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import time
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,7 +20,7 @@ from newsbrief import auth
 from newsbrief.settings import Settings
 from newsbrief.storage import Store, open_store
 from newsbrief.web.app import create_app
-from test_browser import CHROMIUM, CHROMIUM_ARGS, free_port
+from web_support import chromium, free_port, playwright_api, uvicorn_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -35,37 +33,19 @@ TEXT = (
 
 @pytest.fixture(scope="module")
 def sync_api() -> Any:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)")
-    try:
-        from playwright import sync_api
-    except ImportError:
-        pytest.skip("playwright is not installed (pip install playwright)")
-    return sync_api
+    return playwright_api()
 
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Store]]:
     """The app under uvicorn on a free loopback port, with the editor "ana"."""
-    import uvicorn
-
     folder = tmp_path_factory.mktemp("editors")
     store = open_store(f"sqlite:///{folder / 'site.sqlite3'}")
     auth.add_user(store, "ana", PASSWORD)
     port = free_port()
     app = create_app(Settings(port=port, demo=True), store=store)
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    srv = uvicorn.Server(config)
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", store
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with uvicorn_server(app, port, lifespan="on") as base:
+        yield base, store
     store.close()
 
 
@@ -112,8 +92,7 @@ def test_an_editor_logs_in_adds_deletes_and_logs_out(
 ) -> None:
     base, store = site
     expect = sync_api.expect
-    with sync_api.sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    with chromium(sync_api) as browser:
         context = browser.new_context()
         page = context.new_page()
         page.goto(base + "/add")

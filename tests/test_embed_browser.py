@@ -16,8 +16,6 @@ import json
 import os
 import re
 import shutil
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -29,8 +27,7 @@ from newsbrief.settings import Settings
 from newsbrief.storage import open_store
 from newsbrief.web import i18n
 from newsbrief.web.app import create_app
-from test_browser import CHROMIUM, CHROMIUM_ARGS, free_port
-from web_support import page_server
+from web_support import chromium, free_port, page_server, playwright_api, uvicorn_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -89,12 +86,7 @@ class Servers:
 
 @pytest.fixture(scope="module")
 def sync_api() -> Any:
-    if not Path(CHROMIUM).exists():
-        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)")
-    try:
-        from playwright import sync_api
-    except ImportError:
-        pytest.skip("playwright is not installed (pip install playwright)")
+    sync_api = playwright_api()
     # A first-time page is fetched, extracted and summarized (the model loads on first use)
     # on a shared machine: more than Playwright's default 5 s.
     sync_api.expect.set_options(timeout=30_000)
@@ -103,8 +95,6 @@ def sync_api() -> Any:
 
 @pytest.fixture(scope="module")
 def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
-    import uvicorn
-
     folder = tmp_path_factory.mktemp("embed")
     store = open_store(f"sqlite:///{folder / 'site.sqlite3'}")
     port = free_port()
@@ -146,27 +136,15 @@ def servers(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Servers]:
             Settings(port=port, embed_origins=(publisher,), allow_private_networks=True),
             store=store,
         )
-        config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
-        srv = uvicorn.Server(config)
-        thread = threading.Thread(target=srv.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 20
-        while not srv.started:
-            if time.monotonic() > deadline or not thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.05)
-        yield Servers(newsbrief, publisher, other, store, pages)
-        srv.should_exit = True
-        thread.join(timeout=10)
+        with uvicorn_server(app, port):
+            yield Servers(newsbrief, publisher, other, store, pages)
     store.close()
 
 
 @pytest.fixture(scope="module")
 def browser(sync_api: Any) -> Iterator[Any]:
-    with sync_api.sync_playwright() as pw:
-        chromium = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
+    with chromium(sync_api) as browser:
+        yield browser
 
 
 @pytest.fixture(scope="module")

@@ -18,17 +18,12 @@ import pytest
 
 from storage_support import BACKENDS, backend_url
 from test_ops import TEXT, metric
+from web_support import free_port
 
 pytestmark = pytest.mark.slow  # real server processes
 
 
 SERVE = [sys.executable, "-c", "from newsbrief.cli import main; main()", "serve"]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def children(pid: int) -> list[str]:

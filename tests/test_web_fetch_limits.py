@@ -6,7 +6,6 @@ pages it fetches come from a slow loopback server started here. Nothing reaches 
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -21,7 +20,7 @@ import pytest
 from newsbrief.settings import WORKER_THREADS, Settings
 from newsbrief.storage import open_store
 from newsbrief.web.app import create_app
-from web_support import make_app
+from web_support import free_port, make_app
 
 PAGE = (Path(__file__).parent / "fixtures" / "feeds" / "page3.html").read_bytes()
 #: How long the slow server takes to answer: long enough to hold every slot while we look.
@@ -60,12 +59,6 @@ def pages() -> Iterator[str]:
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture

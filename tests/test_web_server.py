@@ -21,6 +21,7 @@ from newsbrief.settings import Settings
 from newsbrief.storage import open_store
 from newsbrief.web.app import create_app
 from newsbrief.web.server import protocol_with_header_timeout
+from web_support import free_port
 
 #: The deadline the tests serve with: long enough for a loaded machine to parse a request.
 TIMEOUT = 1.5
@@ -28,12 +29,6 @@ TIMEOUT = 1.5
 #: accepts the connection, before ``create_connection`` returns to the client, and asyncio
 #: runs a timer up to its clock resolution early.
 EARLY = 0.1
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module", params=["h11", "httptools"])

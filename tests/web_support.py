@@ -6,7 +6,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import socket
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -162,3 +164,72 @@ def every_route(app: Any) -> list[tuple[str, str]]:
             path = route.path.replace("{article_id}", "1").replace("{feed_id}", "1")
             found.extend((method, path) for method in sorted(route.methods or ()))
     return found
+
+
+# --- real servers and Chromium, for the tests that drive them -----------------------------------
+
+#: Debian's Chromium, driven by Playwright (the browser tests skip, or fail under CI, without it).
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+]
+
+
+def free_port() -> int:
+    """Return a loopback port that was free a moment ago."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@contextlib.contextmanager
+def uvicorn_server(app: Any, port: int, **config: Any) -> Iterator[str]:
+    """Run ``app`` under uvicorn on loopback ``port`` in a thread; yield its base URL."""
+    import uvicorn
+
+    server = uvicorn.Server(
+        uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **config)
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def playwright_api() -> Any:
+    """Return ``playwright.sync_api``, skipping the test when Chromium or Playwright is missing."""
+    import pytest
+
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"Chromium not found at {CHROMIUM} (apt-get install -y chromium)")
+    try:
+        from playwright import sync_api
+    except ImportError:
+        pytest.skip("playwright is not installed (pip install playwright)")
+    return sync_api
+
+
+@contextlib.contextmanager
+def chromium(sync_api: Any) -> Iterator[Any]:
+    """Launch headless Chromium with the project's flags; yield the browser."""
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
