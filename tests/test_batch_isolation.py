@@ -42,6 +42,21 @@ def test_the_record_that_kills_its_worker_gets_its_own_result_and_the_rest_go_on
     assert results == [-37 if i == 37 else 2 * i for i in range(100)]
 
 
+def _double_or_out_of_memory(items: list[int]) -> list[int]:
+    if 37 in items:
+        raise MemoryError  # as when a worker's memory limit hits outside any one record
+    return [2 * i for i in items]
+
+
+def test_a_memory_error_outside_a_record_is_handled_like_a_dead_worker() -> None:
+    results = list(
+        ordered_map(
+            _double_or_out_of_memory, range(100), workers=2, chunk_size=8, on_crash=lambda i: -i
+        )
+    )
+    assert results == [-37 if i == 37 else 2 * i for i in range(100)]
+
+
 def _write(path: Path, n: int) -> Path:
     lines = [
         json.dumps({"id": f"r{i}", "article": TEXT.replace("eight", str(i + 2))}) for i in range(n)

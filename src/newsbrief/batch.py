@@ -160,10 +160,10 @@ def ordered_map(
     module-level function or a ``functools.partial`` of one). ``workers=1`` runs in-process.
     Worker processes run ``initializer(*initargs)`` first.
 
-    When a worker process dies (killed for memory, a crash in native code) and ``on_crash``
-    is given, the items that were in flight are run again one at a time in a process of their
-    own; an item whose process dies again yields ``on_crash(item)``, and the rest of the input
-    goes on in a new pool.
+    When a worker process dies (killed for memory, a crash in native code), or a task fails
+    with ``MemoryError`` outside ``fn``'s own handling, and ``on_crash`` is given, the items that
+    were in flight are run again one at a time in a process of their own; an item that fails so
+    again yields ``on_crash(item)``, and the rest of the input goes on in a new pool.
 
     Raises:
         InvalidOptions: ``workers`` is below 1.
@@ -205,10 +205,13 @@ def ordered_map(
                         if future is not None:
                             future.cancel()
             return
-        except BrokenProcessPool as exc:
+        except (BrokenProcessPool, MemoryError) as exc:
+            # A MemoryError here was raised in a worker outside any one record (unpickling a
+            # chunk, pickling its results) under the worker's memory limit: like a worker
+            # killed for memory, the chunks in flight are run again one record at a time.
             if on_crash is None:
                 # Killed for memory, or a crash in native code: say so instead of a traceback.
-                raise BackendError(f"a worker process died ({exc})") from exc
+                raise BackendError(f"a worker process died ({exc or type(exc).__name__})") from exc
             suspects = [item for chunk, _ in pending for item in chunk]
         yield from _one_at_a_time(fn, suspects, on_crash, context, initializer, initargs)
 
@@ -231,7 +234,7 @@ def _one_at_a_time(
                 )
             try:
                 results = pool.submit(fn, [item]).result()
-            except BrokenProcessPool:
+            except (BrokenProcessPool, MemoryError):
                 pool.shutdown(wait=True)
                 pool = None
                 yield on_crash(item)
