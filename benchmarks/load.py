@@ -411,6 +411,10 @@ def mixed(args: argparse.Namespace) -> None:
                 command += ["serve", "--port", str(port), "--database", store_url]
                 command += ["--workers", str(workers), "--access-log", "off"]
                 command += ["--log-level", "warning", "--no-pregenerate"]
+                # A public deployment: every client is an anonymous reader, so the rate limits
+                # apply (on the one-person tool, no account yet, everyone may write and is not
+                # throttled, and the abuser would never see a 429).
+                command += ["--public"]
                 child = subprocess.Popen(command)
                 try:
                     results = asyncio.run(mixed_round(port, ids, args))
@@ -421,7 +425,7 @@ def mixed(args: argparse.Namespace) -> None:
                     except subprocess.TimeoutExpired:
                         child.kill()
             print(
-                f"\n{label}, newsbrief serve --workers {workers} (default rate limits); "
+                f"\n{label}, newsbrief serve --public --workers {workers} (default rate limits); "
                 f"{len(ids)} articles; {args.connections} reader connections"
             )
             for r in results:
