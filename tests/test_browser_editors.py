@@ -9,9 +9,7 @@ would go with its form: the ``Origin``/``Sec-Fetch-Site`` check and the CSRF tok
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -20,7 +18,7 @@ from newsbrief import auth
 from newsbrief.settings import Settings
 from newsbrief.storage import Store, open_store
 from newsbrief.web.app import create_app
-from web_support import chromium, free_port, playwright_api, uvicorn_server
+from web_support import chromium, free_port, page_server, playwright_api, uvicorn_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -49,6 +47,10 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Store]
     store.close()
 
 
+#: Submits the page's form as soon as it loads.
+SUBMIT = "<script>document.forms[0].submit()</script>"
+
+
 @contextlib.contextmanager
 def attacker(target: str) -> Iterator[str]:
     """Serve, on another loopback port, pages whose forms post to ``target`` on their own."""
@@ -60,31 +62,14 @@ def attacker(target: str) -> Iterator[str]:
         "/delete.html": f'<form method="post" action="{target}/articles/1/delete"></form>',
     }
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            body = pages.get(self.path)
-            if body is None:
-                self.send_error(404)
-                return
-            html = f"<!doctype html><body>{body}<script>document.forms[0].submit()</script>"
-            data = html.encode()
-            self.send_response(200)
-            self.send_header("content-type", "text/html; charset=utf-8")
-            self.send_header("content-length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
-        def log_message(self, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    html = {"content-type": "text/html; charset=utf-8"}
+    with page_server(
+        {
+            path: (html, f"<!doctype html><body>{body}{SUBMIT}".encode())
+            for path, body in pages.items()
+        }
+    ) as base:
+        yield base
 
 
 def test_an_editor_logs_in_adds_deletes_and_logs_out(

@@ -132,7 +132,6 @@ def page_server(pages: dict[str, tuple[dict[str, str], bytes]]) -> Iterator[str]
     finally:
         server.shutdown()
         server.server_close()
-        server.server_close()
 
 
 def make_app(tmp_path: Path, **settings: Any) -> tuple[Any, Store, Client]:
