@@ -22,6 +22,7 @@ POSTGRES_ENV = "NEWSBRIEF_TEST_POSTGRES_URL"
 BACKENDS = ["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)]
 
 _TABLES = (
+    "rate_limits",
     "sessions",
     "users",
     "api_tokens",

@@ -561,6 +561,45 @@ def test_logins_are_throttled_per_client(template: Path, tmp_path: Path) -> None
     s.store.close()
 
 
+def test_failed_logins_count_across_workers(template: Path, tmp_path: Path) -> None:
+    # Two apps on one store are two workers of `serve --workers 2`: the kernel hands each
+    # connection to either, so an attacker's guesses land on both.
+    s = open_site(template, tmp_path, public=True, workers=2, login_failures_per_account=3)
+    other_app = create_app(
+        Settings(public=True, workers=2, login_failures_per_account=3), store=s.store
+    )
+    other = Site(other_app, s.store, Client(other_app), s.token, s.session, s.revoked, 0)
+    for site in (s, other, s):
+        assert login(site, password="wrong password 123").status_code == 401
+    for site in (other, s):
+        r = login(site)
+        assert r.status_code == 429 and "for this account" in r.text
+    s.store.close()
+
+
+def test_logins_behind_a_trusted_proxy_count_per_forwarded_client(
+    template: Path, tmp_path: Path
+) -> None:
+    from newsbrief.web.limits import parse_networks
+
+    s = open_site(
+        template,
+        tmp_path,
+        public=True,
+        login_failures_per_client=2,
+        trusted_proxies=parse_networks(["127.0.0.1"]),
+    )
+
+    def login_from(client: str, n: int) -> httpx.Response:
+        data = {"csrf_token": s.csrf("reader"), "name": f"guess{n}", "password": "wrong 12345"}
+        return s.request("POST", "/login", data=data, headers={"x-forwarded-for": client})
+
+    assert [login_from("203.0.113.1", n).status_code for n in range(3)] == [401, 401, 429]
+    # Another reader behind the same proxy is not locked out by the first one's guesses.
+    assert login_from("203.0.113.2", 9).status_code == 401
+    s.store.close()
+
+
 def test_limiter_window_passes() -> None:
     limiter = auth.LoginLimiter(per_account=1, per_client=10, window_s=0.05)
     limiter.failed(account="ana", client="1.2.3.4")

@@ -3,6 +3,7 @@ merges them, and a stopping server finishes the requests in flight."""
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -150,3 +151,47 @@ def test_stopping_finishes_requests_in_flight(tmp_path: Path, serve: object) -> 
     assert answer and answer[0].status_code == 201, answer
     assert took >= 2.5  # it was in flight when the signal came, and was answered
     assert answer[0].json()["created"] is True
+
+
+def served_by_worker(metrics_dir: Path) -> dict[int, int]:
+    """Return, per worker pid, how many summary API requests it has answered."""
+    from prometheus_client.mmap_dict import MmapedDict
+
+    served: dict[int, int] = {}
+    for path in metrics_dir.glob("histogram_*.db"):
+        pid = int(path.stem.rsplit("_", 1)[1])
+        for key, value, *_ in MmapedDict.read_all_values_from_file(str(path)):
+            _metric, sample, labels, _help = json.loads(key)
+            if (
+                sample == "newsbrief_http_request_duration_seconds_bucket"
+                and labels.get("route") == "/api/articles/{article_id}/summary"
+            ):
+                served[pid] = served.get(pid, 0) + int(value)
+    return served
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_serve_workers_limit_a_burst_at_one_allowance(
+    backend: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, serve: object
+) -> None:
+    metrics_dir = tmp_path / "metrics"
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(metrics_dir))
+    url = backend_url(backend, tmp_path)
+    _, base = serve(  # type: ignore[operator]
+        "--workers", "2", "--database", url, "--public", "--demo", "--no-pregenerate",
+        "--rate-burst", "3", "--rate-limit", "0.01",
+    )  # fmt: skip
+    articles = httpx.get(f"{base}/api/articles", timeout=30).json()["items"]
+    summary = f"{base}/api/articles/{articles[0]['id']}/summary"
+    statuses: list[int] = []
+    # A new connection each: the kernel hands them to either worker. Go on until both have
+    # answered some (each would grant its own three, were the buckets its own).
+    for n in range(60):
+        answer = httpx.get(f"{summary}?words={10 + n}", timeout=60)
+        statuses.append(answer.status_code)
+        served = served_by_worker(metrics_dir)
+        if len(served) == 2 and min(served.values()) >= 2 and n >= 6:
+            break
+    assert len(served) == 2, f"one worker answered everything: {served}"
+    assert statuses.count(200) == 3, statuses
+    assert set(statuses) == {200, 429}

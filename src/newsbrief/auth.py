@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 __all__ = [
     "TOKEN_PREFIX",
     "LoginLimiter",
+    "SharedLoginLimiter",
     "add_user",
     "check_login",
     "create_token",
@@ -217,7 +218,8 @@ class LoginLimiter:
     A failure counts against both the account name tried and the client's address; either
     over its limit refuses further attempts (even with the right password) until its oldest
     failure leaves the window. A successful login clears the account's failures. Counts are
-    kept in this process's memory: each worker of ``serve --workers N`` counts on its own.
+    kept in this process's memory; ``SharedLoginLimiter`` keeps them in the store, for the
+    workers of ``serve --workers N``.
     """
 
     def __init__(self, *, per_account: int, per_client: int, window_s: float) -> None:
@@ -266,3 +268,43 @@ class LoginLimiter:
         """Forget the account's failures (the client's stay counted)."""
         with self._lock:
             self._failures.pop(("account", account), None)
+
+
+class SharedLoginLimiter:
+    """``LoginLimiter`` with its counts in the store, so every worker counts the same failures.
+
+    The window opens at the first failure and lasts ``window_s``; once an account or client
+    has its limit of failures in it, logins are refused until it ends. Each call is one
+    statement on the store (blocking: call it from a worker thread).
+    """
+
+    def __init__(self, store: Store, *, per_account: int, per_client: int, window_s: float) -> None:
+        self.store = store
+        self.per_account = per_account
+        self.per_client = per_client
+        self.window_s = window_s
+
+    def check(self, *, account: str, client: str) -> None:
+        """Raise TooManyAttempts when the account or the client is over its limit."""
+        now = time.time()
+        for kind, key, limit in (
+            ("account", account, self.per_account),
+            ("client", client, self.per_client),
+        ):
+            count, left = self.store.failures(f"login-{kind}", key, now=now)
+            if count >= limit:
+                wait = max(1, int(left + 0.999))
+                raise TooManyAttempts(
+                    f"too many failed logins for this {kind}; try again in {wait} s",
+                    retry_after=wait,
+                )
+
+    def failed(self, *, account: str, client: str) -> None:
+        """Count a failed login against the account name and the client."""
+        now = time.time()
+        for kind, key in (("account", account), ("client", client)):
+            self.store.count_failure(f"login-{kind}", key, window_s=self.window_s, now=now)
+
+    def succeeded(self, *, account: str) -> None:
+        """Forget the account's failures (the client's stay counted)."""
+        self.store.clear_limit("login-account", account)

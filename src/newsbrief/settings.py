@@ -126,6 +126,9 @@ class Settings:
     llm_concurrency: int = 2
     json_access_log: bool = False
     page_cache_seconds: float = 2.0
+    #: Server processes sharing the store (``serve --workers``): with more than one, rate
+    #: limits and login counters are kept in the store, so every worker counts the same.
+    workers: int = 1
 
     def __post_init__(self) -> None:
         from newsbrief.embed import parse_origin
@@ -176,6 +179,8 @@ class Settings:
             )
         if self.llm_concurrency < 1:
             raise InvalidOptions(f"LLM concurrency must be at least 1 (got {self.llm_concurrency})")
+        if self.workers < 1:
+            raise InvalidOptions(f"workers must be at least 1 (got {self.workers})")
         if not (1 <= self.page_size <= 100):
             raise InvalidOptions(f"page size must be between 1 and 100 (got {self.page_size})")
         if self.default_length not in self.summary_lengths:

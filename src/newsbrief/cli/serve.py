@@ -297,6 +297,7 @@ def serve_cmd(
         # Abstractive pre-generation sends at most as many requests as the endpoint takes.
         llm_concurrency=llm["llm_concurrency"] or DEFAULT_LLM_CONCURRENCY,
         json_access_log=access_log == "json",
+        workers=workers,
     )
     if summarizers.describe(method).kind == "abstractive":
         # A missing model or setting of the button's backend fails now, not on the first summary.

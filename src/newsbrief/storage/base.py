@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from newsbrief.errors import InvalidOptions
 from newsbrief.models import Article, Length
 from newsbrief.storage.credentials import CredentialStore
+from newsbrief.storage.limits import LimitStore
 
 T = TypeVar("T")
 
@@ -127,7 +128,7 @@ class SummaryKey(NamedTuple):
     format: str
 
 
-class Store(CredentialStore, Protocol):
+class Store(CredentialStore, LimitStore, Protocol):
     """The storage interface the service layer, feeds and web app use (SQLite or PostgreSQL)."""
 
     url: str

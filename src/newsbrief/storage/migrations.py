@@ -223,11 +223,27 @@ def _step_3_editors(conn: sa.Connection) -> None:
     md.create_all(conn)
 
 
+def _step_4_rate_limits(conn: sa.Connection) -> None:
+    """Create rate_limits: token buckets and failed-login counters every worker shares."""
+    md = sa.MetaData()
+    sa.Table(
+        "rate_limits",
+        md,
+        sa.Column("scope", sa.String(16), primary_key=True),
+        sa.Column("key", sa.String(80), primary_key=True),
+        sa.Column("level", sa.Float, nullable=False),
+        sa.Column("expires", sa.Float, nullable=False, index=True),
+        sa.Column("granted", sa.Boolean, nullable=False),
+    )
+    md.create_all(conn)
+
+
 #: The ordered migration steps: STEPS[i] takes the schema to version i + 1.
 STEPS: list[Callable[[sa.Connection], None]] = [
     _step_1_initial,
     _step_2_search_text,
     _step_3_editors,
+    _step_4_rate_limits,
 ]
 
 #: The schema version this code expects.

@@ -145,3 +145,20 @@ site_keys = sa.Table(
     # A random key the server signs with (the CSRF tokens); shared by every worker.
     sa.Column("value", sa.String(128), nullable=False),
 )
+
+# --- rate limits shared by every worker (migration step 4) ------------------------------------
+
+rate_limits = sa.Table(
+    "rate_limits",
+    metadata,
+    # "work" (a token bucket) or "login-account" / "login-client" (failed-login counters).
+    sa.Column("scope", sa.String(16), primary_key=True),
+    # The client's address or the account name tried (hashed when long: storage.limits).
+    sa.Column("key", sa.String(80), primary_key=True),
+    # A bucket: its theoretical arrival time (GCRA, epoch seconds); a counter: its count.
+    sa.Column("level", sa.Float, nullable=False),
+    # Epoch seconds after which the row means nothing (a full bucket, an ended window).
+    sa.Column("expires", sa.Float, nullable=False, index=True),
+    # Whether the bucket's last request got a token.
+    sa.Column("granted", sa.Boolean, nullable=False),
+)

@@ -40,6 +40,7 @@ from newsbrief.storage.base import (
     utcnow,
 )
 from newsbrief.storage.credentials import CredentialsMixin
+from newsbrief.storage.limits import LimitsMixin
 from newsbrief.storage.schema import articles, feed_items, feeds, summary_cache
 from newsbrief.storage.search import query_groups, search_document
 
@@ -101,7 +102,7 @@ def _safe_canonical(url: str | None) -> str | None:
         return None  # a non-http(s) or malformed URL is kept as metadata, not a dedupe key
 
 
-class SQLStore(CredentialsMixin):
+class SQLStore(CredentialsMixin, LimitsMixin):
     """A store on a SQLAlchemy engine (build it with ``newsbrief.storage.open_store``)."""
 
     def __init__(self, engine: sa.Engine, *, url: str | None = None) -> None:

@@ -24,7 +24,7 @@ from newsbrief.web import api, auth, embed, limits, login, observe, pages
 from newsbrief.web.cache import ResponseCache
 from newsbrief.web.errors import install_error_handlers
 from newsbrief.web.i18n import labels
-from newsbrief.web.limits import RateLimiter
+from newsbrief.web.limits import Limiter, RateLimiter, SharedRateLimiter
 from newsbrief.web.middleware import (
     HeadAsGet,
     SecurityMiddleware,
@@ -121,6 +121,15 @@ def _install_offline_docs(app: FastAPI) -> None:
         )
 
 
+def _work_limiter(settings: Settings, store: Store) -> Limiter:
+    """Return the rate limiter of work: in memory for one worker, in the store for several."""
+    if settings.workers > 1:
+        return SharedRateLimiter(
+            store, per_minute=settings.rate_per_minute, burst=settings.rate_burst
+        )
+    return RateLimiter(per_minute=settings.rate_per_minute, burst=settings.rate_burst)
+
+
 def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
     """Build the FastAPI app for ``settings`` (the store is opened from them unless given).
 
@@ -142,7 +151,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         spans=SpanCache(settings.page_memory_bytes),
         templates=template_environment(),
         summaries=ResponseCache(settings.summary_memory_bytes),
-        limiter=RateLimiter(per_minute=settings.rate_per_minute, burst=settings.rate_burst),
+        limiter=_work_limiter(settings, store),
         pages=PageCache(ttl=settings.page_cache_seconds),
     )
     if settings.pregenerate:

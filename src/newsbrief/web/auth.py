@@ -77,7 +77,7 @@ class Actor:
 class Access:
     """Per-app state of the guards: the login limiter and the remembered editors check."""
 
-    limiter: auth.LoginLimiter
+    limiter: auth.LoginLimiter | auth.SharedLoginLimiter
     _editors: tuple[float, bool] | None = None
     _csrf_key: bytes | None = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -353,13 +353,22 @@ def set_session_cookie(response: Response, request: Request, state: AppState, co
 def install(app: FastAPI, state: AppState) -> None:
     """Give ``app`` its guards' state and the login redirect."""
     s = state.settings
-    state.extras["access"] = Access(
-        limiter=auth.LoginLimiter(
+    # Several workers count failed logins in the store, or each would allow its own share.
+    limiter = (
+        auth.SharedLoginLimiter(
+            state.store,
+            per_account=s.login_failures_per_account,
+            per_client=s.login_failures_per_client,
+            window_s=s.login_window_s,
+        )
+        if s.workers > 1
+        else auth.LoginLimiter(
             per_account=s.login_failures_per_account,
             per_client=s.login_failures_per_client,
             window_s=s.login_window_s,
         )
     )
+    state.extras["access"] = Access(limiter=limiter)
     app.add_exception_handler(LoginRequired, _login_redirect)
 
 

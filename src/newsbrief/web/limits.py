@@ -17,9 +17,10 @@ The client is the TCP peer, unless the peer is one of ``--trusted-proxy`` networ
 address is the client (``client_address``). A header from anyone else is ignored, so a
 client cannot pick a fresh bucket by sending a made-up address.
 
-Buckets live in the worker's memory: with ``--workers N`` each worker keeps its own, so a
-client that spreads its requests over the workers gets up to N times the allowance
-(docs/web.md, "Rate limits").
+With one worker the buckets live in its memory (``RateLimiter``). With ``--workers N`` they
+live in the store (``SharedRateLimiter``: one atomic statement a request, in the
+``rate_limits`` table), so a client that spreads its requests over the workers still gets
+one allowance. Only requests that cause work pay that write; cached reads never reach it.
 """
 
 from __future__ import annotations
@@ -31,17 +32,24 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Protocol
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
 from newsbrief.errors import InvalidOptions, RateLimited
+
+if TYPE_CHECKING:
+    from newsbrief.storage.limits import LimitStore
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 #: Clients whose buckets are kept; past it the least recently seen is forgotten (a full
 #: bucket again). 100,000 buckets take ~20 MB.
 MAX_CLIENTS = 100_000
+#: Seconds between a worker's sweeps of the shared buckets that are full again (their rows
+#: go): the table holds about the clients that caused work in the last minute or two.
+EXPIRE_EVERY_S = 60.0
 
 
 def parse_networks(values: Iterable[str]) -> tuple[Network, ...]:
@@ -191,16 +199,93 @@ class RateLimiter:
             while len(self._buckets) > self._max:
                 self._buckets.popitem(last=False)
         if wait > 0:
-            seconds = max(1, math.ceil(wait))
-            raise RateLimited(
-                f"too many requests that need a summary computed: {self.burst} at once, then "
-                f"{self.per_minute:g} a minute per client; retry in {seconds} s (summaries "
-                "already computed are never limited)",
-                retry_after=seconds,
-            )
+            raise _refusal(self, wait)
 
     def __len__(self) -> int:
         return len(self._buckets)
+
+
+class Limiter(Protocol):
+    """What routes charge: ``RateLimiter`` (one worker) or ``SharedRateLimiter`` (several)."""
+
+    per_minute: float
+    burst: int
+
+    @property
+    def enabled(self) -> bool:
+        """Return False when limiting is off."""
+        ...
+
+    def check(self, client: str) -> None:
+        """Spend one of ``client``'s tokens, or raise RateLimited."""
+        ...
+
+
+def _refusal(limiter: Limiter, wait: float) -> RateLimited:
+    seconds = max(1, math.ceil(wait))
+    return RateLimited(
+        f"too many requests that need a summary computed: {limiter.burst} at once, then "
+        f"{limiter.per_minute:g} a minute per client; retry in {seconds} s (summaries "
+        "already computed are never limited)",
+        retry_after=seconds,
+    )
+
+
+class SharedRateLimiter:
+    """``RateLimiter``'s buckets kept in the store, so every worker spends from the same ones.
+
+    Each ``check`` is one atomic statement (``LimitStore.take_token``); it blocks, so call it
+    from a worker thread. Every ``EXPIRE_EVERY_S`` one check also deletes the buckets that are
+    full again. ``clock`` is wall-clock time (workers compare it), for tests.
+    """
+
+    SCOPE = "work"
+
+    def __init__(
+        self,
+        store: LimitStore,
+        *,
+        per_minute: float,
+        burst: int,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if per_minute < 0 or burst < 1:
+            raise InvalidOptions(
+                f"rate limit must be 0 (off) or more a minute with a burst of at least 1 "
+                f"(got {per_minute} a minute, burst {burst})"
+            )
+        self.store = store
+        self.per_minute = per_minute
+        self.burst = burst
+        self._rate = per_minute / 60
+        self._clock = clock
+        self._next_sweep = 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def enabled(self) -> bool:
+        """Return False when limiting is off (``per_minute`` 0)."""
+        return self._rate > 0
+
+    def check(self, client: str) -> None:
+        """Spend one of ``client``'s tokens in the store.
+
+        Raises:
+            RateLimited: the bucket is empty; ``retry_after`` says when a token is back.
+            StorageError: the store failed.
+        """
+        if not self.enabled:
+            return
+        now = self._clock()
+        with self._lock:
+            sweep = now >= self._next_sweep
+            if sweep:
+                self._next_sweep = now + EXPIRE_EVERY_S
+        if sweep:
+            self.store.expire_limits(now=now)
+        wait = self.store.take_token(self.SCOPE, client, rate=self._rate, burst=self.burst, now=now)
+        if wait > 0:
+            raise _refusal(self, wait)
 
 
 def editor_sent(request: Request) -> bool:
@@ -244,7 +329,7 @@ def charge(request: Request) -> None:
 class WorkPermit:
     """What a route that may cause work holds: ``charge()`` once it knows it must compute."""
 
-    limiter: RateLimiter
+    limiter: Limiter
     client: str
     exempt: bool
 
@@ -270,7 +355,7 @@ async def work_permit(request: Request) -> WorkPermit:
 
 async def limit_work(permit: Annotated[WorkPermit, Depends(work_permit)]) -> None:
     """Charge the request's client at once (the dependency of routes that always cause work)."""
-    permit.charge()
+    await run_in_threadpool(permit.charge)  # the shared limiter writes to the store
 
 
 Permit = Annotated[WorkPermit, Depends(work_permit)]

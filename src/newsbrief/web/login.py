@@ -7,6 +7,7 @@ client (``auth.LoginLimiter``). Logging out is an editor's write like any other.
 
 from __future__ import annotations
 
+import functools
 from datetime import timedelta
 from typing import Annotated, Any
 
@@ -27,6 +28,7 @@ from newsbrief.web.auth import (
     set_session_cookie,
     site_guard,
 )
+from newsbrief.web.limits import request_client
 from newsbrief.web.pages import State, Viewer, render
 from newsbrief.web.state import AppState, get_state
 
@@ -72,19 +74,22 @@ async def login_submit(request: Request, state: State, viewer: Viewer, form: For
     name = form.fields.get("name", "").strip()
     password = form.fields.get("password", "")
     target = safe_next(form.fields.get("next"))
-    client = request.client.host if request.client else "unknown"
+    # Behind a --trusted-proxy the client is the one its X-Forwarded-For names, as for the
+    # rate limits: else every login through the proxy would count against one address.
+    client = request_client(request, state.settings.trusted_proxies)
     limiter = access_of(state).limiter
     try:
-        limiter.check(account=name, client=client)
+        # In a worker thread: with several workers the counts are in the store.
+        await run_in_threadpool(functools.partial(limiter.check, account=name, client=client))
         user = await run_in_threadpool(auth.check_login, state.store, name, password)
     except TooManyAttempts as exc:
         page = _login_page(state, viewer, status=429, error=str(exc), account=name, next=target)
         page.headers.update(exc.headers)
         return page
     except NotAuthenticated as exc:
-        limiter.failed(account=name, client=client)
+        await run_in_threadpool(functools.partial(limiter.failed, account=name, client=client))
         return _login_page(state, viewer, status=401, error=str(exc), account=name, next=target)
-    limiter.succeeded(account=name)
+    await run_in_threadpool(functools.partial(limiter.succeeded, account=name))
     lifetime = timedelta(days=state.settings.session_days)
     cookie = await run_in_threadpool(auth.start_session, state.store, user, lifetime=lifetime)
     response = RedirectResponse(target, status_code=303)

@@ -15,7 +15,7 @@ from fastapi import Request
 from newsbrief.models import Length, SummaryOptions
 from newsbrief.settings import Settings
 from newsbrief.web.cache import ResponseCache
-from newsbrief.web.limits import RateLimiter
+from newsbrief.web.limits import Limiter, RateLimiter
 from newsbrief.web.pagecache import PageCache
 from newsbrief.web.render import SpanCache
 
@@ -41,7 +41,7 @@ class AppState:
     extras: dict[str, Any] = field(default_factory=dict)
     #: Shared by every fetch of this app (``settings.max_fetches`` slots).
     fetch_slots: FetchSlots = field(init=False)
-    limiter: RateLimiter = field(default_factory=lambda: RateLimiter(per_minute=0, burst=1))
+    limiter: Limiter = field(default_factory=lambda: RateLimiter(per_minute=0, burst=1))
     pregenerator: Pregenerator | None = None
     pages: PageCache = field(default_factory=PageCache)
 

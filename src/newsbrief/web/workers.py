@@ -8,8 +8,9 @@ one folder for every worker's metric files (``PROMETHEUS_MULTIPROC_DIR``), so ``
 any worker reports the whole server.
 
 What the workers share is the store: PostgreSQL, or one SQLite file in WAL mode (readers never
-wait; writers take turns; every worker on the same machine). Each keeps its own answer cache,
-rate-limit buckets and pre-generation queue (docs/deploy.md).
+wait; writers take turns; every worker on the same machine), and through it the rate limits'
+buckets and failed-login counts (``Settings.workers`` > 1: ``web.limits.SharedRateLimiter``).
+Each keeps its own answer cache and pre-generation queue (docs/deploy.md).
 """
 
 from __future__ import annotations
