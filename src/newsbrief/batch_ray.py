@@ -1,4 +1,4 @@
-"""``newsbrief batch --engine ray``: the batch job on Ray Data, from a laptop to a cluster.
+"""``newsbrief batch --engine ray``: the batch job on Ray actors, from a laptop to a cluster.
 
 The records, the output lines and every rule about them are the local engine's
 (:mod:`newsbrief.batch`): the same reader (bad lines, duplicate ids, ``--resume``, ``--strict``),
@@ -10,16 +10,19 @@ records. What differs is where the work runs and where it lands:
 - **Output**: ``OUT`` is a directory of shards ``part-000000.jsonl``, ``part-000001.jsonl``...
   (each :data:`SHARD_SIZE` records, in input order) and ``manifest.json`` (inputs, options,
   counts, versions, one entry per run).
-- **Work**: the driver reads and checks the inputs, cuts the records into shards and puts each
-  one in Ray's object store; Ray Data sends them to a pool of actors (``map_batches`` with a
-  callable class), one CPU each, that load the summarizer once and return a shard's output
-  lines; the driver writes each shard to a temporary name and renames it into place.
+- **Work**: the driver reads and checks the inputs as the work goes (the local engine's reader)
+  and cuts the records into shards; a pool of Ray actors (:mod:`newsbrief.ray_pool`), one CPU
+  each, loads the summarizer once and turns each shard into its output lines, a few shards per
+  actor in flight, so the driver's memory stays flat for any input size. The driver writes
+  each shard to a temporary name and renames it into place.
 
-**Exactly once.** A shard file is complete or absent (temporary name, fsync, rename). An actor
-that dies is restarted by Ray and its shard run again (:data:`MAX_RESTARTS` times); a run that
+**Exactly once.** A shard file is complete or absent (temporary name, fsync, rename). A record
+that fails gets an error line, as in the local engine, and so does a record past the local
+engine's per-record time or memory ceiling (``record_timeout``, ``record_memory``). An actor
+that dies is replaced and the shards it held are run again one record at a time; the record
+that kills its actor again gets a ``worker_crashed`` line, as in the local engine. A run that
 stops keeps the shards already written, and ``--resume`` reads their ids and skips them, so
-every input id ends up in exactly one shard line. A record that fails gets an error line, as
-in the local engine.
+every input id ends up in exactly one shard line.
 """
 
 from __future__ import annotations
@@ -35,20 +38,13 @@ import platform
 import re
 import time
 import uuid
-import warnings
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from newsbrief.batch import (
-    BatchItem,
-    BatchReport,
-    check_options,
-    output_line,
-    read_items,
-    summarize_items,
-)
+from newsbrief import limits
+from newsbrief.batch import BatchItem, BatchReport, check_options, read_items, record_ceiling
 from newsbrief.datasets import iter_lines
 from newsbrief.errors import (
     BackendError,
@@ -58,6 +54,7 @@ from newsbrief.errors import (
     MissingDependency,
 )
 from newsbrief.models import SummaryOptions
+from newsbrief.ray_pool import ShardResult, run_shards
 
 __all__ = [
     "MANIFEST",
@@ -71,12 +68,9 @@ __all__ = [
     "run_ray_batch",
 ]
 
-INSTALL_HINT = "--engine ray needs Ray Data: pip install 'newsbrief[ray]'"
+INSTALL_HINT = "--engine ray needs Ray: pip install 'newsbrief[ray]'"
 #: Records per shard, and per call of an actor.
 SHARD_SIZE = 256
-#: How often Ray restarts a dead actor (and re-runs its shard) before the run stops: a record
-#: that kills its process every time must not loop forever.
-MAX_RESTARTS = 3
 MANIFEST = "manifest.json"
 _PART = re.compile(r"^part-(\d{6,})\.jsonl$")
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
@@ -100,9 +94,12 @@ class RayBatchReport(BatchReport):
 
     output: str = ""
     shards: int = 0
-    #: Seconds to connect to (or start) Ray, then to read and check the inputs.
+    #: Seconds to connect to (or start) Ray; then from the start of reading to its end (the
+    #: actors summarize meanwhile).
     start_seconds: float = 0.0
     read_seconds: float = 0.0
+    #: Seconds from the start of the run to the first shard written (reading goes on meanwhile).
+    first_shard_seconds: float = 0.0
 
     def describe(self) -> str:
         """Return the one-line summary printed at the end of a run."""
@@ -113,14 +110,13 @@ class RayBatchReport(BatchReport):
 
 
 def import_ray() -> Any:
-    """Return the ``ray`` module with Ray Data loaded.
+    """Return the ``ray`` module.
 
     Raises:
         MissingDependency: Ray is not installed (the message says how to install it).
     """
     try:
         import ray
-        import ray.data
     except ImportError as exc:
         raise MissingDependency(INSTALL_HINT) from exc
     return ray
@@ -333,36 +329,6 @@ def _write_atomic(path: Path, data: bytes) -> None:
         raise
 
 
-# --- the actors
-
-
-class _SummarizeShards:
-    """A Ray Data actor: loads the summarizer once, then turns shards into output lines."""
-
-    def __init__(
-        self, options: SummaryOptions, before_shard: Callable[[int], None] | None = None
-    ) -> None:
-        from newsbrief import _forkserver_warmup, summarizers  # noqa: F401 (loads the models)
-
-        summarizers.get(options.method, **dict(options.config))
-        self.options = options
-        self.before_shard = before_shard
-
-    def __call__(self, batch: dict[str, Any]) -> dict[str, list[Any]]:
-        out: dict[str, list[Any]] = {"shard": [], "lines": [], "done": [], "failed": []}
-        for shard, records in zip(batch["shard"], batch["records"], strict=True):
-            if self.before_shard is not None:
-                self.before_shard(int(shard))
-            items = [BatchItem(**fields) for fields in json.loads(records)]
-            results = summarize_items(items, self.options)
-            failed = sum(result["error"] is not None for result in results)
-            out["shard"].append(int(shard))
-            out["lines"].append("".join(output_line(result) for result in results))
-            out["done"].append(len(results) - failed)
-            out["failed"].append(failed)
-        return out
-
-
 # --- the run
 
 
@@ -410,7 +376,6 @@ def _start_ray(ray: Any, address: str | None, num_cpus: int | None, *, verbose: 
     if ray.is_initialized():
         return False
     level = logging.INFO if verbose else logging.ERROR
-    logging.getLogger("ray.data").setLevel(level)
     env = {"env_vars": {"OPENBLAS_NUM_THREADS": "1"}}  # see README: BLAS threads only spin
     common = {"runtime_env": env, "log_to_driver": False, "logging_level": level}
     if not address:
@@ -448,7 +413,7 @@ def run_ray_batch(
     shard_size: int = SHARD_SIZE,
     on_bad_line: Callable[[str], None] | None = None,
     progress: Callable[[int], None] | None = None,
-    show_progress: bool = False,
+    verbose: bool = False,
     on_message: Callable[[str], None] | None = None,
     before_shard: Callable[[int], None] | None = None,
 ) -> RayBatchReport:
@@ -457,17 +422,22 @@ def run_ray_batch(
     ``state`` is what :func:`open_output_dir` returned (its ids are skipped, as with
     ``--resume``). ``address`` is a Ray cluster (``auto``, ``ray://host:10001``); without one a
     local Ray runtime is started with ``num_cpus``. ``num_cpus`` is the number of actors
-    (one CPU each; default every CPU of the cluster). ``on_message`` gets a line when the
-    driver starts and ends reading the inputs (which comes before any summarizing).
-    ``before_shard`` is called in the actor with each shard's number before it is summarized
-    (for fault-injection tests).
+    (one CPU each; default every CPU of the cluster). The inputs are read as the actors need
+    shards (:mod:`newsbrief.ray_pool`), so summarizing starts with the first shard and the
+    driver holds a few shards at a time. ``on_message`` gets a line when the driver starts
+    and ends reading the inputs; ``progress`` the records handled as they are (skipped lines
+    while reading, records as their shard is written). ``verbose`` keeps Ray's own
+    informational log lines. ``before_shard`` is called in the actor with the shard's number
+    before each call (a whole shard, or one of its records when they are run one at a time;
+    for fault-injection tests).
 
     Raises:
         MissingDependency: Ray is not installed.
         DataFormatError: a malformed input line under ``strict`` (earlier shards are written).
         InputError, EmptyInput: an input cannot be read.
-        BackendError: the Ray run failed (an actor died more than :data:`MAX_RESTARTS` times,
-            or the cluster went away); the shards written so far are kept for ``--resume``.
+        BackendError: the Ray run failed (an actor could not start, an actor call failed
+            for another reason than its process dying, the cluster went away); the shards
+            written so far are kept for ``--resume``.
     """
     ray = import_ray()
     if num_cpus is not None and num_cpus < 1:
@@ -486,26 +456,18 @@ def run_ray_batch(
         "address": address,
         "num_cpus": num_cpus,
     }
-    we_started = _start_ray(ray, address, num_cpus, verbose=show_progress)
+    we_started = _start_ray(ray, address, num_cpus, verbose=verbose)
     reading = time.perf_counter()
     report.start_seconds = reading - started
     if on_message is not None:
         on_message(f"reading and checking {_plural(len(inputs), 'input')}")
-    try:
-        import pyarrow as pa
+    read_shards_count = 0
 
-        # Read and check every input first (the local engine's reader), one object per shard.
-        refs: list[Any] = []
+    def shards() -> Iterator[tuple[int, list[BatchItem]]]:
+        """The shards to summarize, read (and checked) as the actors ask for them."""
+        nonlocal read_shards_count
         index = state.next_index
         shard: list[BatchItem] = []
-
-        def put(items: list[BatchItem]) -> None:
-            nonlocal index
-            # ASCII escapes: a lone surrogate (an error line later) must survive Arrow's UTF-8.
-            records = json.dumps([dataclasses.asdict(item) for item in items])
-            refs.append(ray.put(pa.table({"shard": [index], "records": [records]})))
-            index += 1
-
         for source in inputs:
             for item in read_items(
                 source,
@@ -520,30 +482,50 @@ def run_ray_batch(
             ):
                 shard.append(item)
                 if len(shard) >= shard_size:
-                    put(shard)
-                    shard = []
+                    yield index, shard
+                    index, shard = index + 1, []
             if stop:
                 break
         if shard:
-            put(shard)
+            yield index, shard
+            index += 1
+        read_shards_count = index - state.next_index
         report.read_seconds = time.perf_counter() - reading
         if on_message is not None:
             on_message(
                 f"read {_plural(len(inputs), 'input')} in {report.read_seconds:.1f} s: "
-                f"{_plural(index - state.next_index, 'shard')} to summarize"
+                f"{_plural(read_shards_count, 'shard')} to summarize"
             )
-        if refs:
-            _run_shards(
+
+    def write(result: ShardResult) -> None:
+        _write_atomic(root / _part_name(result.shard), result.data)
+        if report.shards == 0:
+            report.first_shard_seconds = time.perf_counter() - started
+        report.shards += 1
+        report.done += result.done
+        report.failed += result.failed
+        if progress is not None:
+            progress(result.done + result.failed)
+
+    try:
+        actors = num_cpus or max(1, int(ray.cluster_resources().get("CPU", 1)))
+        try:
+            run_shards(
                 ray,
-                refs,
-                root,
-                report=report,
+                shards(),
+                actors=actors,
                 options=options,
-                num_cpus=num_cpus,
-                progress=progress,
-                show_progress=show_progress,
+                ceiling=record_ceiling(options),
+                memory_bytes=limits.BATCH_WORKER_MEMORY,
+                on_shard=write,
                 before_shard=before_shard,
             )
+        except (ray.exceptions.RayError, RuntimeError) as exc:
+            written = _plural(report.shards, "shard")
+            raise BackendError(
+                f"the Ray run stopped ({_first_line(exc)}); the {written} written so far are "
+                "kept: run the same command with --resume to finish"
+            ) from exc
         run["status"] = "stopped: " + str(stop[0]) if stop else "complete"
     except BaseException as exc:
         run["status"] = f"failed: {_first_line(exc)}"
@@ -567,51 +549,3 @@ def run_ray_batch(
     if stop:
         raise stop[0]
     return report
-
-
-def _run_shards(
-    ray: Any,
-    refs: list[Any],
-    root: Path,
-    *,
-    report: RayBatchReport,
-    options: SummaryOptions,
-    num_cpus: int | None,
-    progress: Callable[[int], None] | None,
-    show_progress: bool,
-    before_shard: Callable[[int], None] | None,
-) -> None:
-    with warnings.catch_warnings():
-        # Ray 2.60's DataContext() warns about its own default for a deprecated setting.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        context = ray.data.DataContext.get_current()
-    context.enable_progress_bars = show_progress
-    context.print_on_execution_start = show_progress
-    actors = num_cpus or max(1, int(ray.cluster_resources().get("CPU", 1)))
-    with warnings.catch_warnings():
-        # Actor options such as max_restarts have no named parameter in Ray 2.60 and go
-        # through **ray_remote_args, which warns that it will change in 2.64 (pinned below).
-        warnings.simplefilter("ignore", DeprecationWarning)
-        dataset = ray.data.from_arrow_refs(refs).map_batches(
-            _SummarizeShards,
-            fn_constructor_kwargs={"options": options, "before_shard": before_shard},
-            batch_size=1,
-            compute=ray.data.ActorPoolStrategy(size=min(actors, len(refs))),
-            num_cpus=1,
-            # Ray Data restarts a dead actor (and re-runs its shard) forever by default.
-            max_restarts=MAX_RESTARTS,
-        )
-    try:
-        for row in dataset.iter_rows():
-            _write_atomic(root / _part_name(int(row["shard"])), row["lines"].encode("utf-8"))
-            report.shards += 1
-            report.done += int(row["done"])
-            report.failed += int(row["failed"])
-            if progress is not None:
-                progress(int(row["done"]) + int(row["failed"]))
-    except (ray.exceptions.RayError, RuntimeError) as exc:
-        written = _plural(report.shards, "shard")
-        raise BackendError(
-            f"the Ray run stopped ({_first_line(exc)}); the {written} written so far are kept: "
-            "run the same command with --resume to finish"
-        ) from exc

@@ -44,7 +44,7 @@ EXIT_PARTIAL = 3
     type=click.Choice(["local", "ray"]),
     default="local",
     show_default=True,
-    help="local: worker processes on this machine; ray: Ray Data actors on a local Ray runtime "
+    help="local: worker processes on this machine; ray: Ray actors on a local Ray runtime "
     "or a cluster (pip install 'newsbrief[ray]').",
 )
 @click.option(
@@ -177,28 +177,40 @@ def _run_ray(
     quiet: bool,
 ) -> None:
     from newsbrief.batch import check_options
-    from newsbrief.batch_ray import expand_inputs, import_ray, open_output_dir, run_ray_batch
+    from newsbrief.batch_ray import (
+        expand_inputs,
+        import_ray,
+        is_uri,
+        open_output_dir,
+        run_ray_batch,
+    )
+    from newsbrief.datasets import count_lines
 
     import_ray()  # the install hint before anything else
     check_options(options=options)
     inputs = expand_inputs(patterns)
     state = open_output_dir(output, inputs=inputs, resume=resume, overwrite=overwrite)
 
-    def bad_line(message: str) -> None:
-        click.echo(f"newsbrief: skipped: {message}", err=True)
+    show = not quiet and sys.stderr.isatty()
+    counts = [None if is_uri(one) else count_lines(one) for one in inputs] if show else [None]
+    total = None if None in counts else sum(c for c in counts if c is not None)
+    with progress_bar("batch", total=total, unit="records", enabled=show) as bar:
 
-    report = run_ray_batch(
-        inputs,
-        output,
-        options=options,
-        state=state,
-        address=address,
-        num_cpus=num_cpus,
-        strict=strict,
-        on_bad_line=bad_line,
-        show_progress=not quiet and sys.stderr.isatty(),
-        on_message=None if quiet else lambda line: click.echo(f"newsbrief: {line}", err=True),
-    )
+        def bad_line(message: str) -> None:
+            bar.write(f"newsbrief: skipped: {message}")
+
+        report = run_ray_batch(
+            inputs,
+            output,
+            options=options,
+            state=state,
+            address=address,
+            num_cpus=num_cpus,
+            strict=strict,
+            on_bad_line=bad_line,
+            progress=bar.update,
+            on_message=None if quiet else lambda line: bar.write(f"newsbrief: {line}"),
+        )
     if not quiet:
         click.echo(f"newsbrief: {report.describe()}", err=True)
     if report.failed or report.bad_lines:
