@@ -12,6 +12,8 @@ import os
 import re
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,8 @@ import pytest
 from click.testing import CliRunner
 
 from llm_server import CountingLLM, FakeLLM, Reply, serve
+from newsbrief import limits
+from newsbrief.batch import BatchItem, crashed_line
 from newsbrief.batch_ray import (
     MANIFEST,
     expand_inputs,
@@ -266,31 +270,140 @@ def test_an_actor_killed_mid_run_is_restarted_and_every_id_lands_once(tmp_path: 
     assert not list(out.glob(".*.tmp"))
 
 
-def _kill_always(shard: int) -> Any:
+def _patch_summarize(marker: str, action: str) -> Any:
+    """A before_shard hook that makes the actor's summarizer fail on records holding ``marker``.
+
+    ``action`` is ``exit`` (the process dies, as in a kill for memory or a crash in native
+    code), ``loop`` (a stage that never returns) or ``allocate`` (3 GB asked for at once).
+    A closure, so that Ray pickles it by value (the test module is not importable there).
+    """
+
     def before_shard(number: int) -> None:
-        if number == shard:
-            os._exit(1)
+        import newsbrief.pipeline
+
+        original = newsbrief.pipeline.summarize
+        if getattr(original, "patched", False):
+            return
+
+        def summarize(article: Any, **kwargs: Any) -> Any:
+            if marker in article.text:
+                if action == "exit":
+                    os._exit(1)
+                if action == "loop":
+                    while True:
+                        pass
+                import numpy
+
+                numpy.empty(3_000_000_000, dtype=numpy.uint8)  # over the 2 GB ceiling
+            return original(article, **kwargs)
+
+        summarize.patched = True  # type: ignore[attr-defined]
+        newsbrief.pipeline.summarize = summarize
 
     return before_shard
 
 
-@pytest.mark.slow  # four actor starts: about two minutes on the shared 2-core machine
-def test_a_record_that_kills_every_actor_stops_the_run(tmp_path: Path) -> None:
-    src = write_input(tmp_path / "in.jsonl", 4)
+def marked_input(path: Path, n: int, marked: dict[int, str]) -> Path:
+    rows = [
+        {"id": f"r{i}", "article": article(i) + (f" {marked[i]}." if i in marked else "")}
+        for i in range(n)
+    ]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+    return path
+
+
+def test_a_record_that_kills_its_actor_gets_the_local_engines_error_line(tmp_path: Path) -> None:
+    # Before: the actor was restarted with the same shard until Ray gave up, and the run
+    # stopped. Now the shard's records run one at a time and only the culprit fails.
+    src = marked_input(tmp_path / "in.jsonl", 12, {6: "POISON"})
     out = tmp_path / "out"
     state = open_output_dir(out, inputs=[str(src)], resume=False, overwrite=False)
-    with pytest.raises(BackendError) as info:
-        run_ray_batch(
-            [str(src)],
-            out,
-            options=SummaryOptions(),
-            state=state,
-            num_cpus=1,
-            shard_size=2,
-            before_shard=_kill_always(1),
-        )
-    assert str(info.value).startswith("the Ray run stopped (The actor died unexpectedly")
-    assert "r2" not in read_shards(out).done_ids
+    options = SummaryOptions(method="lead")
+    report = run_ray_batch(
+        [str(src)],
+        out,
+        options=options,
+        state=state,
+        num_cpus=2,
+        shard_size=4,
+        before_shard=_patch_summarize("POISON", "exit"),
+    )
+    assert (report.done, report.failed, report.shards) == (11, 1, 3)
+    rows = shard_rows(out)
+    assert [r["id"] for r in rows] == [f"r{i}" for i in range(12)]
+    item = BatchItem(id="r6", line=7, text="")
+    assert rows[6] == crashed_line(options, item)  # the local engine's own line
+    assert rows[6]["error"]["code"] == "worker_crashed"
+    assert all(r["error"] is None for r in rows[:6] + rows[7:])
+    assert not list(out.glob(".*.tmp"))
+
+
+@pytest.mark.parametrize(
+    ("action", "code", "message"),
+    [
+        ("loop", "record_timeout", "stopped after 2 s (the batch's ceiling)"),
+        (
+            "allocate",
+            "record_memory",
+            "needed more memory than a batch worker may hold (2,000,000,000 bytes)",
+        ),
+    ],
+    ids=["time", "memory"],
+)
+def test_the_local_engines_per_record_ceilings_apply_in_every_actor(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, action: str, code: str, message: str
+) -> None:
+    # The ceiling is computed in the driver, as in the local engine's parent: 1 + 1 s here.
+    monkeypatch.setattr(limits, "SUMMARY_TIME_LIMIT", 1.0)
+    monkeypatch.setattr(limits, "BATCH_RECORD_GRACE", 1.0)
+    src = marked_input(tmp_path / "in.jsonl", 5, {2: "HEAVY"})
+    out = tmp_path / "out"
+    state = open_output_dir(out, inputs=[str(src)], resume=False, overwrite=False)
+    report = run_ray_batch(
+        [str(src)],
+        out,
+        options=SummaryOptions(method="lead"),
+        state=state,
+        num_cpus=1,
+        before_shard=_patch_summarize("HEAVY", action),
+    )
+    assert (report.done, report.failed) == (4, 1)
+    rows = shard_rows(out)
+    assert [r["id"] for r in rows] == [f"r{i}" for i in range(5)]
+    assert rows[2]["error"] == {"code": code, "message": message}
+    assert rows[2]["summary"] is None
+
+
+def test_shards_are_summarized_while_the_input_is_still_being_read(tmp_path: Path) -> None:
+    # Before: the driver read every input before the first shard went to an actor, so a
+    # writer that waits for the first shard never finished.
+    fifo, out = tmp_path / "in.fifo", tmp_path / "out"
+    os.mkfifo(fifo)
+    first = tmp_path / "out" / "part-000000.jsonl"
+    seen_first: list[bool] = []
+
+    def write() -> None:
+        with fifo.open("w", encoding="utf-8") as fh:
+            for i in range(30):
+                fh.write(json.dumps({"id": f"r{i}", "article": article(i)}) + "\n")
+                if i == 9:  # two shards and a half: wait until the first shard is written
+                    fh.flush()
+                    deadline = time.monotonic() + 240
+                    while not first.exists() and time.monotonic() < deadline:
+                        time.sleep(0.1)
+                    seen_first.append(first.exists())
+
+    writer = threading.Thread(target=write, daemon=True)
+    writer.start()
+    # The input checks must not read from a pipe: what they read would be lost.
+    state = open_output_dir(out, inputs=[str(fifo)], resume=False, overwrite=False)
+    report = run_ray_batch(
+        [str(fifo)], out, options=SummaryOptions(method="lead"), state=state, shard_size=4
+    )
+    writer.join(timeout=10)
+    assert report.done == 30 and report.first_shard_seconds < report.seconds
+    assert seen_first == [True]
+    assert [r["id"] for r in shard_rows(out)] == [f"r{i}" for i in range(30)]
 
 
 def _fail_on(shard: int) -> Any:

@@ -17,6 +17,8 @@ with nothing else to do; the record whose actor dies again gets the local engine
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -124,8 +126,10 @@ def run_shards(
 ) -> None:
     """Summarize ``shards`` on ``actors`` Ray actors; call ``on_shard`` as each one is done.
 
-    ``shards`` is read lazily, :data:`IN_FLIGHT_PER_ACTOR` shards per actor ahead. Shards
-    may finish out of order. The actors are killed when this returns or raises.
+    ``shards`` is read in a thread of its own, at most ``actors`` shards ahead of the
+    :data:`IN_FLIGHT_PER_ACTOR` per actor in flight, so finished shards are written while the
+    input is slow to come (a pipe, object storage). Shards may finish out of order. The
+    actors are killed when this returns or raises.
 
     Raises:
         BackendError: an actor could not start (its ``__init__`` failed), or a call failed
@@ -142,14 +146,12 @@ def run_shards(
     pending: dict[Any, tuple[_Unit, _Slot, Any]] = {}
     singles: deque[_Unit] = deque()
     isolated: dict[int, _Isolated] = {}
-    ahead: list[_Unit] = []  # the next shard, read but not yet sent
+    reader = _Reader(shards, size=actors)
 
     def next_shard() -> _Unit | None:
-        if not ahead:
-            for number, items in shards:
-                ahead.append(_Unit(number, items))
-                break
-        return ahead[0] if ahead else None
+        # Waits for the input only when no actor has anything to return meanwhile.
+        got = reader.peek(block=not pending)
+        return None if got is None else _Unit(*got)
 
     def next_unit(slot: _Slot) -> _Unit | None:
         if slot.isolating:
@@ -157,7 +159,10 @@ def run_shards(
         if singles:
             # One record alone on an actor: if the actor dies, that record killed it.
             return singles.popleft() if not slot.in_flight else None
-        return ahead.pop() if next_shard() is not None else None
+        unit = next_shard()
+        if unit is not None:
+            reader.take()
+        return unit
 
     def fill(slot: _Slot) -> None:
         while len(slot.in_flight) < IN_FLIGHT_PER_ACTOR:
@@ -196,8 +201,15 @@ def run_shards(
                 slots.append(_Slot(start()))
                 fill(slots[-1])
             if not pending:
-                return
-            (ref,), _ = ray.wait(list(pending), num_returns=1)
+                if reader.finished():
+                    return
+                continue
+            # While the input is still coming, look at it again now and then.
+            wait = None if reader.finished() else 0.2
+            ready, _ = ray.wait(list(pending), num_returns=1, timeout=wait)
+            if not ready:
+                continue
+            ref = ready[0]
             unit, slot, handle = pending.pop(ref)
             slot.in_flight.remove(ref)
             slot.isolating = False
@@ -230,8 +242,71 @@ def run_shards(
             else:
                 finish_part(unit, data, done, failed)
     finally:
+        reader.close()
         for slot in slots:
             ray.kill(slot.handle)
+
+
+class _Reader:
+    """Reads shards from an iterator in a thread, up to ``size`` ahead; passes on its errors."""
+
+    _END = object()
+
+    def __init__(self, shards: Iterator[tuple[int, list[BatchItem]]], *, size: int) -> None:
+        self._queue: queue.Queue[Any] = queue.Queue(maxsize=size)
+        self._stop = threading.Event()
+        self._head: Any = None
+        self._done = False
+        self._thread = threading.Thread(
+            target=self._run, args=(shards,), name="newsbrief-ray-reader", daemon=True
+        )
+        self._thread.start()
+
+    def _run(self, shards: Iterator[tuple[int, list[BatchItem]]]) -> None:
+        try:
+            for shard in shards:
+                if not self._put(shard):
+                    return
+        except BaseException as exc:  # handed to the driver's loop, which raises it
+            self._put(exc)
+            return
+        self._put(self._END)
+
+    def _put(self, value: Any) -> bool:
+        while not self._stop.is_set():
+            try:
+                self._queue.put(value, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def peek(self, *, block: bool) -> tuple[int, list[BatchItem]] | None:
+        """Return the next shard without taking it; None at the end or, unless ``block``,
+        when none is read yet. Raises what reading raised."""
+        if self._head is None and not self._done:
+            try:
+                self._head = self._queue.get(block=block)
+            except queue.Empty:
+                return None
+        if self._head is self._END:
+            self._head, self._done = None, True
+        if isinstance(self._head, BaseException):
+            raise self._head
+        head: tuple[int, list[BatchItem]] | None = self._head
+        return head
+
+    def take(self) -> None:
+        """Drop the shard :meth:`peek` returned."""
+        self._head = None
+
+    def finished(self) -> bool:
+        """Return True once every shard has been taken."""
+        return self._done
+
+    def close(self) -> None:
+        """Stop reading (a thread blocked on a slow input ends when its read returns)."""
+        self._stop.set()
 
 
 def _first_line(exc: BaseException) -> str:
