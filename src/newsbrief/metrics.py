@@ -86,14 +86,30 @@ def _metrics() -> _Metrics:
     return _built
 
 
+#: The request histogram's children by (route, method, status): ``labels()`` validates and
+#: locks on every call, a dictionary look-up does not. Routes are templates and methods and
+#: statuses few, so this stays small.
+_request_series: dict[tuple[str, str, int], Any] = {}
+
+
 def observe_request(route: str, method: str, status: int, seconds: float) -> None:
     """Record one HTTP request."""
-    _metrics().requests.labels(route, method, str(status)).observe(seconds)
+    key = (route, method, status)
+    series = _request_series.get(key)
+    if series is None:
+        series = _request_series[key] = _metrics().requests.labels(route, method, str(status))
+    series.observe(seconds)
+
+
+_cache_series: dict[str, Any] = {}
 
 
 def count_cache(result: str) -> None:
     """Record where a summary came from: "hit_memory", "hit_store" or "miss"."""
-    _metrics().cache.labels(result).inc()
+    series = _cache_series.get(result)
+    if series is None:
+        series = _cache_series[result] = _metrics().cache.labels(result)
+    series.inc()
 
 
 def observe_compute(method: str, seconds: float) -> None:

@@ -62,6 +62,9 @@ def template_environment() -> jinja2.Environment:
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # The templates ship in the package and do not change while it runs: without this,
+        # every render stats each template file it uses.
+        auto_reload=False,
     )
     env.globals.update(
         safe_url=safe_url,

@@ -39,6 +39,8 @@ DOCS_CSP = (
 _DOCS_PATHS = ("/docs",)
 
 _BODY_METHODS = {"POST", "PUT", "PATCH"}
+#: ``Host`` values whose verdict ``TrustedHosts`` remembers (then it starts again).
+_MAX_VERDICTS = 1024
 
 
 def _headers_for(path: str) -> list[tuple[bytes, bytes]]:
@@ -75,33 +77,50 @@ class SecurityMiddleware:
         self.app = app
         self.max_body_bytes = max_body_bytes
         self.form_paths = frozenset(form_paths)
+        # Built once: every answer gets one of these two lists.
+        self._page_headers = _headers_for("/")
+        self._docs_headers = _headers_for(_DOCS_PATHS[0])
+        self._names = frozenset(name for name, _ in self._page_headers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         path: str = scope.get("path", "")
-        extra = _headers_for(path)
+        extra = self._docs_headers if path in _DOCS_PATHS else self._page_headers
+        names = self._names
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = [
-                    (k, v) for k, v in message.get("headers", []) if k.lower() not in dict(extra)
-                ]
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() not in names]
                 message["headers"] = headers + extra
             await send(message)
 
-        headers = {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope["headers"]}
+        # The three request headers this reads (the last one given wins, as in a dict).
+        declared: str | None = None
+        chunked = False
+        content_type = ""
+        for name, value in scope["headers"]:
+            name = name.lower()
+            if name == b"content-length":
+                declared = value.decode("latin-1")
+            elif name == b"transfer-encoding":
+                chunked = True
+            elif name == b"content-type":
+                content_type = value.decode("latin-1")
+        if declared is None and not chunked:
+            # No body at all (nearly every GET): nothing to limit or check.
+            await self.app(scope, receive, send_with_headers)
+            return
         method = scope.get("method", "GET")
         limit = self.max_body_bytes
-        declared = headers.get("content-length")
         too_long = declared is not None and declared.isdigit() and int(declared) > limit
         if too_long and path not in self.form_paths:
             await _refuse(scope, receive, send_with_headers, 413, _too_large(limit))
             return
-        has_body = (declared not in (None, "0")) or "transfer-encoding" in headers
+        has_body = declared != "0" or chunked
         if is_api(path) and method in _BODY_METHODS and has_body:
-            ctype = headers.get("content-type", "").split(";")[0].strip().lower()
+            ctype = content_type.split(";")[0].strip().lower()
             if not (ctype == "application/json" or ctype.endswith("+json")):
                 message = (
                     f"send the request body as JSON with Content-Type: application/json "
@@ -184,12 +203,33 @@ class TrustedHosts:
     def __init__(self, app: ASGIApp, *, trusted: Collection[str]) -> None:
         self.app = app
         self.trusted = frozenset(trusted)
+        # Host value -> refusal (status, message), or None when it is answered: clients send
+        # the same few names on every request, and parsing one costs ~10 us. Bounded: a
+        # client that invents names empties it now and then.
+        self._verdicts: dict[bytes, tuple[int, str] | None] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         values = [v for k, v in scope["headers"] if k.lower() == b"host"]
+        if len(values) == 1:
+            try:
+                refusal = self._verdicts[values[0]]
+            except KeyError:
+                refusal = self._judge(values)
+                if len(self._verdicts) >= _MAX_VERDICTS:
+                    self._verdicts.clear()
+                self._verdicts[values[0]] = refusal
+        else:
+            refusal = self._judge(values)
+        if refusal is None:
+            await self.app(scope, receive, send)
+        else:
+            await _refuse(scope, receive, send, *refusal)
+
+    def _judge(self, values: list[bytes]) -> tuple[int, str] | None:
+        """Return why the request's ``Host`` headers are refused (status, message), or None."""
         raw = values[0].decode("latin-1") if len(values) == 1 else None
         host = request_host(raw) if raw is not None else None
         if host is None:
@@ -198,15 +238,14 @@ class TrustedHosts:
             else:
                 count = "no Host header" if not values else "more than one Host header"
                 message = f"the request has {count}; send this server's name, e.g. Host: localhost"
-            await _refuse(scope, receive, send, 400, message)
-        elif not host_allowed(host, self.trusted):
+            return 400, message
+        if not host_allowed(host, self.trusted):
             message = (
                 f"this server does not answer for the host name {host!r}; if it should, start "
                 f"it with: newsbrief serve --allowed-host {host}"
             )
-            await _refuse(scope, receive, send, 421, message)
-        else:
-            await self.app(scope, receive, send)
+            return 421, message
+        return None
 
 
 class HeadAsGet:
@@ -230,8 +269,15 @@ class HeadAsGet:
                 message = {**message, "body": b""}
             await send(message)
 
-        scope = {**scope, "method": "GET", ORIGINAL_METHOD: "HEAD"}
-        await self.app(scope, receive, send_headers_only)
+        as_get = {**scope, "method": "GET", ORIGINAL_METHOD: "HEAD"}
+        try:
+            await self.app(as_get, receive, send_headers_only)
+        finally:
+            # The route that answered, for the request metrics of the HEAD (ObserveMiddleware
+            # reads the scope it passed on, not this copy).
+            for key in (metrics.ROUTE_KEY, "route"):
+                if key in as_get:
+                    scope[key] = as_get[key]
 
 
 class SummaryFastPath:
@@ -247,14 +293,15 @@ class SummaryFastPath:
         self.app = app
         self.cache = cache
         self.default_method = default_method
+        # Raw query string -> the options part of its cache key (None: never cached), so
+        # the query of a repeated request is parsed once. Bounded like TrustedHosts'.
+        self._options: dict[bytes, tuple[str, str, str, str | None] | None] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] == "GET":
             article_id = summary_path_id(scope["path"])
             if article_id is not None:
-                query = scope.get("query_string", b"").decode("latin-1")
-                key = summary_cache_key(article_id, query, self.default_method)
-                body = self.cache.get(key) if key is not None else None
+                body = self._lookup(article_id, scope.get("query_string", b""))
                 if body is not None:
                     scope[metrics.ROUTE_KEY] = "/api/articles/{article_id}/summary"
                     metrics.count_cache("hit_memory")
@@ -264,10 +311,24 @@ class SummaryFastPath:
                             "status": 200,
                             "headers": [
                                 (b"content-type", b"application/json"),
-                                (b"content-length", str(len(body)).encode()),
+                                (b"content-length", b"%d" % len(body)),
                             ],
                         }
                     )
                     await send({"type": "http.response.body", "body": body})
                     return
         await self.app(scope, receive, send)
+
+    def _lookup(self, article_id: int, query: bytes) -> bytes | None:
+        """Return the kept answer for the article and raw query string, else None."""
+        try:
+            options = self._options[query]
+        except KeyError:
+            key = summary_cache_key(article_id, query.decode("latin-1"), self.default_method)
+            options = None if key is None else key[1:]
+            if len(self._options) >= _MAX_VERDICTS:
+                self._options.clear()
+            self._options[query] = options
+        if options is None:
+            return None
+        return self.cache.get((article_id, *options))

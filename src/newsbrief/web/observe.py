@@ -107,19 +107,26 @@ class ObserveMiddleware:
         started = time.perf_counter()
         status = 500
         sent = 0
+        # When the client had the whole answer: what it waited (a fast path may go on
+        # working after it, e.g. rendering an article page afresh for the next readers).
+        answered: float | None = None
 
         async def observed_send(message: Message) -> None:
-            nonlocal status, sent
+            nonlocal status, sent, answered
             if message["type"] == "http.response.start":
                 status = int(message["status"])
             elif message["type"] == "http.response.body":
                 sent += len(message.get("body", b""))
+                if not message.get("more_body", False):
+                    await send(message)
+                    answered = time.perf_counter()
+                    return
             await send(message)
 
         try:
             await self.app(scope, receive, observed_send)
         finally:
-            seconds = time.perf_counter() - started
+            seconds = (answered or time.perf_counter()) - started
             route = route_of(scope)
             metrics.observe_request(route, scope["method"], status, seconds)
             if self.json_log:

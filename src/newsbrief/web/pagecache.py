@@ -9,36 +9,63 @@ change (the "next article" link when one is added, an edited or deleted article)
 request is done; other workers' copies expire. A request with a cookie or an
 ``Authorization`` header (an editor, whose page may differ), or with a query string, always
 goes to the route.
+
+Readers do not wait for the re-render either. A page is rendered again once it is half its
+``ttl`` old: the first reader to ask then is answered from memory at once, and the same
+request renders the page afresh after its answer was sent (as a Starlette background task
+would), while every other reader keeps getting the kept copy. A page nobody has asked for
+yet, or one past its ``ttl``, is rendered by one request while the others asking for it wait
+for that render (one render per page, not one per reader that came meanwhile).
 """
 
 from __future__ import annotations
 
+import asyncio
 import re
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from newsbrief.metrics import ROUTE_KEY
 
 #: Seconds a rendered page is served from memory. 2 s keeps nearly every read of a busy page
-#: in memory (at 1,000 reads a second, one render per 2,000 reads) while an edit shows
+#: in memory (at 1,000 reads a second, one render per 1,000 reads) while an edit shows
 #: everywhere within a blink.
 PAGE_TTL_S = 2.0
 #: Pages kept; one is 10-40 KB, so 1,024 stay under ~40 MB.
 PAGE_CACHE_SIZE = 1024
+#: A kept page is rendered again once this share of ``ttl`` has passed since its render
+#: started, so that a busy page is always fresh in memory and never expires under readers.
+REFRESH_AT = 0.5
 
 _ARTICLE_PATH = re.compile(r"^/articles/([0-9]{1,10})$")
 _PRIVATE = (b"cookie", b"authorization")
 _SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
+_ROUTE = "/articles/{article_id}"
 
 Headers = list[tuple[bytes, bytes]]
 
 
+@dataclass(frozen=True)
+class KeptPage:
+    """A page in memory: the route's headers and body, and whether to render it again now."""
+
+    headers: Headers
+    body: bytes
+    #: True for exactly one caller once the page is due for a fresh render.
+    refresh: bool
+
+
 class PageCache:
-    """The most recently used ``size`` pages, each for ``ttl`` seconds. Thread-safe."""
+    """The most recently used ``size`` pages, each for ``ttl`` seconds. Thread-safe.
+
+    ``clear`` starts a new generation: a render that began before it (and so may show what a
+    write just changed) is not kept.
+    """
 
     def __init__(
         self,
@@ -50,33 +77,81 @@ class PageCache:
         self.ttl = ttl
         self._size = size
         self._clock = clock
+        # path -> (render started, headers, body)
         self._items: OrderedDict[str, tuple[float, Headers, bytes]] = OrderedDict()
+        self._refreshing: set[str] = set()
+        self._generation = 0
         self._lock = threading.Lock()
+
+    def now(self) -> float:
+        """Return the cache's clock (when a render starts, for ``put``)."""
+        return self._clock()
+
+    @property
+    def generation(self) -> int:
+        """Return the number of ``clear`` calls so far (pass it to ``put``)."""
+        return self._generation
 
     def get(self, path: str) -> tuple[Headers, bytes] | None:
         """Return the headers and body kept for ``path`` while they are fresh, else None."""
+        kept = self.lookup(path, claim=False)
+        return None if kept is None else (kept.headers, kept.body)
+
+    def lookup(self, path: str, *, claim: bool = True) -> KeptPage | None:
+        """Return the page kept for ``path`` while it is fresh, else None.
+
+        With ``claim``, the first caller after the page is ``REFRESH_AT`` of its ``ttl`` old
+        gets ``refresh=True`` and must render it again (``put``) or give up (``release``).
+        """
         with self._lock:
             item = self._items.get(path)
             if item is None:
                 return None
-            if item[0] <= self._clock():
+            started, headers, body = item
+            age = self._clock() - started
+            if age >= self.ttl:
                 del self._items[path]
                 return None
             self._items.move_to_end(path)
-            return item[1], item[2]
+            refresh = claim and age >= self.ttl * REFRESH_AT and path not in self._refreshing
+            if refresh:
+                self._refreshing.add(path)
+            return KeptPage(headers, body, refresh)
 
-    def put(self, path: str, headers: Headers, body: bytes) -> None:
-        """Keep ``body`` for ``path`` for ``ttl`` seconds."""
+    def put(
+        self,
+        path: str,
+        headers: Headers,
+        body: bytes,
+        *,
+        started: float | None = None,
+        generation: int | None = None,
+    ) -> None:
+        """Keep ``body`` for ``path`` for ``ttl`` seconds from ``started`` (default: now).
+
+        A render that started before the last ``clear`` (``generation`` is older) is dropped.
+        """
         with self._lock:
-            self._items[path] = (self._clock() + self.ttl, headers, body)
+            self._refreshing.discard(path)
+            if generation is not None and generation != self._generation:
+                return
+            self._items[path] = (self._clock() if started is None else started, headers, body)
             self._items.move_to_end(path)
             while len(self._items) > self._size:
                 self._items.popitem(last=False)
+
+    def release(self, path: str, *, drop: bool = False) -> None:
+        """End a refresh of ``path`` that kept nothing; with ``drop``, forget the page too."""
+        with self._lock:
+            self._refreshing.discard(path)
+            if drop:
+                self._items.pop(path, None)
 
     def clear(self) -> None:
         """Forget every page (an article was added, edited or deleted here)."""
         with self._lock:
             self._items.clear()
+            self._generation += 1
 
     def __len__(self) -> int:
         return len(self._items)
@@ -88,6 +163,9 @@ class PageFastPath:
     def __init__(self, app: ASGIApp, *, cache: PageCache) -> None:
         self.app = app
         self.cache = cache
+        # Paths being rendered for the cache by a reader's request, and the event the other
+        # readers of that path wait on (one render per page, not one per waiting reader).
+        self._rendering: dict[str, asyncio.Event] = {}
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and scope["method"] not in _SAFE:
@@ -109,13 +187,32 @@ class PageFastPath:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        hit = self.cache.get(path)
-        if hit is not None:
-            scope[ROUTE_KEY] = "/articles/{article_id}"
-            headers, body = hit
-            await send({"type": "http.response.start", "status": 200, "headers": headers})
-            await send({"type": "http.response.body", "body": body})
+        kept = self.cache.lookup(path)
+        if kept is None:
+            pending = self._rendering.get(path)
+            if pending is not None:
+                # Another reader's request is rendering this page: wait for it, not render.
+                await pending.wait()
+                kept = self.cache.lookup(path)
+        if kept is not None:
+            scope[ROUTE_KEY] = _ROUTE
+            await send({"type": "http.response.start", "status": 200, "headers": kept.headers})
+            await send({"type": "http.response.body", "body": kept.body})
+            if kept.refresh:
+                # The reader has its answer; render the page afresh for the next ones.
+                await self._refresh(scope, path)
             return
+        done = self._rendering.setdefault(path, asyncio.Event())
+        try:
+            await self._render(scope, receive, send, path)
+        finally:
+            if self._rendering.get(path) is done:
+                del self._rendering[path]
+            done.set()
+
+    async def _render(self, scope: Scope, receive: Receive, send: Send, path: str) -> None:
+        """Answer through the route and keep its answer when a reader may get it too."""
+        started_at, generation = self.cache.now(), self.cache.generation
         start: Message | None = None
         chunks: list[bytes] = []
 
@@ -127,11 +224,56 @@ class PageFastPath:
                 chunks.append(message.get("body", b""))
                 if not message.get("more_body", False):
                     headers = list(start.get("headers", []))
-                    cacheable = start["status"] == 200 and not any(
-                        name.lower() == b"set-cookie" for name, _ in headers
-                    )
-                    if cacheable:
-                        self.cache.put(path, headers, b"".join(chunks))
+                    if _cacheable(start["status"], headers):
+                        self.cache.put(
+                            path,
+                            headers,
+                            b"".join(chunks),
+                            started=started_at,
+                            generation=generation,
+                        )
             await send(message)
 
         await self.app(scope, receive, keeping_send)
+
+    async def _refresh(self, scope: Scope, path: str) -> None:
+        """Render ``path`` for the cache alone (its answer goes to no client)."""
+        fresh_scope = {**scope, "state": dict(scope.get("state") or {})}
+        fresh_scope.pop(ROUTE_KEY, None)
+        started_at, generation = self.cache.now(), self.cache.generation
+        asked = False
+        start: Message | None = None
+        chunks: list[bytes] = []
+
+        async def no_body() -> Message:
+            nonlocal asked
+            if asked:
+                return {"type": "http.disconnect"}
+            asked = True
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def collect(message: Message) -> None:
+            nonlocal start
+            if message["type"] == "http.response.start":
+                start = message
+            elif message["type"] == "http.response.body":
+                chunks.append(message.get("body", b""))
+
+        kept = False
+        try:
+            await self.app(fresh_scope, no_body, collect)
+            if start is not None:
+                headers = list(start.get("headers", []))
+                if _cacheable(start["status"], headers):
+                    self.cache.put(
+                        path, headers, b"".join(chunks), started=started_at, generation=generation
+                    )
+                    kept = True
+        finally:
+            if not kept:
+                # The article is gone (404) or the render failed: readers get the route.
+                self.cache.release(path, drop=True)
+
+
+def _cacheable(status: int, headers: Headers) -> bool:
+    return status == 200 and not any(name.lower() == b"set-cookie" for name, _ in headers)

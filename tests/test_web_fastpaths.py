@@ -1,0 +1,238 @@
+"""The readers' hot paths: article pages kept in memory (rendered again before they expire,
+one render per page), cached summaries, and what every answer from them still carries
+(security headers, the request metrics, the trusted-host check)."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from newsbrief.web.pagecache import PageCache, PageFastPath
+from web_support import make_app
+
+TEXT = (
+    "The council approved a new cycle lane on the bridge on Monday evening.\n"
+    "Work starts in March and should end before the summer holidays begin.\n"
+    "Shops on the bridge said deliveries would move to the early morning hours.\n"
+    "Some owners worried that customers would find it harder to park nearby.\n"
+    "The lane will be reviewed after a year, the council said, and could be widened.\n"
+    "Cyclists' groups welcomed the plan and asked for more lanes across the city."
+)
+
+
+# --- the page cache on its own ---------------------------------------------------------------
+
+
+def test_a_page_is_rendered_again_by_one_reader_once_half_its_ttl_passed() -> None:
+    now = [100.0]
+    cache = PageCache(ttl=2.0, clock=lambda: now[0])
+    cache.put("/articles/1", [], b"one")
+    now[0] += 0.99
+    kept = cache.lookup("/articles/1")
+    assert kept is not None and kept.body == b"one" and not kept.refresh
+    now[0] += 0.01
+    first, second = cache.lookup("/articles/1"), cache.lookup("/articles/1")
+    assert first is not None and first.refresh  # this one renders it again...
+    assert second is not None and second.body == b"one" and not second.refresh  # ...not this
+    cache.put("/articles/1", [], b"two")
+    kept = cache.lookup("/articles/1")
+    assert kept is not None and kept.body == b"two" and not kept.refresh
+
+
+def test_a_page_kept_from_a_render_started_before_a_write_is_dropped() -> None:
+    cache = PageCache(ttl=2.0)
+    started, generation = cache.now(), cache.generation
+    cache.clear()  # a write happened while the page was being rendered
+    cache.put("/articles/1", [], b"old", started=started, generation=generation)
+    assert cache.get("/articles/1") is None
+
+
+def test_a_page_expires_from_when_its_render_started() -> None:
+    now = [100.0]
+    cache = PageCache(ttl=2.0, clock=lambda: now[0])
+    started = cache.now()
+    now[0] += 1.5  # a slow render
+    cache.put("/articles/1", [], b"one", started=started)
+    now[0] += 0.5
+    assert cache.get("/articles/1") is None
+
+
+# --- PageFastPath in front of a route --------------------------------------------------------
+
+
+class Route:
+    """An ASGI app standing in for the article page route: counts its renders."""
+
+    def __init__(self, status: int = 200, delay: float = 0.0) -> None:
+        self.renders = 0
+        self.status = status
+        self.delay = delay
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        self.renders += 1
+        body = f"render {self.renders}".encode()
+        await asyncio.sleep(self.delay)
+        headers = [(b"content-type", b"text/html"), (b"content-length", b"%d" % len(body))]
+        await send({"type": "http.response.start", "status": self.status, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+async def get(app: Any, path: str = "/articles/1", method: str = "GET") -> tuple[int, bytes]:
+    """Send one request through ``app``; return the status and body it answered."""
+    scope = {"type": "http", "method": method, "path": path, "query_string": b"", "headers": []}
+    answer: dict[str, Any] = {"body": b""}
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            answer["status"] = message["status"]
+        else:
+            answer["body"] += message.get("body", b"")
+
+    await app(scope, receive, send)
+    return answer["status"], answer["body"]
+
+
+def test_readers_asking_for_a_page_nobody_has_yet_wait_for_one_render() -> None:
+    route = Route(delay=0.05)
+    app = PageFastPath(route, cache=PageCache(ttl=60))
+
+    async def main() -> list[tuple[int, bytes]]:
+        return list(await asyncio.gather(*(get(app) for _ in range(20))))
+
+    answers = asyncio.run(main())
+    assert route.renders == 1
+    assert answers == [(200, b"render 1")] * 20
+
+
+def test_a_reader_past_half_the_ttl_is_answered_from_memory_then_the_page_is_rendered_again() -> (
+    None
+):
+    now = [100.0]
+    route = Route()
+    app = PageFastPath(route, cache=PageCache(ttl=2.0, clock=lambda: now[0]))
+
+    async def main() -> list[tuple[int, bytes]]:
+        answers = [await get(app)]
+        now[0] += 1.0
+        answers.append(await get(app))  # answered from memory, then renders again
+        answers.append(await get(app))
+        return answers
+
+    assert asyncio.run(main()) == [(200, b"render 1"), (200, b"render 1"), (200, b"render 2")]
+    assert route.renders == 2
+
+
+def test_a_page_whose_render_again_fails_is_forgotten() -> None:
+    now = [100.0]
+    route = Route()
+    app = PageFastPath(route, cache=PageCache(ttl=2.0, clock=lambda: now[0]))
+
+    async def main() -> list[tuple[int, bytes]]:
+        answers = [await get(app)]
+        route.status = 404  # the article was deleted through another worker
+        now[0] += 1.0
+        answers.append(await get(app))
+        answers.append(await get(app))
+        return answers
+
+    assert asyncio.run(main()) == [(200, b"render 1"), (200, b"render 1"), (404, b"render 3")]
+
+
+def test_a_write_while_a_page_renders_again_keeps_the_old_render_out() -> None:
+    now = [100.0]
+    route = Route()
+    cache = PageCache(ttl=2.0, clock=lambda: now[0])
+    app = PageFastPath(route, cache=cache)
+
+    async def main() -> list[tuple[int, bytes]]:
+        answers = [await get(app)]
+        now[0] += 1.0
+        route.delay = 0.05
+        refreshing = asyncio.create_task(get(app))
+        await asyncio.sleep(0.01)  # the refresh is rendering now
+        route.delay = 0.0
+        answers.append(await get(app, method="POST"))  # a write: every page is forgotten
+        answers.append(await refreshing)
+        answers.append(await get(app))
+        return answers
+
+    answers = asyncio.run(main())
+    # The reader of the refresh had the kept page; the render it started (before the write)
+    # was not kept, so the next reader got a page rendered after the write.
+    assert answers == [
+        (200, b"render 1"),
+        (200, b"render 3"),
+        (200, b"render 1"),
+        (200, b"render 4"),
+    ]
+
+
+# --- the whole app -----------------------------------------------------------------------------
+
+
+def test_kept_pages_carry_the_security_headers_and_are_counted_in_the_metrics(
+    tmp_path: Path,
+) -> None:
+    _app, store, client = make_app(tmp_path, page_cache_seconds=60)
+    first = client.post("/api/articles", json={"text": TEXT, "title": "First"}).json()["id"]
+    before = client.get("/metrics").text
+    rendered, kept = client.get(f"/articles/{first}"), client.get(f"/articles/{first}")
+    head = client.request("HEAD", f"/articles/{first}")
+    after = client.get("/metrics").text
+    assert rendered.text == kept.text
+    for answer in (kept, head):
+        assert answer.status_code == 200
+        assert answer.headers["content-security-policy"].startswith("default-src 'self'")
+        assert answer.headers["x-frame-options"] == "DENY"
+        assert answer.headers["x-content-type-options"] == "nosniff"
+        assert answer.headers["content-length"] == str(len(rendered.content))
+    assert head.content == b""
+    name = "newsbrief_http_request_duration_seconds_count"
+    route = "/articles/{article_id}"
+
+    def grew(method: str) -> float:
+        return metric(after, name, route=route, method=method, status="200") - metric(
+            before, name, route=route, method=method, status="200"
+        )
+
+    assert (grew("GET"), grew("HEAD")) == (2, 1)
+    store.close()
+
+
+def test_cached_summaries_are_kept_per_article_whatever_the_query(tmp_path: Path) -> None:
+    _app, store, client = make_app(tmp_path)
+    one = client.post("/api/articles", json={"text": TEXT, "title": "One"}).json()["id"]
+    other = TEXT.replace("bridge", "tunnel").replace("council", "mayor")
+    two = client.post("/api/articles", json={"text": other, "title": "Two"}).json()["id"]
+    query = "?sentences=2&format=text"
+    computed = [client.get(f"/api/articles/{i}/summary{query}").json() for i in (one, two)]
+    kept = [client.get(f"/api/articles/{i}/summary{query}").json() for i in (one, two)]
+    assert [k["summary"] for k in kept] == [c["summary"] for c in computed]
+    assert kept[0]["summary"] != kept[1]["summary"]
+    assert [k["article_id"] for k in kept] == [one, two]
+    store.close()
+
+
+def test_a_host_is_judged_the_same_every_time(tmp_path: Path) -> None:
+    _app, store, client = make_app(tmp_path)
+    for _ in range(3):
+        assert client.get("/healthz", headers={"Host": "evil.example"}).status_code == 421
+        assert client.get("/healthz", headers={"Host": "local:host:1"}).status_code == 400
+        assert client.get("/healthz", headers={"Host": "localhost:8000"}).status_code == 200
+    store.close()
+
+
+def metric(text: str, name: str, **labels: str) -> float:
+    """Return the sum of samples ``name`` with ``labels`` in Prometheus text ``text``."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    total = 0.0
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
+                total += sample.value
+    return total
