@@ -18,13 +18,25 @@ the numbers are a floor for the server alone.
     python benchmarks/load.py                       # asyncio + h11 and uvloop + httptools
     python benchmarks/load.py --servers default --seconds 5
 
-``--mixed`` runs another scenario against ``newsbrief serve --workers N`` (each of ``--workers``)
-on SQLite and PostgreSQL (``--stores``): readers opening article pages and cached summaries on
-``--connections`` connections (half each), while one abusive client asks for uncached
-variants (a new word count each time) as fast as ``--abusive-connections`` connections allow.
-It reports requests, req/s, p50/p99 and statuses per class (the abuser's 429s included):
+``--mixed`` runs another scenario against ``newsbrief serve --public --workers N`` (each of
+``--workers``) on SQLite and PostgreSQL (``--stores``): readers opening article pages and
+cached summaries, beside one abusive client asking for uncached variants (a new word count
+each time) as fast as ``--abusive-connections`` connections allow. Two measurements per run:
 
-    python benchmarks/load.py --mixed --connections 256 --seconds 10 --typical 50
+1. throughput (closed loop): ``--connections`` reader connections (half on pages, half on
+   cached summaries), each sending its next request as soon as the answer came; req/s and
+   latency per class. Debian's ``wrk`` generates the readers' load when it is installed (C,
+   so it takes little of the CPUs the server needs); else this process's asyncio client.
+   By Little's law the mean latency here is connections / throughput, whatever the server.
+2. latency at a fixed offered rate (open loop, ``--rate`` reader requests a second, half
+   pages and half summaries, spread over the same connections): each request has a
+   scheduled send time and its latency runs from that time, not from when it was sent, so a
+   stalled server cannot hide the requests it delayed (coordinated omission, as wrk2
+   corrects it). p50/p99/p99.9 per class, errors, 429s, and the rate achieved.
+
+The load generators share the machine's CPUs with the server (nothing is pinned).
+
+    python benchmarks/load.py --mixed --connections 256 --seconds 10 --rate 1000 --typical 30
 """
 
 from __future__ import annotations
@@ -36,6 +48,7 @@ import gzip
 import json
 import os
 import platform
+import shutil
 import socket
 import statistics
 import subprocess
@@ -44,6 +57,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 DATA = Path(os.environ.get("NEWSBRIEF_DATA", Path(__file__).resolve().parents[2] / "shared/data"))
 
@@ -177,9 +191,18 @@ class Result:
     latencies: list[float] = field(default_factory=list)
     errors: int = 0
     elapsed: float = 0.0
-    statuses: dict[int, int] = field(default_factory=dict)
+    statuses: dict[int | str, int] = field(default_factory=dict)
+    #: Percentile -> milliseconds and the request count, when another program measured them
+    #: (wrk), instead of ``latencies``.
+    measured: dict[float, float] | None = None
+    count: int | None = None
+
+    def requests(self) -> int:
+        return self.count if self.count is not None else len(self.latencies)
 
     def pct(self, q: float) -> float:
+        if self.measured is not None:
+            return self.measured.get(q, float("nan"))
         data = sorted(self.latencies)
         if not data:
             return float("nan")
@@ -194,6 +217,22 @@ class Result:
             f"p50 {self.pct(50):6.2f}  p95 {self.pct(95):6.2f}  p99 {self.pct(99):6.2f} ms"
             f"   errors {self.errors}"
         )
+
+    def row(self) -> str:
+        """Return a Markdown table row: requests, req/s, p50/p99/p99.9/max, errors, statuses."""
+        n = self.requests()
+        rps = n / self.elapsed if self.elapsed else 0.0
+        statuses = ", ".join(f"{k}: {v:,}" for k, v in sorted(self.statuses.items(), key=str))
+        cells = [self.name, f"{n:,}", f"{rps:,.0f}"]
+        cells += [f"{self.pct(q):,.1f}" for q in (50, 99, 99.9, 100)]
+        cells += [f"{self.errors:,}", statuses]
+        return "| " + " | ".join(cells) + " |"
+
+
+ROW_HEAD = (
+    "| class | requests | req/s | p50 ms | p99 ms | p99.9 ms | max ms | errors | statuses |\n"
+    "|---|---:|---:|---:|---:|---:|---:|---:|---|"
+)
 
 
 async def hammer(
@@ -372,21 +411,177 @@ async def abuse(
     return result
 
 
-async def mixed_round(port: int, ids: list[int], args: argparse.Namespace) -> list[Result]:
-    """Readers (pages and cached summaries, half the connections each) beside the abuser."""
+#: wrk's Lua script for the readers: cycle over the paths given after ``--``, then print
+#: wrk's own summary as one JSON line (latencies in microseconds).
+WRK_SCRIPT = r"""
+local paths = {}
+local i = 0
+function init(args)
+  for _, path in ipairs(args) do paths[#paths + 1] = path end
+  i = math.random(#paths) - 1
+end
+function request()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+function done(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'WRK {"requests": %d, "duration_us": %d, "connect": %d, "read": %d, "write": %d, ' ..
+    '"status": %d, "timeout": %d, "p50": %d, "p99": %d, "p99.9": %d, "max": %d}\n',
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(99), latency:percentile(99.9), latency.max))
+end
+"""
+
+
+async def wrk_readers(
+    name: str, port: int, paths: list[str], connections: int, seconds: float
+) -> Result:
+    """Run ``wrk`` (one thread) on ``paths`` over ``connections`` connections."""
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(WRK_SCRIPT)
+    try:
+        proc = await asyncio.create_subprocess_exec(
+            "wrk",
+            "-t1",
+            f"-c{connections}",
+            f"-d{max(1, round(seconds))}s",
+            "--timeout",
+            "30s",
+            "-s",
+            f.name,
+            f"http://127.0.0.1:{port}",
+            "--",
+            *paths,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        out, err = await proc.communicate()
+    finally:
+        os.unlink(f.name)
+    lines = [line for line in out.decode().splitlines() if line.startswith("WRK ")]
+    if proc.returncode != 0 or not lines:
+        raise RuntimeError(f"wrk failed ({proc.returncode}): {err.decode()}{out.decode()}")
+    w = json.loads(lines[-1][4:])
+    socket_errors = w["connect"] + w["read"] + w["write"] + w["timeout"]
+    statuses: dict[int | str, int] = {"2xx/3xx": w["requests"] - w["status"]}
+    if w["status"]:
+        statuses["other"] = w["status"]
+    if socket_errors:
+        statuses["socket errors"] = socket_errors
+    return Result(
+        name,
+        errors=w["status"] + socket_errors,
+        elapsed=w["duration_us"] / 1e6,
+        statuses=statuses,
+        measured={q: w[k] / 1000 for q, k in ((50, "p50"), (99, "p99"), (99.9, "p99.9"))}
+        | {100: w["max"] / 1000},
+        count=w["requests"],
+    )
+
+
+async def open_loop(
+    name: str, port: int, paths: list[str], connections: int, rate: float, seconds: float
+) -> Result:
+    """Send ``rate`` requests a second, spread over ``connections``; time from the schedule.
+
+    Request ``n`` is due at ``n / rate`` seconds and goes on connection ``n % connections``;
+    a connection still waiting for its previous answer sends late, and the latency of every
+    request runs from when it was due (wrk2's correction for coordinated omission).
+    """
+    result = Result(name)
+    conns = list(await asyncio.gather(*(Connection.open(port) for _ in range(connections))))
+    start = time.perf_counter() + 0.05
+    total = int(rate * seconds)
+    last = start
+
+    async def worker(k: int) -> None:
+        nonlocal last
+        for n in range(k, total, connections):
+            due = start + n / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            try:
+                status, _ = await conns[k].get(paths[n % len(paths)])
+            except (OSError, asyncio.IncompleteReadError):
+                status = 0
+                conns[k].close()
+                conns[k] = await Connection.open(port)
+            now = time.perf_counter()
+            last = max(last, now)
+            result.latencies.append(now - due)
+            key: int | str = status or "connection error"
+            result.statuses[key] = result.statuses.get(key, 0) + 1
+            if status != 200:
+                result.errors += 1
+
+    try:
+        await asyncio.gather(*(worker(k) for k in range(connections)))
+    finally:
+        for conn in conns:
+            conn.close()
+    result.elapsed = last - start
+    return result
+
+
+async def mixed_round(
+    port: int, ids: list[int], args: argparse.Namespace
+) -> list[tuple[str, list[Result]]]:
+    """Readers (pages and cached summaries, half the connections each) beside the abuser:
+    a closed-loop throughput phase, then (``--rate``) an open-loop latency phase."""
     await wait_ready(port, timeout=120)
     half = max(1, args.connections // 2)
     pages = [f"/articles/{i}" for i in ids]
     summaries = [f"/api/articles/{i}/summary?format=bullets&sentences=3" for i in ids]
     # Every page once: the server's first render of each is not what readers see all day.
-    await hammer("warm-up", port, pages, 4, 5, len(pages) * 2)
-    return list(
-        await asyncio.gather(
+    await hammer("warm-up", port, pages + summaries, 4, 5, len(pages) * 4)
+    use_wrk = args.generator == "wrk" or (args.generator == "auto" and shutil.which("wrk"))
+    rounds = []
+    if use_wrk:
+        readers = [
+            wrk_readers(f"reader: article page x{half}", port, pages, half, args.seconds),
+            wrk_readers(f"reader: cached summary x{half}", port, summaries, half, args.seconds),
+        ]
+        generator = "wrk, one thread per class"
+    else:
+        readers = [
             hammer(f"reader: article page x{half}", port, pages, half, args.seconds, 10**7),
             hammer(f"reader: cached summary x{half}", port, summaries, half, args.seconds, 10**7),
+        ]
+        generator = "this process's asyncio client"
+    results = await asyncio.gather(
+        *readers, abuse(port, ids, args.abusive_connections, args.seconds, 10**7)
+    )
+    rounds.append(
+        (f"throughput: closed loop, {args.connections} reader connections ({generator})", results)
+    )
+    if args.rate > 0:
+        rate = args.rate / 2
+        results = await asyncio.gather(
+            open_loop(f"reader: article page x{half}", port, pages, half, rate, args.seconds),
+            open_loop(f"reader: cached summary x{half}", port, summaries, half, rate, args.seconds),
             abuse(port, ids, args.abusive_connections, args.seconds, 10**7),
         )
-    )
+        rounds.append(
+            (
+                f"latency: open loop, {args.rate:g} reader requests/s offered over "
+                f"{args.connections} connections (this process's asyncio client), latency "
+                "from each request's scheduled time",
+                results,
+            )
+        )
+    return rounds
+
+
+def run_async(coroutine: Any) -> Any:
+    """Run ``coroutine`` on uvloop when it is installed (a cheaper load generator)."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.run(coroutine)
+    return uvloop.run(coroutine)
 
 
 def mixed(args: argparse.Namespace) -> None:
@@ -417,7 +612,7 @@ def mixed(args: argparse.Namespace) -> None:
                 command += ["--public"]
                 child = subprocess.Popen(command)
                 try:
-                    results = asyncio.run(mixed_round(port, ids, args))
+                    rounds = run_async(mixed_round(port, ids, args))
                 finally:
                     child.terminate()
                     try:
@@ -426,11 +621,12 @@ def mixed(args: argparse.Namespace) -> None:
                         child.kill()
             print(
                 f"\n{label}, newsbrief serve --public --workers {workers} (default rate limits); "
-                f"{len(ids)} articles; {args.connections} reader connections"
+                f"{len(ids)} articles; load average now {os.getloadavg()[0]:.1f}"
             )
-            for r in results:
-                statuses = ", ".join(f"{k}: {v}" for k, v in sorted(r.statuses.items()))
-                print(f"{r.line()}   [{statuses}]")
+            for title, results in rounds:
+                print(f"\n{title}, {args.seconds:g} s:\n{ROW_HEAD}")
+                for r in results:
+                    print(r.row())
 
 
 def main() -> None:
@@ -456,6 +652,18 @@ def main() -> None:
     parser.add_argument("--postgres-url", help="--mixed: a PostgreSQL store to use")
     parser.add_argument(
         "--abusive-connections", type=int, default=4, help="--mixed: the abuser's connections"
+    )
+    parser.add_argument(
+        "--rate",
+        type=float,
+        default=1000.0,
+        help="--mixed: reader requests a second offered in the open-loop phase (0: skip it)",
+    )
+    parser.add_argument(
+        "--generator",
+        choices=("auto", "wrk", "python"),
+        default="auto",
+        help="--mixed: the closed-loop readers' load generator (auto: wrk when installed)",
     )
     parser.add_argument(
         "--page-cache-seconds",

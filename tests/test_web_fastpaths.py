@@ -8,7 +8,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from newsbrief.web.pagecache import PageCache, PageFastPath
+from newsbrief.web.pagecache import REFRESH_AT, PageCache, PageFastPath
 from web_support import make_app
 
 TEXT = (
@@ -24,11 +24,11 @@ TEXT = (
 # --- the page cache on its own ---------------------------------------------------------------
 
 
-def test_a_page_is_rendered_again_by_one_reader_once_half_its_ttl_passed() -> None:
+def test_a_page_is_rendered_again_by_one_reader_before_it_expires() -> None:
     now = [100.0]
     cache = PageCache(ttl=2.0, clock=lambda: now[0])
     cache.put("/articles/1", [], b"one")
-    now[0] += 0.99
+    now[0] += 2.0 * REFRESH_AT - 0.01
     kept = cache.lookup("/articles/1")
     assert kept is not None and kept.body == b"one" and not kept.refresh
     now[0] += 0.01
@@ -108,16 +108,14 @@ def test_readers_asking_for_a_page_nobody_has_yet_wait_for_one_render() -> None:
     assert answers == [(200, b"render 1")] * 20
 
 
-def test_a_reader_past_half_the_ttl_is_answered_from_memory_then_the_page_is_rendered_again() -> (
-    None
-):
+def test_a_reader_of_a_page_due_for_a_render_is_answered_from_memory_then_it_is_rendered() -> None:
     now = [100.0]
     route = Route()
     app = PageFastPath(route, cache=PageCache(ttl=2.0, clock=lambda: now[0]))
 
     async def main() -> list[tuple[int, bytes]]:
         answers = [await get(app)]
-        now[0] += 1.0
+        now[0] += 2.0 * REFRESH_AT
         answers.append(await get(app))  # answered from memory, then renders again
         answers.append(await get(app))
         return answers
@@ -134,7 +132,7 @@ def test_a_page_whose_render_again_fails_is_forgotten() -> None:
     async def main() -> list[tuple[int, bytes]]:
         answers = [await get(app)]
         route.status = 404  # the article was deleted through another worker
-        now[0] += 1.0
+        now[0] += 2.0 * REFRESH_AT
         answers.append(await get(app))
         answers.append(await get(app))
         return answers
@@ -150,7 +148,7 @@ def test_a_write_while_a_page_renders_again_keeps_the_old_render_out() -> None:
 
     async def main() -> list[tuple[int, bytes]]:
         answers = [await get(app)]
-        now[0] += 1.0
+        now[0] += 2.0 * REFRESH_AT
         route.delay = 0.05
         refreshing = asyncio.create_task(get(app))
         await asyncio.sleep(0.01)  # the refresh is rendering now
