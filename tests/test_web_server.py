@@ -183,6 +183,12 @@ def test_serve_passes_the_header_timeout(tmp_path: Path, monkeypatch: pytest.Mon
     assert calls[0]["http"].__name__ == (
         "HttpToolsHeaderTimeoutProtocol" if find_spec("httptools") else "HeaderTimeoutProtocol"
     )
+    # uvloop and httptools whenever they are installed, and the operator is told which.
+    assert calls[0]["loop"] == ("uvloop" if find_spec("uvloop") else "asyncio")
+    if find_spec("uvloop") and find_spec("httptools"):
+        assert "newsbrief: serving with uvloop and httptools\n" in result.stderr
+    else:
+        assert "pip install 'newsbrief[web-fast]' (uvloop and httptools)" in result.stderr
     result = CliRunner().invoke(cli, [*args, "--header-timeout", "nan"])
     assert result.exit_code == 1
     assert result.stderr == (

@@ -27,6 +27,18 @@ from newsbrief.settings import (
 )
 
 
+def serving_libraries() -> tuple[str, str]:
+    """Return the event loop and HTTP parser ``serve`` uses: the fast ones when installed.
+
+    uvicorn's "auto" picks the same; naming them lets ``serve`` say which it got.
+    """
+    from importlib.util import find_spec
+
+    loop = "uvloop" if find_spec("uvloop") else "asyncio"
+    parser = "httptools" if find_spec("httptools") else "h11"
+    return loop, parser
+
+
 def check_listen(host: str, port: int) -> None:
     """Bind (and release) every address uvicorn would listen on for ``host``:``port``.
 
@@ -340,9 +352,19 @@ def serve_cmd(
             " (newsbrief embed-snippet --server URL prints the HTML)",
             err=True,
         )
+    loop, parser = serving_libraries()
+    if loop == "uvloop" and parser == "httptools":
+        click.echo("newsbrief: serving with uvloop and httptools", err=True)
+    else:
+        click.echo(
+            f"newsbrief: serving with {loop} and {parser}; for about 1.5 times the requests a "
+            "second, pip install 'newsbrief[web-fast]' (uvloop and httptools)",
+            err=True,
+        )
     click.echo(f"newsbrief: open http://{host}:{port}/ (API docs at /docs)", err=True)
     uvicorn.run(
         app,
+        loop=loop,
         factory=workers > 1,
         workers=workers,
         host=host,
