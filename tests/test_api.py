@@ -930,3 +930,74 @@ def test_pasted_html_cannot_poison_a_url(tmp_path: Path, page_server: str) -> No
     assert "reopened this morning" in real.json()["text"]
     assert real.json()["id"] != pasted.json()["id"]
     store.close()
+
+
+# --- the schema: who may call what, and every error an operation can answer ----------------------
+
+WRITES = {"post", "put", "patch", "delete"}
+
+
+def operations(schema: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            yield path, method, operation
+
+
+def test_editor_operations_declare_the_bearer_token_and_reads_do_not(client: Client) -> None:
+    schema = client.get("/openapi.json").json()
+    scheme = schema["components"]["securitySchemes"]["apiToken"]
+    assert scheme["type"] == "http" and scheme["scheme"] == "bearer"
+    locked = {(p, m) for p, m, op in operations(schema) if op.get("security")}
+    for path, method, operation in operations(schema):
+        editors_only = "editors" in operation["tags"]
+        if method in WRITES:
+            assert editors_only, f"{method} {path}: a write outside the editors' router"
+        assert ((path, method) in locked) is editors_only, (path, method)
+        if editors_only:
+            assert operation["security"] == [{"apiToken": []}]
+    # Editors' reads carry it too (the feeds), readers' reads never.
+    assert ("/api/feeds", "get") in locked
+    assert ("/api/articles", "get") not in locked
+    assert ("/api/articles/{article_id}/summary", "get") not in locked
+
+
+def answered_errors() -> dict[int, set[str]]:
+    """Every (status, code) an error handler can answer with: the exception tree, walked here."""
+    from newsbrief.errors import NewsbriefError
+    from newsbrief.web.errors import HTTP_CODES
+
+    found: dict[int, set[str]] = {}
+    stack = list(NewsbriefError.__subclasses__())
+    while stack:
+        kind = stack.pop()
+        stack.extend(kind.__subclasses__())
+        found.setdefault(kind.http_status, set()).add(kind.code)
+    for status, code in [*HTTP_CODES.items(), (500, "internal_error")]:
+        found.setdefault(status, set()).add(code)
+    return found
+
+
+#: Answered before any route is chosen (the method, the Host header): not an operation's.
+BEFORE_ROUTING = {405, 421}
+#: What an operation cannot answer, by the reason the route states.
+CANNOT = {
+    ("/api/articles/{article_id}", "patch"): set(),
+    ("/api/embed/summary", "get"): {404, 409},  # a missing page is the fetch's 502
+}
+
+
+def test_every_operation_documents_every_error_it_can_answer(client: Client) -> None:
+    schema = client.get("/openapi.json").json()
+    answered = answered_errors()
+    assert 503 in answered and {"too_many_fetches", "summary_timeout"} <= answered[503]
+    for path, method, operation in operations(schema):
+        documented = {int(s) for s in operation["responses"] if int(s) >= 400}
+        cannot = CANNOT.get((path, method), {409})  # only an edit meets another article
+        expected = set(answered) - BEFORE_ROUTING - cannot
+        assert documented == expected, f"{method} {path}: {sorted(documented ^ expected)}"
+        for status in documented:
+            response = operation["responses"][str(status)]
+            examples = response.get("content", {}).get("application/json", {}).get("examples")
+            if examples is None:  # a route's own description of one status (embed's 403)
+                continue
+            assert set(examples) == answered[status], (path, method, status)

@@ -224,6 +224,15 @@ def test_the_api_page_lists_the_operations_and_tries_one(
     page.goto(base + "/docs")
     expect(page.locator(".opblock")).to_have_count(operations)
     expect(page.get_by_text("Unable to render this definition")).to_have_count(0)
+    # The editors' operations show a lock, and the page an Authorize button for the token.
+    locked = sum(
+        1 for methods in schema["paths"].values() for op in methods.values() if op.get("security")
+    )
+    assert locked >= 5
+    expect(page.locator(".opblock .authorization__btn")).to_have_count(locked)
+    page.locator(".auth-wrapper .authorize").click()
+    expect(page.locator(".auth-container")).to_contain_text("apiToken")
+    page.locator(".auth-btn-wrapper .btn-done").click()
 
     operation = page.locator(".opblock-get", has=page.locator('[data-path="/api/articles"]'))
     operation.locator(".opblock-summary").first.click()

@@ -15,7 +15,7 @@ import functools
 import json
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response, Security
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt
 from starlette.concurrency import run_in_threadpool
@@ -24,16 +24,21 @@ from newsbrief import metrics, service
 from newsbrief.errors import NotFound
 from newsbrief.models import FORMATS, MAX_SENTENCES, MAX_WORDS, Format, Length
 from newsbrief.storage import MAX_ID, MAX_OFFSET
-from newsbrief.web.auth import api_guard, require_api_editor
+from newsbrief.web.auth import api_guard, editor_bearer, require_api_editor
 from newsbrief.web.cache import summary_cache_key
+from newsbrief.web.errors import documented_errors
 from newsbrief.web.limits import Permit
 from newsbrief.web.render import teaser
 from newsbrief.web.state import AppState, get_state
 
 router = APIRouter(prefix="/api", tags=["api"], dependencies=[Depends(api_guard)])
 #: Routes for editors only (API token, or a logged-in session): every write, and the feeds.
+#: ``editor_bearer`` only declares the API token in the schema (the lock and /docs' Authorize
+#: button); ``require_api_editor`` decides, as for every route.
 editor_router = APIRouter(
-    prefix="/api", tags=["editors"], dependencies=[Depends(require_api_editor)]
+    prefix="/api",
+    tags=["editors"],
+    dependencies=[Depends(require_api_editor), Security(editor_bearer)],
 )
 
 State = Annotated[AppState, Depends(get_state)]
@@ -71,28 +76,10 @@ def feed_id_path(feed_id: Annotated[int, Path()]) -> int:
 ArticleId = Annotated[int, Depends(article_id_path)]
 FeedId = Annotated[int, Depends(feed_id_path)]
 
-_ERROR_SCHEMA: dict[int | str, dict[str, Any]] = {
-    status: {
-        "description": description,
-        "content": {
-            "application/json": {
-                "example": {"error": {"code": code, "message": "what went wrong and how to fix it"}}
-            }
-        },
-    }
-    for status, code, description in (
-        (400, "invalid_options", "Bad options or input"),
-        (401, "unauthorized", "Needs an editor: Authorization: Bearer <token>, or a login"),
-        (403, "cross_site_request", "Sent by another site's page"),
-        (404, "not_found", "No such article or feed"),
-        (413, "input_too_large", "Request body over the limit"),
-        (415, "unsupported_content_type", "Body is not JSON"),
-        (422, "validation_error", "Request does not match the schema"),
-        (429, "rate_limited", "Too many requests that cause work (see the Retry-After header)"),
-        (502, "fetch_failed", "The URL could not be fetched, or the summarizer backend failed"),
-        (504, "fetch_timeout", "The URL, or the summarizer backend (backend_timeout), timed out"),
-    )
-}
+#: Every error an API route can answer: each status the error handlers produce, with its
+#: codes (``web.errors.documented_errors``, read from the exception tree). 409 only comes from
+#: edits; 405 and 421 are answered before any route.
+_ERROR_SCHEMA = documented_errors(leave_out=(405, 409, 421))
 
 
 def check_url(url: str | None) -> None:
@@ -238,17 +225,7 @@ class ArticleEdit(BaseModel):
     language: str | None = Field(None, description="ISO 639-1 code.")
 
 
-_EDIT_ERRORS = {
-    **_ERROR_SCHEMA,
-    409: {
-        "description": "Another stored article has this text or URL",
-        "content": {
-            "application/json": {
-                "example": {"error": {"code": "conflict", "message": "article 3 already has…"}}
-            }
-        },
-    },
-}
+_EDIT_ERRORS = documented_errors(leave_out=(405, 421))
 
 
 @editor_router.patch("/articles/{article_id}", responses=_EDIT_ERRORS)
@@ -263,7 +240,7 @@ def edit_article(article_id: ArticleId, body: ArticleEdit, state: State) -> dict
     "/articles/{article_id}",
     status_code=204,
     response_class=Response,
-    responses={k: _ERROR_SCHEMA[k] for k in (401, 403, 404)},
+    responses=_ERROR_SCHEMA,
 )
 def delete_article(article_id: ArticleId, state: State) -> Response:
     """Delete a stored article and its cached summaries (editors); 204."""
@@ -370,7 +347,7 @@ def add_feed(body: FeedRequest, state: State, response: Response) -> dict[str, A
     "/feeds/{feed_id}",
     status_code=204,
     response_class=Response,
-    responses={404: _ERROR_SCHEMA[404]},
+    responses=_ERROR_SCHEMA,
 )
 def delete_feed(feed_id: FeedId, state: State) -> Response:
     """Unsubscribe from a feed (204); the articles it brought in stay stored."""
@@ -393,7 +370,7 @@ def refresh_feed(feed_id: FeedId, state: State) -> dict[str, Any]:
     return {"feed": state.store.get_feed(feed_id).to_dict(), **report.to_dict()}
 
 
-@router.get("/methods")
+@router.get("/methods", responses=_ERROR_SCHEMA)
 def methods() -> dict[str, Any]:
     """List the summarization methods this server knows."""
     from newsbrief import summarizers

@@ -30,6 +30,7 @@ from urllib.parse import quote, urlsplit
 
 from fastapi import Depends, FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
+from fastapi.security import HTTPBearer
 from starlette.concurrency import run_in_threadpool
 
 from newsbrief import auth
@@ -280,6 +281,15 @@ async def api_guard(request: Request, actor: CurrentActor) -> None:
     check_same_site(request)
     if not actor.is_editor:
         raise _not_editor(actor)
+
+
+#: The API token as OpenAPI declares it (``Authorization: Bearer nb_...``), on the editors'
+#: routes only. ``auto_error=False``: it never refuses anything itself.
+editor_bearer = HTTPBearer(
+    scheme_name="apiToken",
+    description="An editor's API token (newsbrief token create NAME); or log in on the site.",
+    auto_error=False,
+)
 
 
 async def require_api_editor(request: Request, actor: CurrentActor) -> None:

@@ -168,7 +168,7 @@ def _length(state: AppState, value: str) -> str:
         304: {"description": "Not modified (If-None-Match)"},
         403: {"description": "origin_not_allowed: not stored, and not on an --embed-origin"},
         # A malformed URL or length (400); a page too large, not HTML, unreachable, ...
-        **{k: v for k, v in _ERROR_SCHEMA.items() if k != 404},
+        **{k: v for k, v in _ERROR_SCHEMA.items() if k not in (403, 404)},
     },
 )
 async def embed_summary(

@@ -42,6 +42,75 @@ HTTP_CODES: dict[int, str] = {
 ORIGINAL_METHOD = "newsbrief.method"
 
 
+#: What each error status means, for the API's documented responses (``documented_errors``).
+_STATUS_MEANING: dict[int, str] = {
+    400: "Bad options or input",
+    401: "Needs an editor: Authorization: Bearer <token>, or a login",
+    403: "Not allowed: sent by another site's page, or a page not on an --embed-origin",
+    404: "No such article, feed or page",
+    405: "Method not allowed (the Allow header lists those the path takes)",
+    408: "The request's headers or body arrived too slowly (--header-timeout, --body-timeout)",
+    409: "Another stored article has this text or URL",
+    413: "Request body or fetched page over the limit",
+    415: "Body or fetched page is not of a type taken",
+    421: "The Host header names a host this server does not serve (--allowed-host)",
+    422: "Request does not match the schema, or the page has no article text",
+    429: "Too many requests that cause work, or failed logins (see the Retry-After header)",
+    500: "Internal or storage error (the server log has the details)",
+    501: "The summarizer needs a package that is not installed",
+    502: "The URL could not be fetched, or the summarizer backend failed",
+    503: "Busy: every fetch slot taken, or the summary took too long; retry later",
+    504: "The URL, or the summarizer backend (backend_timeout), timed out",
+}
+
+
+def error_codes() -> dict[int, list[str]]:
+    """Return every status an error answer can have, with the codes each comes with.
+
+    Read from the handlers' sources, not kept by hand: every ``NewsbriefError`` class (its
+    ``http_status`` and ``code``), the codes of Starlette's own HTTP errors (``HTTP_CODES``),
+    validation errors, and the 500 of an unexpected error.
+    """
+    found: dict[int, list[str]] = {}
+
+    def add(status: int, code: str) -> None:
+        codes = found.setdefault(status, [])
+        if code not in codes:
+            codes.append(code)
+
+    pending: list[type[NewsbriefError]] = [NewsbriefError]
+    while pending:
+        kind = pending.pop(0)
+        pending.extend(kind.__subclasses__())
+        if kind is not NewsbriefError:
+            add(kind.http_status, kind.code)
+    for status, code in HTTP_CODES.items():
+        add(status, code)
+    add(422, "validation_error")
+    add(500, "internal_error")
+    return dict(sorted(found.items()))
+
+
+def documented_errors(*, leave_out: Sequence[int] = ()) -> dict[int | str, dict[str, Any]]:
+    """Return the OpenAPI ``responses`` of every error status (``error_codes``) but ``leave_out``.
+
+    Each status is described with its codes and an example per code, in the one error shape.
+    """
+    responses: dict[int | str, dict[str, Any]] = {}
+    for status, codes in error_codes().items():
+        if status in leave_out:
+            continue
+        meaning = _STATUS_MEANING.get(status, "Error")
+        examples = {
+            code: {"value": error_body(code, "what went wrong and how to fix it")} for code in codes
+        }
+        responses[status] = {
+            "description": f"{meaning} (code: {', '.join(codes)})",
+            "content": {"application/json": {"examples": examples}},
+        }
+    return responses
+
+
 def error_body(code: str, message: str) -> dict[str, Any]:
     """Return the API's error shape."""
     return {"error": {"code": code, "message": message}}
