@@ -1,5 +1,5 @@
-"""The app under real uvicorn: a client trickling its request headers is cut off at the deadline,
-while ordinary requests on other connections are answered at once."""
+"""The app under real uvicorn: a client trickling its request headers, or its body, is cut off at
+the deadline, while ordinary requests on other connections are answered at once."""
 
 from __future__ import annotations
 
@@ -25,6 +25,8 @@ from web_support import free_port
 
 #: The deadline the tests serve with: long enough for a loaded machine to parse a request.
 TIMEOUT = 1.5
+#: The body's deadline: longer than the headers', so a test shows each clock is its own.
+BODY_TIMEOUT = 3 * TIMEOUT
 #: How much earlier than the deadline a client may see it: the server's clock starts when it
 #: accepts the connection, before ``create_connection`` returns to the client, and asyncio
 #: runs a timer up to its clock resolution early.
@@ -43,7 +45,10 @@ def base(
         pytest.importorskip("httptools", reason="pip install httptools (newsbrief[web-fast])")
     store = open_store(f"sqlite:///{tmp_path_factory.mktemp('server') / 'site.sqlite3'}")
     port = free_port()
-    app = create_app(Settings(port=port, demo=True, header_timeout=TIMEOUT), store=store)
+    app = create_app(
+        Settings(port=port, demo=True, header_timeout=TIMEOUT, body_timeout=BODY_TIMEOUT),
+        store=store,
+    )
     config = uvicorn.Config(
         app,
         host="127.0.0.1",
@@ -125,6 +130,69 @@ def test_trickled_headers_get_408_while_others_are_served(base: tuple[str, int])
     assert TIMEOUT - EARLY <= answer["after"] < TIMEOUT + 2
 
 
+def test_a_trickled_body_gets_408_and_the_connection_closes(base: tuple[str, int]) -> None:
+    url, port = base
+    answer: dict[str, Any] = {}
+    body = json.dumps({"text": "A body that arrives one byte at a time. " * 3}).encode()
+
+    def trickle() -> None:
+        with socket.create_connection(("127.0.0.1", port)) as sock:
+            sock.sendall(
+                b"POST /api/articles HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                b"Content-Type: application/json\r\n"
+                b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n"
+            )
+            start = time.monotonic()  # the headers are complete: the body's clock runs
+            for byte in body[:90]:  # one byte every 0.1 s: 9 s for 90 of them
+                try:
+                    sock.sendall(bytes([byte]))
+                except OSError:
+                    break
+                time.sleep(0.1)
+                sock.setblocking(False)
+                try:
+                    if sock.recv(1, socket.MSG_PEEK):
+                        break
+                except BlockingIOError:
+                    pass
+                finally:
+                    sock.setblocking(True)
+            answer["raw"] = read_all(sock, 5)
+            answer["after"] = time.monotonic() - start
+
+    slow = threading.Thread(target=trickle)
+    slow.start()
+    time.sleep(0.3)
+    with httpx.Client(base_url=url) as client:
+        begun = time.monotonic()
+        ordinary = client.get("/api/articles")
+        took = time.monotonic() - begun
+    slow.join(timeout=15)
+    assert ordinary.status_code == 200 and took < TIMEOUT
+    raw = answer["raw"]
+    assert len(body) > 90 and not raw.endswith(b"<still open>"), (
+        raw
+    )  # the server closed the connection
+    head, _, rest = raw.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 408 Request Timeout\r\n"), raw
+    assert b"connection: close" in head.lower()
+    assert json.loads(rest) == {
+        "error": {
+            "code": "request_timeout",
+            "message": "the request's body did not arrive within 4.5 seconds (the "
+            "server's --body-timeout)",
+        }
+    }
+    assert BODY_TIMEOUT - EARLY <= answer["after"] < BODY_TIMEOUT + 2
+
+
+def test_a_body_sent_in_time_is_taken(base: tuple[str, int]) -> None:
+    url, _ = base
+    with httpx.Client(base_url=url) as client:
+        made = client.post("/api/articles", json={"text": "The ferry runs every hour. " * 5})
+    assert made.status_code == 201, made.text
+
+
 def test_a_silent_connection_is_closed_without_an_answer(base: tuple[str, int]) -> None:
     with socket.create_connection(("127.0.0.1", base[1])) as sock:
         start = time.monotonic()
@@ -133,7 +201,7 @@ def test_a_silent_connection_is_closed_without_an_answer(base: tuple[str, int]) 
 
 
 def test_a_slow_body_after_prompt_headers_is_still_read(base: tuple[str, int]) -> None:
-    """The deadline is for headers only: the body is the app's to read (and to limit)."""
+    """The header deadline is for headers only: the body has its own (and a size limit)."""
     body = json.dumps({"text": "The council met on Tuesday and approved the budget plan."})
     with socket.create_connection(("127.0.0.1", base[1])) as sock:
         sock.sendall(
@@ -169,9 +237,11 @@ def test_serve_passes_the_header_timeout(tmp_path: Path, monkeypatch: pytest.Mon
     import uvicorn
 
     calls: list[dict[str, Any]] = []
+    apps: list[Any] = []
 
     def run(app: Any, **kwargs: Any) -> None:
         calls.append(kwargs)
+        apps.append(app)
         app.state.newsbrief.store.close()
 
     monkeypatch.setattr(uvicorn, "run", run)
@@ -189,6 +259,9 @@ def test_serve_passes_the_header_timeout(tmp_path: Path, monkeypatch: pytest.Mon
         assert "newsbrief: serving with uvloop and httptools\n" in result.stderr
     else:
         assert "pip install 'newsbrief[web-fast]' (uvloop and httptools)" in result.stderr
+    result = CliRunner().invoke(cli, [*args, "--body-timeout", "7"])
+    assert result.exit_code == 0, result.stderr
+    assert apps[-1].state.newsbrief.settings.body_timeout == 7
     result = CliRunner().invoke(cli, [*args, "--header-timeout", "nan"])
     assert result.exit_code == 1
     assert result.stderr == (

@@ -43,6 +43,10 @@ DEFAULT_MAX_FETCHES = 8
 #: ``web.server``). Browsers and proxies send a request's headers in one packet; 10 s leaves
 #: room for a slow mobile link.
 DEFAULT_HEADER_TIMEOUT = 10.0
+#: Seconds a request's body may take once its headers are in (``--body-timeout``;
+#: ``web.middleware.SecurityMiddleware``). The largest body taken (``--max-body-bytes``, 2 MB)
+#: needs ~550 kbit/s to arrive in 30 s: a slow mobile link, not a trickle.
+DEFAULT_BODY_TIMEOUT = 30.0
 
 #: Anonymous requests that cause work (an uncached summary): a client may make this many at
 #: once, then this many a minute (docs/web.md, "Rate limits"). A reader opening the three
@@ -104,6 +108,7 @@ class Settings:
     summary_memory_bytes: int = 16_000_000
     page_memory_bytes: int = 32_000_000
     header_timeout: float = DEFAULT_HEADER_TIMEOUT
+    body_timeout: float = DEFAULT_BODY_TIMEOUT
     #: Origins whose pages the embed endpoint may fetch, and which get CORS (--embed-origin).
     embed_origins: tuple[str, ...] = ()
     #: Seconds a CDN or browser may serve an embed answer without asking again.
@@ -146,6 +151,11 @@ class Settings:
             raise InvalidOptions(
                 f"header timeout must be more than 0 and at most 300 seconds "
                 f"(got {self.header_timeout})"
+            )
+        if not (0 < self.body_timeout <= 3600):  # False for nan too
+            raise InvalidOptions(
+                f"body timeout must be more than 0 and at most 3600 seconds "
+                f"(got {self.body_timeout})"
             )
         if not (0 < self.fetch_timeout <= 300):  # False for nan too
             raise InvalidOptions(

@@ -16,6 +16,7 @@ from newsbrief.models import Length
 from newsbrief.pregenerate import DEFAULT_LLM_CONCURRENCY
 from newsbrief.settings import (
     DEFAULT_ALLOWED_HOSTS,
+    DEFAULT_BODY_TIMEOUT,
     DEFAULT_FETCH_TIMEOUT,
     DEFAULT_HEADER_TIMEOUT,
     DEFAULT_MAX_BODY_BYTES,
@@ -158,6 +159,13 @@ def access_lines(settings: Settings, *, has_editors: bool) -> list[str]:
     help="Seconds a request's headers may take to arrive; a slower client gets 408.",
 )
 @click.option(
+    "--body-timeout",
+    type=click.FloatRange(min=0, min_open=True, max=3600),
+    default=DEFAULT_BODY_TIMEOUT,
+    show_default=True,
+    help="Seconds a request's body may take to arrive after its headers; a slower client gets 408.",
+)
+@click.option(
     "--fetch-timeout",
     type=FiniteFloatRange(min=0, min_open=True, max=300),
     default=DEFAULT_FETCH_TIMEOUT,
@@ -252,6 +260,7 @@ def serve_cmd(
     method: str,
     max_body_bytes: int,
     header_timeout: float,
+    body_timeout: float,
     fetch_timeout: float,
     max_fetches: int,
     embed_origins: tuple[str, ...],
@@ -295,6 +304,7 @@ def serve_cmd(
         refresh_minutes=refresh_minutes,
         max_body_bytes=max_body_bytes,
         header_timeout=header_timeout,
+        body_timeout=body_timeout,
         fetch_timeout=fetch_timeout,
         max_fetches=max_fetches,
         default_method=method,

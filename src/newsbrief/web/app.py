@@ -219,7 +219,10 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
     app.add_middleware(TrustedHosts, trusted=settings.trusted_hosts)
     # The form pages answer an oversized form themselves: the form again, with what it kept.
     app.add_middleware(
-        SecurityMiddleware, max_body_bytes=settings.max_body_bytes, form_paths=("/add", "/feeds")
+        SecurityMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        form_paths=("/add", "/feeds"),
+        body_timeout=settings.body_timeout,
     )
     # Outermost: times everything, the fast path's answers and refused bodies included.
     app.add_middleware(

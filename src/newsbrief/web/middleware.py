@@ -7,6 +7,7 @@ including the cached-summary endpoint the load benchmark hammers.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Awaitable, Callable, Collection, MutableMapping
 from typing import Any
 
@@ -15,7 +16,7 @@ from starlette.requests import Request
 
 from newsbrief import metrics
 from newsbrief.errors import InvalidOptions
-from newsbrief.settings import host_name
+from newsbrief.settings import DEFAULT_BODY_TIMEOUT, host_name
 from newsbrief.web.cache import ResponseCache, summary_cache_key, summary_path_id
 from newsbrief.web.errors import HTTP_CODES, ORIGINAL_METHOD, error_response, is_api
 
@@ -69,13 +70,25 @@ class SecurityMiddleware:
     shown again with what could be kept). Those, like any body without a declared length,
     are counted as they arrive: the first ``max_body_bytes`` bytes are passed on, and reading
     more raises a 413 ``HTTPException``, which a handler may catch.
+
+    The whole body must arrive within ``body_timeout`` seconds of the request reaching the app
+    (its headers complete: ``web.server`` times those): a client that trickles it a byte a
+    second would hold a connection and a worker's slot as long as it liked. A read past the
+    deadline raises a 408 ``HTTPException`` with ``Connection: close``, answered in the one
+    error shape, and the connection is closed.
     """
 
     def __init__(
-        self, app: ASGIApp, *, max_body_bytes: int, form_paths: Collection[str] = ()
+        self,
+        app: ASGIApp,
+        *,
+        max_body_bytes: int,
+        form_paths: Collection[str] = (),
+        body_timeout: float = DEFAULT_BODY_TIMEOUT,
     ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.body_timeout = body_timeout
         self.form_paths = frozenset(form_paths)
         # Built once: every answer gets one of these two lists.
         self._page_headers = _headers_for("/")
@@ -131,14 +144,26 @@ class SecurityMiddleware:
 
         received = 0
         over = False
+        complete = False
+        timeout = self.body_timeout
+        deadline = asyncio.get_running_loop().time() + timeout
 
         async def limited_receive() -> Message:
-            nonlocal received, over
+            nonlocal received, over, complete
             if over:
                 # A Starlette HTTPException passes FastAPI's body parsing untouched and
                 # reaches our handler, which answers in the one error shape.
                 raise HTTPException(413, detail=_too_large(limit))
-            message = await receive()
+            if complete:  # only a disconnect is left to wait for: no deadline
+                return await receive()
+            try:
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
+            except TimeoutError:
+                raise HTTPException(
+                    408, detail=_body_late(timeout), headers={"Connection": "close"}
+                ) from None
+            complete = message["type"] != "http.request" or not message.get("more_body", False)
             if message["type"] == "http.request":
                 body = message.get("body", b"")
                 if received + len(body) > limit:
@@ -151,6 +176,13 @@ class SecurityMiddleware:
             return message
 
         await self.app(scope, limited_receive, send_with_headers)
+
+
+def _body_late(seconds: float) -> str:
+    return (
+        f"the request's body did not arrive within {seconds:g} seconds (the server's "
+        "--body-timeout)"
+    )
 
 
 async def _refuse(scope: Scope, receive: Receive, send: Send, status: int, message: str) -> None:

@@ -8,8 +8,9 @@ descriptors. uvicorn has no setting for this (h11's only limit is the headers' s
 h11 or httptools protocol: from a connection's start, and from the first byte of each later
 request, the headers must be complete within ``header_timeout`` seconds. A client that sent
 part of a request is answered 408 ``request_timeout`` in the one error shape and disconnected;
-one that sent nothing is disconnected. A slow *body* is not affected: it is read by the app, counted
-against ``--max-body-bytes``.
+one that sent nothing is disconnected. The *body* has its own deadline, ``--body-timeout``,
+from the headers' end: it is read by the app, through ``SecurityMiddleware``, which also counts
+it against ``--max-body-bytes``.
 """
 
 from __future__ import annotations
