@@ -26,6 +26,7 @@ from newsbrief import limits
 from newsbrief.batch import BatchItem, crashed_line
 from newsbrief.batch_ray import (
     MANIFEST,
+    _start_ray,
     expand_inputs,
     open_output_dir,
     read_shards,
@@ -39,21 +40,58 @@ from test_batch import article, read_output, write_input
 ray = pytest.importorskip("ray", reason="Ray is not installed: pip install 'newsbrief[ray]'")
 
 
-RUNTIME: dict[str, Any] = {
-    "num_cpus": 2,
-    "include_dashboard": False,
-    "log_to_driver": False,
-    "runtime_env": {"env_vars": {"OPENBLAS_NUM_THREADS": "1"}},
-}
+RUNTIME: dict[str, Any] = {"num_cpus": 2, "include_dashboard": False, "log_to_driver": False}
 
 
 @pytest.fixture(scope="module", autouse=True)
 def ray_runtime() -> Iterator[None]:
-    ray.init(**RUNTIME)
+    # As batch_ray starts a local runtime: the workers inherit the daemons' environment.
+    saved = os.environ.get("OPENBLAS_NUM_THREADS")
+    os.environ["OPENBLAS_NUM_THREADS"] = "1"
+    try:
+        ray.init(**RUNTIME)
+    finally:
+        if saved is None:
+            del os.environ["OPENBLAS_NUM_THREADS"]
+        else:
+            os.environ["OPENBLAS_NUM_THREADS"] = saved
     try:
         yield
     finally:
         ray.shutdown()
+
+
+class FakeRay:
+    """Records what ray.init was given, and the BLAS setting the daemons would inherit."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[dict[str, Any], str | None]] = []
+
+    def is_initialized(self) -> bool:
+        return False
+
+    def init(self, **kwargs: Any) -> None:
+        self.calls.append((kwargs, os.environ.get("OPENBLAS_NUM_THREADS")))
+
+
+@pytest.mark.parametrize("before", [None, "8"], ids=["unset", "set"])
+def test_a_local_runtime_gets_one_blas_thread_through_its_environment(
+    monkeypatch: pytest.MonkeyPatch, before: str | None
+) -> None:
+    # A runtime_env made every actor wait for a worker of its own (+6 s per actor start).
+    if before is None:
+        monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    else:
+        monkeypatch.setenv("OPENBLAS_NUM_THREADS", before)
+    fake = FakeRay()
+    assert _start_ray(fake, None, 2, verbose=False) is True
+    assert _start_ray(fake, "auto", None, verbose=False) is True
+    (local, blas_local), (cluster, blas_cluster) = fake.calls
+    assert blas_local == "1" and "runtime_env" not in local and local["num_cpus"] == 2
+    # the nodes of a cluster inherit nothing from this process: a runtime_env is needed there
+    assert cluster["runtime_env"] == {"env_vars": {"OPENBLAS_NUM_THREADS": "1"}}
+    assert blas_cluster == before
+    assert os.environ.get("OPENBLAS_NUM_THREADS") == before  # put back after ray.init
 
 
 def run(*args: str) -> Any:
