@@ -566,6 +566,18 @@ def test_llm_fallback_and_errors_as_the_local_engine(tmp_path: Path) -> None:
     assert {r["error"]["code"] for r in errors} == {"backend_error"}
 
 
+@pytest.mark.timeout(300)  # without the cap, shards wait for ever on actors never scheduled
+def test_num_cpus_above_the_clusters_cpus_is_capped(tmp_path: Path) -> None:
+    src = write_input(tmp_path / "in.jsonl", 12)
+    out = tmp_path / "out"
+    state = open_output_dir(out, inputs=[str(src)], resume=False, overwrite=False)
+    report = run_ray_batch(
+        [str(src)], out, options=SummaryOptions(method="lead"), state=state, num_cpus=5,
+        shard_size=1,
+    )  # fmt: skip
+    assert (report.done, report.shards) == (12, 12)  # on the runtime's 2 CPUs
+
+
 def test_library_checks_num_cpus(tmp_path: Path) -> None:
     src = write_input(tmp_path / "in.jsonl", 1)
     with pytest.raises(InputError, match=r"^--num-cpus must be at least 1 \(got 0\)$"):

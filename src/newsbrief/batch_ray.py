@@ -446,14 +446,14 @@ def run_ray_batch(
     ``state`` is what :func:`open_output_dir` returned (its ids are skipped, as with
     ``--resume``). ``address`` is a Ray cluster (``auto``, ``ray://host:10001``); without one a
     local Ray runtime is started with ``num_cpus``. ``num_cpus`` is the number of actors
-    (one CPU each; default every CPU of the cluster). The inputs are read as the actors need
-    shards (:mod:`newsbrief.ray_pool`), so summarizing starts with the first shard and the
-    driver holds a few shards at a time. ``on_message`` gets a line when the driver starts
-    and ends reading the inputs; ``progress`` the records handled as they are (skipped lines
-    while reading, records as their shard is written). ``verbose`` keeps Ray's own
-    informational log lines. ``before_shard`` is called in the actor with the shard's number
-    before each call (a whole shard, or one of its records when they are run one at a time;
-    for fault-injection tests).
+    (one CPU each; default, and at most, every CPU of the cluster). The inputs are read as
+    the actors need shards (:mod:`newsbrief.ray_pool`), so summarizing starts with the first
+    shard and the driver holds a few shards at a time. ``on_message`` gets a line when the
+    driver starts and ends reading the inputs; ``progress`` the records handled as they are
+    (skipped lines while reading, records as their shard is written). ``verbose`` keeps Ray's
+    own informational log lines. ``before_shard`` is called in the actor with the shard's
+    number before each call (a whole shard, or one of its records when they are run one at a
+    time; for fault-injection tests).
 
     Raises:
         MissingDependency: Ray is not installed.
@@ -532,7 +532,10 @@ def run_ray_batch(
             progress(result.done + result.failed)
 
     try:
-        actors = num_cpus or max(1, int(ray.cluster_resources().get("CPU", 1)))
+        # An actor beyond the cluster's CPUs would never be scheduled, and its shards would
+        # wait for ever: --num-cpus is capped at what the cluster has.
+        cluster_cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
+        actors = min(num_cpus or cluster_cpus, cluster_cpus)
         try:
             run_shards(
                 ray,
