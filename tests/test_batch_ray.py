@@ -376,6 +376,36 @@ def test_a_record_that_kills_its_actor_gets_the_local_engines_error_line(tmp_pat
     assert not list(out.glob(".*.tmp"))
 
 
+def _out_of_memory_once(marker: Path, shard: int) -> Any:
+    def before_shard(number: int) -> None:
+        if number == shard and not marker.exists():
+            marker.write_text("raised")
+            raise MemoryError  # as when the actor's memory limit hits outside any one record
+
+    return before_shard
+
+
+def test_a_memory_error_outside_a_record_runs_the_shard_one_record_at_a_time(
+    tmp_path: Path,
+) -> None:
+    # The local engine's rule (ordered_map): handled like a dead worker, not a stopped run.
+    src = write_input(tmp_path / "in.jsonl", 9)
+    out, marker = tmp_path / "out", tmp_path / "raised"
+    state = open_output_dir(out, inputs=[str(src)], resume=False, overwrite=False)
+    report = run_ray_batch(
+        [str(src)],
+        out,
+        options=SummaryOptions(method="lead"),
+        state=state,
+        num_cpus=1,
+        shard_size=3,
+        before_shard=_out_of_memory_once(marker, 1),
+    )
+    assert marker.exists()
+    assert (report.done, report.failed, report.shards) == (9, 0, 3)
+    assert [r["id"] for r in shard_rows(out)] == [f"r{i}" for i in range(9)]
+
+
 @pytest.mark.parametrize(
     ("action", "code", "message"),
     [
