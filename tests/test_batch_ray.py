@@ -496,7 +496,7 @@ def test_a_failed_run_resumes_with_every_id_exactly_once(tmp_path: Path) -> None
             shard_size=4,
             before_shard=_fail_on(3),
         )
-    assert str(info.value).startswith("the Ray run stopped (")
+    assert str(info.value).startswith("the Ray run stopped (RuntimeError: shard 3 broke); ")
     assert str(info.value).endswith(
         "written so far are kept: run the same command with --resume to finish"
     )

@@ -549,8 +549,11 @@ def run_ray_batch(
             )
         except (ray.exceptions.RayError, RuntimeError) as exc:
             written = _plural(report.shards, "shard")
+            # An actor call's error: its first line names the actor; what went wrong is the cause.
+            cause = getattr(exc, "cause", None)
+            why = f"{type(cause).__name__}: {_first_line(cause)}" if cause else _first_line(exc)
             raise BackendError(
-                f"the Ray run stopped ({_first_line(exc)}); the {written} written so far are "
+                f"the Ray run stopped ({why}); the {written} written so far are "
                 "kept: run the same command with --resume to finish"
             ) from exc
         run["status"] = "stopped: " + str(stop[0]) if stop else "complete"
