@@ -115,6 +115,53 @@ def test_pregenerator_queue_is_bounded(tmp_path: Path) -> None:
     store.close()
 
 
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_store_lists_articles_missing_summaries_newest_first(backend: str, tmp_path: Path) -> None:
+    from newsbrief.models import Article
+    from newsbrief.storage import open_store
+
+    store = open_store(backend_url(backend, tmp_path))
+    ids = [
+        store.add_article(Article(text=f"{TEXT}\nStory number {n}."), source="text")[0].id
+        for n in range(4)
+    ]
+    variants = [("m", "s1", "bullets"), ("m", "s3", "bullets")]
+    assert store.articles_missing_summaries(variants, limit=10) == ids[::-1]
+    assert store.articles_missing_summaries(variants, limit=2) == ids[:1:-1]
+    from newsbrief.storage import SummaryKey
+
+    for n in (1, 3):  # 1 has both, 3 one of the two: only 1 is done
+        hash_ = store.get_article(ids[n]).content_hash
+        store.put_cached_summary(SummaryKey(hash_, "m", "s1", "bullets"), {"sentences": []})
+    store.put_cached_summary(
+        SummaryKey(store.get_article(ids[1]).content_hash, "m", "s3", "bullets"), {"x": 1}
+    )
+    assert store.articles_missing_summaries(variants, limit=10) == [ids[3], ids[2], ids[0]]
+    assert store.articles_missing_summaries([], limit=10) == []
+    store.close()
+
+
+def test_reconcile_queues_what_a_restart_left_undone(tmp_path: Path) -> None:
+    from newsbrief.pregenerate import Pregenerator
+
+    app, store, client = make_app(tmp_path, pregenerate=False)
+    made = [
+        client.post("/api/articles", json={"text": f"{TEXT}\nNumber {n}."}).json()["id"]
+        for n in range(3)
+    ]
+    state = state_of(app)
+    assert all(stored_variants(store, state, i) == [False] * 3 for i in made)
+    pre = Pregenerator(store, state.button_variants())
+    assert pre.reconcile(limit=2) == 2  # the newest two
+    assert pre.join(timeout=60)
+    assert [any(stored_variants(store, state, i)) for i in made] == [False, True, True]
+    assert pre.reconcile() == 1 and pre.join(timeout=60)
+    assert all(stored_variants(store, state, i) == [True] * 3 for i in made)
+    assert pre.reconcile() == 0  # nothing owed: nothing queued
+    pre.stop()
+    store.close()
+
+
 # --- one computation per key, across processes -----------------------------------------------
 
 _WORKER = """

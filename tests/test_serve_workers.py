@@ -13,6 +13,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -195,3 +196,46 @@ def test_serve_workers_limit_a_burst_at_one_allowance(
     assert len(served) == 2, f"one worker answered everything: {served}"
     assert statuses.count(200) == 3, statuses
     assert set(statuses) == {200, 429}
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_started_server_computes_the_summaries_a_stopped_one_owed(
+    backend: str, tmp_path: Path, serve: object
+) -> None:
+    """Articles stored with no summaries (pre-generation off, or a server killed before its
+    queue drained) get them when a server starts, without a click."""
+    from newsbrief import service
+    from newsbrief.models import Article, Length
+    from newsbrief.settings import Settings
+    from newsbrief.storage import open_store
+
+    url = backend_url(backend, tmp_path)
+    with open_store(url) as store:
+        ids = [
+            store.add_article(Article(text=f"{TEXT}\nStory {n}."), source="text")[0].id
+            for n in range(3)
+        ]
+    settings = Settings()
+    variants = [
+        settings.summary_options(length=Length(sentences=n), format="bullets")
+        for n in settings.summary_lengths.values()
+    ]
+
+    def stored(store: Any) -> int:
+        return sum(
+            store.get_cached_summary(service.summary_key(store.get_article(i), options)) is not None
+            for i in ids
+            for options in variants
+        )
+
+    with open_store(url) as store:
+        assert stored(store) == 0
+    _, base = serve("--workers", "2", "--database", url)  # type: ignore[operator]
+    deadline = time.monotonic() + 60
+    with open_store(url) as store:
+        while stored(store) < 9 and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert stored(store) == 9
+    text = httpx.get(f"{base}/metrics", timeout=30).text
+    # Both workers reconciled; each summary was computed once, the other worker found it stored.
+    assert metric(text, "newsbrief_summary_compute_seconds_count") == 9

@@ -391,7 +391,17 @@ _SUMMARY_LOCKS = KeyedLocks()
 
 
 def summary_key(stored: StoredArticle, options: SummaryOptions) -> SummaryKey:
-    """Return the cache key of ``stored`` summarized with ``options``.
+    """Return the cache key of ``stored`` summarized with ``options`` (see ``variant_key``).
+
+    Raises:
+        UnknownSummarizer: the method is not registered.
+        InvalidOptions, BackendError: an abstractive method's backend cannot be set up.
+    """
+    return SummaryKey(stored.content_hash, *variant_key(options))
+
+
+def variant_key(options: SummaryOptions) -> tuple[str, str, str]:
+    """Return the part of a summary's cache key ``options`` decide: ``(method, length, format)``.
 
     The method part is the resolved method name (``default`` -> the method it stands for),
     extended with any language or backend settings, since those change the summary too, and,
@@ -419,7 +429,7 @@ def summary_key(stored: StoredArticle, options: SummaryOptions) -> SummaryKey:
         extras.append("config=" + hashlib.sha256(config.encode()).hexdigest()[:16])
     if extras:
         method = ";".join([method, *extras])
-    return SummaryKey(stored.content_hash, method, length_key(options.length), options.format)
+    return method, length_key(options.length), options.format
 
 
 def is_lasting(summary: dict[str, Any]) -> bool:

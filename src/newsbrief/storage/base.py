@@ -7,7 +7,7 @@ import contextlib
 import hashlib
 import re
 import unicodedata
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -197,6 +197,13 @@ class Store(CredentialStore, LimitStore, Protocol):
 
     def article_ids(self, *, since: datetime | None = None) -> list[int]:
         """Return the ids of the articles stored at or after ``since``, oldest first."""
+        ...
+
+    def articles_missing_summaries(
+        self, variants: Sequence[tuple[str, str, str]], *, limit: int
+    ) -> list[int]:
+        """Return up to ``limit`` ids, newest first, of articles lacking a summary ``variants``
+        names (each a key's ``(method, length_key, format)``)."""
         ...
 
     def summary_lock(self, key: SummaryKey) -> AbstractContextManager[None]:

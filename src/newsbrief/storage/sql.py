@@ -15,7 +15,7 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -428,6 +428,35 @@ class SQLStore(CredentialsMixin, LimitsMixin):
         query = sa.select(articles.c.id).order_by(articles.c.id)
         if since is not None:
             query = query.where(articles.c.created_at >= since)
+        with self._read() as conn:
+            return [int(row[0]) for row in conn.execute(query)]
+
+    def articles_missing_summaries(
+        self, variants: Sequence[tuple[str, str, str]], *, limit: int
+    ) -> list[int]:
+        """Return up to ``limit`` ids, newest first, of articles lacking a summary ``variants``
+        names (each a key's ``(method, length_key, format)``): what pre-generation still owes.
+
+        Each check is a lookup in the summary cache's unique index.
+        """
+        if not variants or limit < 1:
+            return []
+        c = summary_cache.c
+        missing = [
+            ~sa.exists().where(
+                c.content_hash == articles.c.content_hash,
+                c.method == method,
+                c.length_key == length,
+                c.format == format,
+            )
+            for method, length, format in variants
+        ]
+        query = (
+            sa.select(articles.c.id)
+            .where(sa.or_(*missing))
+            .order_by(articles.c.sort_at.desc(), articles.c.id.desc())
+            .limit(limit)
+        )
         with self._read() as conn:
             return [int(row[0]) for row in conn.execute(query)]
 

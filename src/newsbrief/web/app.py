@@ -19,6 +19,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.concurrency import run_in_threadpool
 
 from newsbrief import __version__
+from newsbrief.errors import NewsbriefError
 from newsbrief.settings import Settings
 from newsbrief.web import api, auth, embed, limits, login, observe, pages
 from newsbrief.web.cache import ResponseCache
@@ -169,6 +170,12 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         task = None
         if settings.refresh_minutes > 0:
             task = asyncio.create_task(_refresh_loop(state))
+        if state.pregenerator is not None:
+            # The queue lives in memory: what a restart or crash left undone is queued again.
+            try:
+                await run_in_threadpool(state.pregenerator.reconcile)
+            except NewsbriefError as exc:  # the store or the method is down: serve anyway
+                log.warning("pre-generation could not look for missing summaries: %s", exc)
         try:
             yield
         finally:
