@@ -189,9 +189,14 @@ def run_shards(
             joined = b"".join(part for part in shard.parts if part is not None)
             on_shard(ShardResult(unit.shard, joined, shard.done, shard.failed))
 
-    def isolate(unit: _Unit) -> None:
-        isolated[unit.shard] = _Isolated(parts=[None] * len(unit.items))
-        singles.extend(_Unit(unit.shard, [item], k) for k, item in enumerate(unit.items))
+    def suspect(unit: _Unit) -> None:
+        """A call whose actor died: run a shard's records one at a time; fail a lone record."""
+        if unit.position is None:
+            isolated[unit.shard] = _Isolated(parts=[None] * len(unit.items))
+            singles.extend(_Unit(unit.shard, [item], k) for k, item in enumerate(unit.items))
+        else:
+            line = output_line(crashed_line(options, unit.items[0])).encode("utf-8")
+            finish_part(unit, line, 0, 1)
 
     try:
         while True:
@@ -220,22 +225,14 @@ def run_shards(
                     raise BackendError(f"a Ray actor could not start ({_first_line(exc)})") from exc
                 if slot.handle is handle:  # its other calls fail too: replace it once
                     slot.handle = start()
-                if unit.position is None:
-                    isolate(unit)
-                else:
-                    item = unit.items[0]
-                    finish_part(unit, output_line(crashed_line(options, item)).encode(), 0, 1)
+                suspect(unit)
                 continue
             except ray.exceptions.RayTaskError as exc:
                 if not isinstance(exc.cause, MemoryError):
                     raise
                 # Out of memory outside any one record (the shard's arguments under the
                 # actor's limit): as when an actor dies, its records are run one at a time.
-                if unit.position is None:
-                    isolate(unit)
-                else:
-                    item = unit.items[0]
-                    finish_part(unit, output_line(crashed_line(options, item)).encode(), 0, 1)
+                suspect(unit)
                 continue
             if unit.position is None:
                 on_shard(ShardResult(unit.shard, data, done, failed))
