@@ -1,4 +1,4 @@
-"""`newsbrief batch --engine ray`: same records as the local engine, exactly once, on Ray Data.
+"""`newsbrief batch --engine ray`: same records as the local engine, exactly once, on Ray actors.
 
 One local Ray runtime (2 CPUs) serves the whole module and is shut down at its end; every run
 here is a few dozen records, as Ray is heavy on a small shared machine.
