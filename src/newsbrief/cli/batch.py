@@ -64,7 +64,8 @@ EXIT_PARTIAL = 3
     "--num-cpus",
     type=click.IntRange(min=1),
     metavar="N",
-    help="--engine ray: actors to run, one CPU each [default: every CPU of the runtime].",
+    help="--engine ray: actors to run, one CPU each [default, and at most: every CPU of the "
+    "runtime].",
 )
 @click.option("--resume", is_flag=True, help="Skip the ids already in OUT and append the rest.")
 @click.option("--overwrite", is_flag=True, help="Replace OUT if it already holds results.")
