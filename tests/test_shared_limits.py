@@ -131,3 +131,25 @@ def test_two_workers_share_one_clients_allowance(tmp_path: Path) -> None:
     # Another client is unaffected, on either worker.
     assert get(other, f"{url}?words=99", client="198.51.100.9").status_code == 200
     store.close()
+
+
+def test_a_refusal_takes_no_write_lock(tmp_path: Path) -> None:
+    """A client past its limit is answered from a read: it never waits for SQLite's writer."""
+    import sqlite3
+    import time
+
+    from newsbrief.storage import open_store
+
+    path = tmp_path / "locked.sqlite3"
+    store = open_store(f"sqlite:///{path}")
+    assert store.take_token("work", "abuser", rate=0.01, burst=1, now=100.0) == 0.0
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another worker holds the write lock
+    try:
+        started = time.monotonic()
+        assert store.take_token("work", "abuser", rate=0.01, burst=1, now=101.0) > 0
+        assert time.monotonic() - started < 2  # not the 10 s busy timeout
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    store.close()

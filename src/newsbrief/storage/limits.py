@@ -92,10 +92,18 @@ class LimitsMixin:
         step = 1.0 / rate
         ahead = burst * step  # how far ahead of now the bucket may run
         t = rate_limits.c
+        key = limit_key(key)
+        # A refusal changes nothing, so an empty bucket is answered from a read: a client
+        # hammering past its limit takes no write lock. (A read can only be older than the
+        # truth, and a bucket only fills with time: a refusal read here is right.)
+        with self._read() as conn:
+            level = conn.execute(sa.select(t.level).where(t.scope == scope, t.key == key)).scalar()
+        if level is not None and max(float(level), now) + step - now > ahead + _EPSILON:
+            return max(0.0, float(level) + step - ahead - now)
         start = sa.case((t.level > now, t.level), else_=sa.literal(now, sa.Float))
         ok = start + step - now <= ahead + _EPSILON
         insert = self._insert(rate_limits).values(
-            scope=scope, key=limit_key(key), level=now + step, expires=now + step, granted=True
+            scope=scope, key=key, level=now + step, expires=now + step, granted=True
         )
         # SET's right-hand sides all read the row as it was (both databases): ``ok`` is
         # decided once, on the old time.
