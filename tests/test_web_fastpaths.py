@@ -5,8 +5,12 @@ one render per page), cached summaries, and what every answer from them still ca
 from __future__ import annotations
 
 import asyncio
+import json
+import logging
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 from newsbrief.web.pagecache import REFRESH_AT, PageCache, PageFastPath
 from web_support import make_app
@@ -234,3 +238,86 @@ def metric(text: str, name: str, **labels: str) -> float:
             if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
                 total += sample.value
     return total
+
+
+# --- the readers' front (answers from memory before FastAPI) ----------------------------------
+
+
+def test_a_kept_page_due_for_a_render_is_rendered_again_through_the_whole_app(
+    tmp_path: Path,
+) -> None:
+    from newsbrief.ingest import text_article
+
+    app, store, client = make_app(tmp_path, page_cache_seconds=2)
+    pages = app.state.newsbrief.pages
+    now = [1000.0]
+    pages._clock = lambda: now[0]  # the cache's clock, moved by hand
+    first = client.post("/api/articles", json={"text": TEXT, "title": "First"}).json()["id"]
+    page = f"/articles/{first}"
+    assert 'rel="next"' not in client.get(page).text
+    store.add_article(text_article(TEXT.replace("bridge", "tunnel")), source="text")
+    before = client.get("/metrics").text
+    now[0] += 2.0 * REFRESH_AT
+    due = client.get(page)  # answered from memory, then the page is rendered again
+    fresh = client.get(page)
+    after = client.get("/metrics").text
+    assert 'rel="next"' not in due.text
+    assert 'rel="next"' in fresh.text
+    assert fresh.headers["x-frame-options"] == "DENY"
+    name = "newsbrief_http_request_duration_seconds_count"
+    labels = {"route": "/articles/{article_id}", "method": "GET", "status": "200"}
+    # Two readers' requests; the render for the cache is nobody's request.
+    assert metric(after, name, **labels) - metric(before, name, **labels) == 2
+    store.close()
+
+
+def test_answers_in_memory_still_refuse_a_foreign_host_and_an_oversized_body(
+    tmp_path: Path,
+) -> None:
+    _app, store, client = make_app(tmp_path, page_cache_seconds=60, max_body_bytes=2000)
+    first = client.post("/api/articles", json={"text": TEXT, "title": "First"}).json()["id"]
+    paths = [f"/articles/{first}", f"/api/articles/{first}/summary?sentences=2"]
+    for path in paths:
+        assert client.get(path).status_code == 200
+        assert client.get(path).status_code == 200  # now in memory
+        assert client.get(path, headers={"Host": "evil.example"}).status_code == 421
+        too_large = client.request("GET", path, headers={"Content-Length": "5000"}, content=b"")
+        assert too_large.status_code == 413
+        # An editor's page is never the readers' kept one.
+        assert client.get(path, headers={"Cookie": "a=b"}).status_code == 200
+    store.close()
+
+
+def test_summaries_in_memory_carry_the_security_headers_and_answer_head(tmp_path: Path) -> None:
+    _app, store, client = make_app(tmp_path)
+    first = client.post("/api/articles", json={"text": TEXT, "title": "First"}).json()["id"]
+    path = f"/api/articles/{first}/summary?sentences=2"
+    computed = client.get(path)
+    kept, head = client.get(path), client.request("HEAD", path)
+    assert kept.json() == {**computed.json(), "cached": True}
+    for answer in (kept, head):
+        assert answer.status_code == 200
+        assert answer.headers["content-type"] == "application/json"
+        assert answer.headers["content-length"] == str(len(kept.content))
+        assert answer.headers["content-security-policy"].startswith("default-src 'self'")
+        assert answer.headers["referrer-policy"] == "no-referrer"
+    assert head.content == b""
+    store.close()
+
+
+def test_answers_in_memory_are_in_the_json_access_log(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    _app, store, client = make_app(tmp_path, json_access_log=True, page_cache_seconds=60)
+    first = client.post("/api/articles", json={"text": TEXT, "title": "First"}).json()["id"]
+    paths = [f"/articles/{first}", f"/api/articles/{first}/summary"]
+    for path in paths:
+        client.get(path)
+    with caplog.at_level(logging.INFO, logger="newsbrief.access"):
+        sizes = [len(client.get(path).content) for path in paths]
+    records = [json.loads(r.getMessage()) for r in caplog.records if r.name == "newsbrief.access"]
+    assert [(r["path"], r["route"], r["status"], r["bytes"]) for r in records] == [
+        (paths[0], "/articles/{article_id}", 200, sizes[0]),
+        (f"/api/articles/{first}/summary", "/api/articles/{article_id}/summary", 200, sizes[1]),
+    ]
+    store.close()

@@ -31,6 +31,9 @@ MULTIPROC_ENV = "PROMETHEUS_MULTIPROC_DIR"
 #: ASGI scope key where a middleware that answers by itself names its route template, for
 #: the request metrics (``newsbrief.web.observe``).
 ROUTE_KEY = "newsbrief.route"
+#: ASGI scope key of a request made by the server itself to render an article page for the
+#: page cache (``newsbrief.web.pagecache``): no client waits for it, so it is not counted.
+RENDER_KEY = "newsbrief.render"
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
@@ -24,9 +24,11 @@ from newsbrief.settings import Settings
 from newsbrief.web import api, auth, embed, limits, login, observe, pages
 from newsbrief.web.cache import ResponseCache
 from newsbrief.web.errors import install_error_handlers
+from newsbrief.web.front import ReadersFront
 from newsbrief.web.i18n import labels
 from newsbrief.web.limits import Limiter, RateLimiter, SharedRateLimiter
 from newsbrief.web.middleware import (
+    ASGIApp,
     HeadAsGet,
     SecurityMiddleware,
     SummaryFastPath,
@@ -134,6 +136,16 @@ def _work_limiter(settings: Settings, store: Store) -> Limiter:
     return RateLimiter(per_minute=settings.rate_per_minute, burst=settings.rate_burst)
 
 
+class NewsbriefApp(FastAPI):
+    """FastAPI with ``ReadersFront`` outside its whole middleware stack (``front``)."""
+
+    front: Callable[[ASGIApp], ASGIApp] | None = None
+
+    def build_middleware_stack(self) -> ASGIApp:
+        stack = super().build_middleware_stack()
+        return stack if self.front is None else self.front(stack)
+
+
 def create_app(settings: Settings | None = None, *, store: Store | None = None) -> FastAPI:
     """Build the FastAPI app for ``settings`` (the store is opened from them unless given).
 
@@ -188,7 +200,7 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
             if own_store:
                 state.store.close()
 
-    app = FastAPI(
+    app = NewsbriefApp(
         title="newsbrief",
         version=__version__,
         summary="No time to read? Get a summary: the reader site's JSON API.",
@@ -236,5 +248,18 @@ def create_app(settings: Settings | None = None, *, store: Store | None = None) 
         ObserveMiddleware,
         json_log=settings.json_access_log,
         trusted_proxies=settings.trusted_proxies,
+    )
+    # In front of FastAPI's own middleware too: readers' answers from memory, given exactly
+    # as the stack above would give them (newsbrief.web.front).
+    app.front = lambda stack: ReadersFront(
+        stack,
+        summaries=SummaryFastPath(
+            stack, cache=state.summaries, default_method=settings.default_method
+        ),
+        pages=state.pages,
+        hosts=TrustedHosts(stack, trusted=settings.trusted_hosts),
+        observer=ObserveMiddleware(
+            stack, json_log=settings.json_access_log, trusted_proxies=settings.trusted_proxies
+        ),
     )
     return app

@@ -44,7 +44,8 @@ _BODY_METHODS = {"POST", "PUT", "PATCH"}
 _MAX_VERDICTS = 1024
 
 
-def _headers_for(path: str) -> list[tuple[bytes, bytes]]:
+def security_headers(path: str) -> list[tuple[bytes, bytes]]:
+    """Return the security headers every answer for ``path`` carries."""
     csp = DOCS_CSP if path in _DOCS_PATHS else PAGE_CSP
     return [
         (b"content-security-policy", csp.encode()),
@@ -91,8 +92,8 @@ class SecurityMiddleware:
         self.body_timeout = body_timeout
         self.form_paths = frozenset(form_paths)
         # Built once: every answer gets one of these two lists.
-        self._page_headers = _headers_for("/")
-        self._docs_headers = _headers_for(_DOCS_PATHS[0])
+        self._page_headers = security_headers("/")
+        self._docs_headers = security_headers(_DOCS_PATHS[0])
         self._names = frozenset(name for name, _ in self._page_headers)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -244,21 +245,24 @@ class TrustedHosts:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        values = [v for k, v in scope["headers"] if k.lower() == b"host"]
-        if len(values) == 1:
-            try:
-                refusal = self._verdicts[values[0]]
-            except KeyError:
-                refusal = self._judge(values)
-                if len(self._verdicts) >= _MAX_VERDICTS:
-                    self._verdicts.clear()
-                self._verdicts[values[0]] = refusal
-        else:
-            refusal = self._judge(values)
+        refusal = self.refusal([v for k, v in scope["headers"] if k.lower() == b"host"])
         if refusal is None:
             await self.app(scope, receive, send)
         else:
             await _refuse(scope, receive, send, *refusal)
+
+    def refusal(self, values: list[bytes]) -> tuple[int, str] | None:
+        """Return why a request with these ``Host`` values is refused (status, message), or
+        None when it is answered."""
+        if len(values) != 1:
+            return self._judge(values)
+        try:
+            return self._verdicts[values[0]]
+        except KeyError:
+            refusal = self._verdicts[values[0]] = self._judge(values)
+            if len(self._verdicts) > _MAX_VERDICTS:
+                self._verdicts.clear()
+            return refusal
 
     def _judge(self, values: list[bytes]) -> tuple[int, str] | None:
         """Return why the request's ``Host`` headers are refused (status, message), or None."""
@@ -333,7 +337,7 @@ class SummaryFastPath:
         if scope["type"] == "http" and scope["method"] == "GET":
             article_id = summary_path_id(scope["path"])
             if article_id is not None:
-                body = self._lookup(article_id, scope.get("query_string", b""))
+                body = self.lookup(article_id, scope.get("query_string", b""))
                 if body is not None:
                     scope[metrics.ROUTE_KEY] = "/api/articles/{article_id}/summary"
                     metrics.count_cache("hit_memory")
@@ -351,7 +355,7 @@ class SummaryFastPath:
                     return
         await self.app(scope, receive, send)
 
-    def _lookup(self, article_id: int, query: bytes) -> bytes | None:
+    def lookup(self, article_id: int, query: bytes) -> bytes | None:
         """Return the kept answer for the article and raw query string, else None."""
         try:
             options = self._options[query]

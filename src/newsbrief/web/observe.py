@@ -22,7 +22,7 @@ from starlette.concurrency import run_in_threadpool
 
 from newsbrief import metrics
 from newsbrief.errors import NewsbriefError
-from newsbrief.metrics import ROUTE_KEY
+from newsbrief.metrics import RENDER_KEY, ROUTE_KEY
 from newsbrief.web.limits import client_address
 from newsbrief.web.middleware import ASGIApp, Message, Receive, Scope, Send
 from newsbrief.web.state import get_state
@@ -101,7 +101,8 @@ class ObserveMiddleware:
         self.trusted_proxies = tuple(trusted_proxies)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] != "http" or RENDER_KEY in scope:
+            # A page rendered for the page cache alone is no client's request.
             await self.app(scope, receive, send)
             return
         started = time.perf_counter()
@@ -126,11 +127,15 @@ class ObserveMiddleware:
         try:
             await self.app(scope, receive, observed_send)
         finally:
-            seconds = (answered or time.perf_counter()) - started
-            route = route_of(scope)
-            metrics.observe_request(route, scope["method"], status, seconds)
-            if self.json_log:
-                self._log(scope, route, status, sent, seconds)
+            self.record(
+                scope, route_of(scope), status, sent, (answered or time.perf_counter()) - started
+            )
+
+    def record(self, scope: Scope, route: str, status: int, sent: int, seconds: float) -> None:
+        """Record one answered request: the metrics, and the JSON log line when it is on."""
+        metrics.observe_request(route, scope["method"], status, seconds)
+        if self.json_log:
+            self._log(scope, route, status, sent, seconds)
 
     def _log(self, scope: Scope, route: str, status: int, sent: int, seconds: float) -> None:
         peer = scope.get("client")

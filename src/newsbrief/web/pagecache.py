@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from newsbrief.metrics import ROUTE_KEY
+from newsbrief.metrics import RENDER_KEY, ROUTE_KEY
 
 #: Seconds a rendered page is served from memory. 2 s keeps nearly every read of a busy page
 #: in memory (at 1,000 reads a second, one render per 1,000 reads) while an edit shows
@@ -46,8 +46,10 @@ PAGE_CACHE_SIZE = 1024
 #: machine a render took 0.4 s on average in the threads' queue (3-15 ms of CPU).
 REFRESH_AT = 0.75
 
-_ARTICLE_PATH = re.compile(r"^/articles/([0-9]{1,10})$")
-_PRIVATE = (b"cookie", b"authorization")
+#: The paths of article pages.
+ARTICLE_PATH = re.compile(r"^/articles/([0-9]{1,10})$")
+#: Request headers that make a page the viewer's own (an editor's): never a kept one.
+PRIVATE_HEADERS = (b"cookie", b"authorization")
 _SAFE = frozenset({"GET", "HEAD", "OPTIONS"})
 _ROUTE = "/articles/{article_id}"
 
@@ -185,12 +187,16 @@ class PageFastPath:
             or scope["type"] != "http"
             or scope["method"] != "GET"
             or scope.get("query_string")
-            or not _ARTICLE_PATH.match(scope["path"])
-            or any(name in _PRIVATE for name, _ in scope["headers"])
+            or not ARTICLE_PATH.match(scope["path"])
+            or any(name in PRIVATE_HEADERS for name, _ in scope["headers"])
         ):
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
+        if scope.get(RENDER_KEY):
+            # The readers' front answered a reader from memory and asks for a fresh render.
+            await self._refresh(scope, path)
+            return
         kept = self.cache.lookup(path)
         if kept is None:
             pending = self._rendering.get(path)
@@ -244,6 +250,7 @@ class PageFastPath:
         """Render ``path`` for the cache alone (its answer goes to no client)."""
         fresh_scope = {**scope, "state": dict(scope.get("state") or {})}
         fresh_scope.pop(ROUTE_KEY, None)
+        fresh_scope.pop(RENDER_KEY, None)
         started_at, generation = self.cache.now(), self.cache.generation
         asked = False
         start: Message | None = None
