@@ -18,6 +18,9 @@ from newsbrief.coherence import (
     dangles,
     dangling_count,
     dangling_flags,
+    drop_connective,
+    standalone_forms,
+    summary_texts,
 )
 from newsbrief.demo import demo_articles
 from newsbrief.models import Length
@@ -145,19 +148,25 @@ def test_no_summary_holds_a_dangling_sentence_without_its_antecedent(
     assert n == len(openers)
     scores = np.random.default_rng(seed).normal(size=n)
     length = Length(words=words) if words is not None else Length(sentences=k)
-    flags = dangling_flags([s.text for s in doc.sentences], "en")
+    texts = [s.text for s in doc.sentences]
+    forms = standalone_forms(texts, "en")
+    selected = select(doc, scores.tolist(), length)
     picks = {
-        "select": [s.index for s in select(doc, scores.tolist(), length)],
+        "select": [s.index for s in selected],
         "choose": choose(doc, scores, length),
         "choose-adaptive": choose(doc, scores, length, min_score=0.0),
     }
     for name, chosen in picks.items():
         assert chosen, name
         assert chosen == sorted(set(chosen)), name
-        left_out = [i for i in chosen if flags[i] and i - 1 not in chosen]
-        assert not left_out, f"{name}: {chosen} flags {flags}"
+        shown = summary_texts(chosen, texts, forms)
+        assert dangling_count(zip(chosen, shown, strict=True), "en") == 0, f"{name}: {shown}"
+        for i, text in zip(chosen, shown, strict=True):
+            # The article's sentence, or (its predecessor left out) without its connective.
+            assert text == texts[i] or (i - 1 not in chosen and text == forms[i]), (name, text)
         if length.words is None:
             assert len(chosen) <= k, name
+    assert [s.text for s in selected] == summary_texts(picks["select"], texts, forms)
 
 
 def test_a_dangling_favourite_brings_its_antecedent() -> None:
@@ -230,3 +239,63 @@ def test_a_caption_does_not_replace_a_dangling_sentence() -> None:
     )
     assert [s.index for s in select(doc, [0.1, 0.9], Length(sentences=1))] == [1]
     assert choose(doc, np.array([0.1, 0.9]), Length(sentences=1)) == [1]
+
+
+DROPPED = [
+    ("en", "However, the vote was postponed until spring.", "The vote was postponed until spring."),
+    ("en", "But the council refused to pay.", "The council refused to pay."),
+    ("en", "In addition, the school will hire two teachers.", "The school will hire two teachers."),
+    ("en", '"And we will be back," the coach said.', '"We will be back," the coach said.'),
+    ("fr", "En effet, le budget a doublé en deux ans.", "Le budget a doublé en deux ans."),
+    ("fr", "Mais la mairie a refusé de payer.", "La mairie a refusé de payer."),
+    ("de", "Aber die Stadt lehnte den Plan ab.", "Die Stadt lehnte den Plan ab."),
+    ("es", "Sin embargo, el ayuntamiento no aprobó el plan.", "El ayuntamiento no aprobó el plan."),
+    ("it", "Tuttavia, il comune non ha approvato.", "Il comune non ha approvato."),
+    ("pt", "No entanto, a câmara não aprovou o plano.", "A câmara não aprovou o plano."),
+    ("nl", "Maar de gemeente keurde het plan niet goed.", "De gemeente keurde het plan niet goed."),
+    ("ru", "Однако администрация не утвердила проект.", "Администрация не утвердила проект."),
+]
+KEPT = [
+    ("en", "It connects the north gate with the river path."),  # a pronoun needs its antecedent
+    ("en", "But they said the bridge would reopen in March."),  # what is left still dangles
+    ("en", "So far the council has not answered."),  # "so" without its comma
+    ("en", "Still the best pizza in town, the owners say."),
+    ("en", "Otherwise, the bridge will close."),  # dropping it would change the claim
+    ("de", "Jedoch lehnte die Stadt den Plan ab."),  # the verb would come first
+    ("nl", "Echter keurde de gemeente het plan niet goed."),
+    ("en", "The council approved the budget on Tuesday."),
+    ("ja", "However, the vote was postponed until spring."),  # no table for the language
+]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "shorter"), DROPPED, ids=[f"{lg}-{t[:24]}" for lg, t, _ in DROPPED]
+)
+def test_a_leading_connective_is_dropped(language: str, text: str, shorter: str) -> None:
+    assert drop_connective(text, language) == shorter
+    assert not dangles(shorter, language)
+
+
+@pytest.mark.parametrize(("language", "text"), KEPT, ids=[f"{lg}-{t[:24]}" for lg, t in KEPT])
+def test_other_openers_keep_their_words(language: str, text: str) -> None:
+    assert drop_connective(text, language) is None
+
+
+def test_a_connective_opener_stands_alone_without_its_connective() -> None:
+    """ "However, …" needs no antecedent: it is shown without "However", and keeps its index."""
+    doc = prepare(
+        "The park opened a cycle path on Monday. Cyclists had asked for it for years. "
+        "However, the council refused to pay for the benches. Water taps will follow in spring.",
+        language="en",
+    )
+    scores = np.array([0.1, 0.2, 0.9, 0.3])
+    assert choose(doc, scores, Length(sentences=1)) == [2]
+    assert [(s.index, s.text) for s in select(doc, scores.tolist(), Length(sentences=1))] == [
+        (2, "The council refused to pay for the benches.")
+    ]
+    # With the sentence before it, it keeps its connective: the two read as one story.
+    both = select(doc, [0.1, 0.8, 0.9, 0.3], Length(sentences=2))
+    assert [(s.index, s.text) for s in both] == [
+        (1, "Cyclists had asked for it for years."),
+        (2, "However, the council refused to pay for the benches."),
+    ]

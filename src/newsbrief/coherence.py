@@ -97,6 +97,61 @@ STANDALONE: dict[str, frozenset[str]] = {
 }
 
 
+#: Connectives that can be dropped from the start of a sentence whose predecessor is left out,
+#: so that the sentence stands alone: "However, the council refused." -> "The council
+#: refused." (sentence compression as extractive systems do it; the claim stays, only the
+#: link to the sentence before goes). Two lists per language: ``comma`` phrases are dropped
+#: only when a comma follows them ("Still, ..." but not "Still the best ..."; "So, ..." but
+#: not "So far ..."), ``bare`` ones (coordinating conjunctions) also without it ("But the
+#: council refused"). Words that change the claim when dropped ("otherwise", "instead of")
+#: are not listed, nor pronouns and demonstratives ("This", "They"): they need their antecedent.
+#: German and Dutch adverbs ("Jedoch", "Echter") are left out: they take the verb after them
+#: (verb-second word order), so dropping one would leave a sentence starting with its verb.
+CONNECTIVES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
+    "en": (
+        _phrases(
+            """however moreover furthermore meanwhile nevertheless nonetheless besides indeed
+            likewise similarly consequently accordingly still yet also so then thus hence
+            therefore additionally in_addition as_a_result on_the_other_hand in_contrast
+            by_contrast even_so at_the_same_time but and"""
+        ),
+        _phrases("but and"),
+    ),
+    "fr": (
+        _phrases(
+            """cependant pourtant toutefois néanmoins donc ainsi aussi puis ensuite enfin
+            également d_ailleurs de_plus en_outre par_ailleurs en_revanche par_conséquent
+            en_effet mais et"""
+        ),
+        _phrases("mais et"),
+    ),
+    "de": (_phrases("aber und"), _phrases("aber und")),
+    "es": (
+        _phrases(
+            """sin_embargo no_obstante además también así entonces asimismo por_lo_tanto
+            por_tanto en_cambio pero y"""
+        ),
+        _phrases("pero y"),
+    ),
+    "it": (
+        _phrases("tuttavia inoltre quindi dunque perciò pertanto infatti eppure comunque ma"),
+        _phrases("ma"),
+    ),
+    "pt": (
+        _phrases(
+            """porém contudo todavia entretanto portanto assim também no_entanto além_disso
+            mas"""
+        ),
+        _phrases("mas"),
+    ),
+    "nl": (_phrases("maar en"), _phrases("maar en")),
+    "ru": (
+        _phrases("однако впрочем зато кроме_того тем_не_менее к_тому_же но а и"),
+        _phrases("однако но а и"),
+    ),
+}
+
+
 def _pattern(phrases: frozenset[str]) -> re.Pattern[str]:
     """Compile a regex that matches a text opening with one of ``phrases``, whole words only.
 
@@ -116,6 +171,31 @@ _OPENER_RE = {lang: _pattern(table) for lang, table in OPENERS.items()}
 _STANDALONE_RE = {lang: _pattern(table) for lang, table in STANDALONE.items()}
 
 
+def _alternatives(phrases: frozenset[str]) -> str:
+    return "|".join(
+        sorted((r"\s+".join(re.escape(w) for w in p.split("_")) for p in phrases), key=len)[::-1]
+    )
+
+
+def _connective_pattern(comma: frozenset[str], bare: frozenset[str]) -> re.Pattern[str]:
+    """Compile a regex for a sentence that opens with a droppable connective.
+
+    Group ``lead`` holds the marks before it (an opening quote stays), group ``rest`` the
+    sentence after it and its comma, from its first letter, digit or quote on.
+    """
+    return re.compile(
+        r"(?P<lead>[^\w\s]*)(?:(?:"
+        + _alternatives(comma)
+        + r")\s*,|(?:"
+        + _alternatives(bare)
+        + r")(?=\s))\s*(?P<rest>[^\W_\s]|[\"“‘«„'])",
+        re.IGNORECASE,
+    )
+
+
+_CONNECTIVE_RE = {lang: _connective_pattern(*pair) for lang, pair in CONNECTIVES.items()}
+
+
 def dangles(text: str, language: str | None) -> bool:
     """Return True when sentence ``text`` opens with a word that needs an earlier sentence.
 
@@ -127,6 +207,47 @@ def dangles(text: str, language: str | None) -> bool:
         return False
     standalone = _STANDALONE_RE.get(language or "")
     return standalone is None or standalone.match(text) is None
+
+
+def drop_connective(text: str, language: str | None) -> str | None:
+    """Return ``text`` without its leading connective (``CONNECTIVES``), re-capitalised.
+
+    None when ``text`` does not open with a droppable connective of ``language``, or when what
+    is left still dangles ("But he said…" -> "He said…" needs its antecedent all the same).
+    """
+    pattern = _CONNECTIVE_RE.get(language or "")
+    match = pattern.match(text) if pattern is not None else None
+    if match is None:
+        return None
+    start = match.start("rest")
+    rest = text[start:]
+    shorter = match.group("lead") + rest[:1].upper() + rest[1:]
+    return None if dangles(shorter, language) else shorter
+
+
+def standalone_forms(texts: Sequence[str], language: str | None) -> list[str | None]:
+    """Return, for every sentence of an article, the form it takes without its predecessor.
+
+    That is ``drop_connective``'s shorter sentence where it has one, else None (the sentence is
+    taken as it is). The first sentence has none: nothing before it can be left out.
+    """
+    return [drop_connective(text, language) if i > 0 else None for i, text in enumerate(texts)]
+
+
+def summary_texts(
+    chosen: Sequence[int], texts: Sequence[str], forms: Sequence[str | None]
+) -> list[str]:
+    """Return the text of each chosen sentence (article order) as the summary shows it.
+
+    A sentence whose predecessor is not chosen takes its standalone form (``standalone_forms``);
+    one that follows its predecessor keeps its connective, which then links the two.
+    """
+    picked = set(chosen)
+    out = []
+    for i in chosen:
+        form = forms[i]
+        out.append(form if form is not None and i - 1 not in picked else texts[i])
+    return out
 
 
 def dangling_count(picked: Iterable[tuple[int, str]], language: str | None) -> int:
@@ -145,12 +266,18 @@ def dangling_count(picked: Iterable[tuple[int, str]], language: str | None) -> i
 MAX_ANTECEDENTS = 2
 
 
-def dangling_flags(texts: Sequence[str], language: str | None) -> list[bool]:
+def dangling_flags(
+    texts: Sequence[str], language: str | None, forms: Sequence[str | None] | None = None
+) -> list[bool]:
     """Return, for every sentence of an article, whether it opens with a dangling opener.
 
-    The first sentence never dangles: nothing before it can be left out.
+    The first sentence never dangles: nothing before it can be left out. With ``forms``
+    (``standalone_forms``), a sentence that has a standalone form does not dangle either.
     """
-    return [i > 0 and dangles(text, language) for i, text in enumerate(texts)]
+    return [
+        i > 0 and (forms is None or forms[i] is None) and dangles(text, language)
+        for i, text in enumerate(texts)
+    ]
 
 
 def antecedents(i: int, flags: Sequence[bool], chosen: Container[int]) -> list[int] | None:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from newsbrief.coherence import antecedents, dangling_flags
+from newsbrief.coherence import antecedents, dangling_flags, standalone_forms, summary_texts
 from newsbrief.models import Document, Length, Sentence, SummarySentence
 from newsbrief.textutil import MAX_TITLE_WORDS, count_words
 
@@ -157,11 +157,9 @@ def select(
         raise ValueError(f"{len(scores)} scores for {len(sentences)} sentences")
     limit = length.max_sentences(len(sentences))
     order, n_words = best_first(sentences, scores, min_words=min_words)
-    flags = (
-        dangling_flags([s.text for s in sentences], doc.language)
-        if coherent
-        else [False] * len(sentences)
-    )
+    texts = [s.text for s in sentences]
+    forms = standalone_forms(texts, doc.language) if coherent else [None] * len(sentences)
+    flags = dangling_flags(texts, doc.language, forms) if coherent else [False] * len(sentences)
 
     chosen: list[int] = []
     skipped = False  # a dangling sentence was left out for want of its antecedent
@@ -207,7 +205,8 @@ def select(
         return select(
             doc, scores, length, min_words=min_words, stop_when_full=stop_when_full, coherent=False
         )
+    order = sorted(chosen)
     return [
-        SummarySentence(text=sentences[i].text, index=i, score=float(scores[i]))
-        for i in sorted(chosen)
+        SummarySentence(text=text, index=i, score=float(scores[i]))
+        for i, text in zip(order, summary_texts(order, texts, forms), strict=True)
     ]

@@ -21,7 +21,7 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from newsbrief.coherence import antecedents, dangling_flags
+from newsbrief.coherence import antecedents, dangling_flags, standalone_forms, summary_texts
 from newsbrief.errors import BackendError
 from newsbrief.features import FEATURES, FloatArray, document_features
 from newsbrief.limits import check_deadline
@@ -229,8 +229,9 @@ def choose(
     """
     sentences = doc.sentences
     limit = length.max_sentences(len(sentences))
+    texts = [s.text for s in sentences]
     flags = (
-        dangling_flags([s.text for s in sentences], doc.language)
+        dangling_flags(texts, doc.language, standalone_forms(texts, doc.language))
         if coherent
         else [False] * len(sentences)
     )
@@ -311,10 +312,12 @@ class TrainedSummarizer:
         # The oracle-label head's scores are log-odds; the one-sentence head's are not.
         min_score = None if one else math.log(MIN_PROBABILITY / (1 - MIN_PROBABILITY))
         chosen = choose(doc, scores, length, min_score=min_score)
+        all_texts = [s.text for s in doc.sentences]
+        texts = summary_texts(chosen, all_texts, standalone_forms(all_texts, doc.language))
         return Output(
             [
-                SummarySentence(text=doc.sentences[i].text, index=i, score=float(scores[i]))
-                for i in chosen
+                SummarySentence(text=text, index=i, score=float(scores[i]))
+                for i, text in zip(chosen, texts, strict=True)
             ],
             info={"model": self.scorer.name + ("/single" if one and self.scorer.single else "")},
         )
