@@ -49,9 +49,13 @@ done
 
 psql_admin() { su postgres -c "psql -v ON_ERROR_STOP=1 -q -t -A -p $port $*"; }
 
+# CREATEDB: the parallel test run (pytest -n) gives each worker a database of its own.
 if [ "$(psql_admin "-c \"SELECT 1 FROM pg_roles WHERE rolname = '$user'\"")" != 1 ]; then
   log "creating role $user"
-  psql_admin "-c \"CREATE ROLE $user LOGIN PASSWORD '$password'\"" >&2
+  psql_admin "-c \"CREATE ROLE $user LOGIN CREATEDB PASSWORD '$password'\"" >&2
+elif [ "$(psql_admin "-c \"SELECT rolcreatedb FROM pg_roles WHERE rolname = '$user'\"")" != t ]; then
+  log "allowing role $user to create databases"
+  psql_admin "-c \"ALTER ROLE $user CREATEDB\"" >&2
 fi
 if [ "$(psql_admin "-c \"SELECT 1 FROM pg_database WHERE datname = '$db'\"")" != 1 ]; then
   log "creating database $db"

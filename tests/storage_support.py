@@ -3,10 +3,17 @@
 PostgreSQL runs when ``NEWSBRIEF_TEST_POSTGRES_URL`` is set (``scripts/start_postgres.sh``
 prints one; ``scripts/test.sh`` sets it), and is skipped with that reason otherwise. Each test
 gets an empty database: the tables are dropped before the store opens (and migrates).
+
+Under pytest-xdist (``-n``) every worker has a database of its own on the same server, named
+after the URL's with the worker's id (``newsbrief_test_gw0``, ...), dropped and created afresh
+when the worker first needs it: two workers emptying one database would delete each other's
+rows mid-test. The URL's role must be allowed to create databases (``start_postgres.sh``
+grants it).
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -40,7 +47,32 @@ def postgres_url() -> str:
     url = os.environ.get(POSTGRES_ENV)
     if not url:
         pytest.skip(f"PostgreSQL tests need {POSTGRES_ENV} (bash scripts/start_postgres.sh)")
-    return url
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    return worker_database(url, worker) if worker else url
+
+
+@functools.cache
+def worker_database(url: str, worker: str) -> str:
+    """Create (afresh) the xdist ``worker``'s own database on ``url``'s server; return its URL."""
+    base = sa.make_url(url).set(drivername="postgresql+psycopg")
+    name = f"{base.database}_{worker}"
+    engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")  # CREATE DATABASE needs it
+    try:
+        with engine.connect() as conn:
+            quoted = conn.dialect.identifier_preparer.quote(name)
+            # FORCE: a connection a killed earlier run left open must not keep the old one.
+            conn.exec_driver_sql(f"DROP DATABASE IF EXISTS {quoted} WITH (FORCE)")
+            try:
+                conn.exec_driver_sql(f"CREATE DATABASE {quoted}")
+            except sa.exc.ProgrammingError as exc:
+                raise RuntimeError(
+                    f"the parallel tests (-n) need a database per worker, and {base.username!r} "
+                    f"could not create {name!r} ({exc.orig}): ALTER ROLE {base.username} CREATEDB, "
+                    "or run without -n"
+                ) from exc
+    finally:
+        engine.dispose()
+    return sa.make_url(url).set(database=name).render_as_string(hide_password=False)
 
 
 def reset_postgres(url: str, *, drop: bool) -> None:
