@@ -4,6 +4,7 @@
 #
 #   bash scripts/test.sh            # everything (as CI does)
 #   bash scripts/test.sh -m 'not slow'   # extra arguments go to pytest
+#   NEWSBRIEF_TEST_WORKERS=0 bash scripts/test.sh   # the tests one at a time (default: one per CPU)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -73,5 +74,10 @@ ruff check src tests benchmarks scripts
 ruff format --check src tests benchmarks scripts
 log "mypy --strict"
 mypy
-log "pytest"
-python3 -m pytest "$@"
+# In parallel with pytest-xdist: one worker per CPU (NEWSBRIEF_TEST_WORKERS overrides; 0 runs
+# serially). --dist loadgroup spreads single tests, except the groups a module names
+# (xdist_group: one Chromium, one Ray runtime, one model server each). Each worker has its own
+# PostgreSQL database (tests/storage_support.py). Arguments given here come last, so `-n 0`
+# wins.
+log "pytest (${NEWSBRIEF_TEST_WORKERS:-auto} workers)"
+python3 -m pytest -n "${NEWSBRIEF_TEST_WORKERS:-auto}" --dist loadgroup "$@"

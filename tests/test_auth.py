@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -600,14 +601,18 @@ def test_logins_behind_a_trusted_proxy_count_per_forwarded_client(
     s.store.close()
 
 
-def test_limiter_window_passes() -> None:
-    limiter = auth.LoginLimiter(per_account=1, per_client=10, window_s=0.05)
+def test_limiter_window_passes(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The limiter's own clock, moved by hand: a real 50 ms window could pass between two
+    # lines on a loaded machine (the parallel suite), and the refusal would go unseen.
+    now = [1000.0]
+    monkeypatch.setattr(auth, "time", SimpleNamespace(monotonic=lambda: now[0]))
+    limiter = auth.LoginLimiter(per_account=1, per_client=10, window_s=60)
     limiter.failed(account="ana", client="1.2.3.4")
-    with pytest.raises(Exception, match="too many failed logins"):
+    now[0] += 59.9
+    with pytest.raises(auth.TooManyAttempts, match="too many failed logins") as info:
         limiter.check(account="ana", client="1.2.3.4")
-    import time
-
-    time.sleep(0.06)
+    assert info.value.retry_after == 1
+    now[0] += 0.1  # the failure leaves the window
     limiter.check(account="ana", client="1.2.3.4")
 
 

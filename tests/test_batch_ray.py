@@ -39,6 +39,9 @@ from test_batch import article, read_output, write_input
 
 ray = pytest.importorskip("ray", reason="Ray is not installed: pip install 'newsbrief[ray]'")
 
+# Under pytest-xdist (-n) one worker runs the whole module: one Ray runtime at a time.
+pytestmark = pytest.mark.xdist_group("ray")
+
 
 RUNTIME: dict[str, Any] = {"num_cpus": 2, "include_dashboard": False, "log_to_driver": False}
 

@@ -30,7 +30,11 @@ from web_support import chromium, free_port, playwright_api, uvicorn_server, xss
 #: The title of the oldest demo article (01-en-street-trees.txt), listed last on the home page.
 FIRST_DEMO_TITLE = "Volunteers count every street tree before the town replants"
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.xdist_group("test_browser"),  # one Chromium (a module fixture) under -n
+]
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,11 @@ from newsbrief.storage import Store, open_store
 from newsbrief.web.app import create_app
 from web_support import chromium, free_port, page_server, playwright_api, uvicorn_server
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.xdist_group("test_browser_editors"),  # one Chromium (a module fixture) under -n
+]
 
 PASSWORD = "correct horse battery staple"
 TEXT = (

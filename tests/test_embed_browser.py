@@ -29,7 +29,11 @@ from newsbrief.web import i18n
 from newsbrief.web.app import create_app
 from web_support import chromium, free_port, page_server, playwright_api, uvicorn_server
 
-pytestmark = [pytest.mark.browser, pytest.mark.slow]
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.slow,
+    pytest.mark.xdist_group("test_embed_browser"),  # one Chromium (a module fixture) under -n
+]
 
 EN = [
     "The harbour board approved a plan to dredge the old canal before the summer season.",

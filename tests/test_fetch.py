@@ -421,8 +421,15 @@ def test_private_networks_allowed_when_asked() -> None:
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
+    #: How many requests for /slow have arrived, and a condition notified at each.
+    slow_arrivals = 0
+    arrived = threading.Condition()
+
     def do_GET(self) -> None:
         if self.path == "/slow":
+            with Handler.arrived:
+                Handler.slow_arrivals += 1
+                Handler.arrived.notify_all()
             time.sleep(2)
         if self.path == "/endless":
             self.send_response(200)
@@ -492,9 +499,12 @@ def test_fetch_slots(server: str) -> None:
         slow.append(fetch(f"{server}/slow", slots=slots, allow_private_networks=True).body)
 
     threads = [threading.Thread(target=hold_one) for _ in range(2)]
+    before = Handler.slow_arrivals
     for thread in threads:
         thread.start()
-    time.sleep(0.5)  # both are now waiting for /slow (2 s), each holding a slot
+    # Both are now waiting for /slow (2 s), each holding a slot (taken before the request).
+    with Handler.arrived:
+        assert Handler.arrived.wait_for(lambda: Handler.slow_arrivals == before + 2, timeout=30)
     start = time.monotonic()
     with pytest.raises(TooManyFetches) as info:
         fetch(f"{server}/", slots=slots, allow_private_networks=True)

@@ -17,6 +17,10 @@ from newsbrief.models import SummaryOptions
 from newsbrief.pipeline import prepare, summarize
 from newsbrief.summarizers.hf import HFSummarizer, missing_model_message
 
+# Under pytest-xdist (-n) one worker runs the whole module: the model (a module fixture) is
+# built once.
+pytestmark = pytest.mark.xdist_group("hf")
+
 ARTICLE = "\n".join(
     f"The harbour committee met on day {i} to discuss repairs to the pier. "
     "Members agreed that the channel needs dredging before the summer season."

@@ -29,6 +29,10 @@ from newsbrief.models import Article, Length, SummaryOptions
 from newsbrief.pipeline import prepare, summarize
 from newsbrief.summarizers.llamacpp import LlamaCppSummarizer, missing_model_message
 
+# Under pytest-xdist (-n) one worker runs the whole module: the model server (a module
+# fixture) starts once.
+pytestmark = pytest.mark.xdist_group("llama-cpp")
+
 
 def test_missing_model_file_says_how_to_get_one(tmp_path: Path) -> None:
     missing = str(tmp_path / "nope.gguf")

@@ -42,7 +42,7 @@ def test_plain_pytest_and_python_m_pytest_collect_the_same_tests() -> None:
     assert _collected(plain) == _collected(module) > 1000
 
 
-def _run_skipping_suite(tmp_path: Path, ci: str | None) -> str:
+def _run_skipping_suite(tmp_path: Path, ci: str | None, *options: str) -> str:
     (tmp_path / "conftest.py").write_text("from ci_policy import pytest_runtest_makereport\n")
     (tmp_path / "test_tier.py").write_text(
         "import pytest\n\n"
@@ -58,7 +58,8 @@ def _run_skipping_suite(tmp_path: Path, ci: str | None) -> str:
     env["PYTHONPATH"] = os.pathsep.join([str(TESTS), env.get("PYTHONPATH", "")])
     if ci is not None:
         env["CI"] = ci
-    return _pytest(["-q", "-rA", "-p", "no:cacheprovider", str(tmp_path)], cwd=tmp_path, env=env)
+    args = ["-q", "-rA", "-p", "no:cacheprovider", *options, str(tmp_path)]
+    return _pytest(args, cwd=tmp_path, env=env)
 
 
 @pytest.mark.parametrize("ci", ["true", "1", "TRUE"])
@@ -70,6 +71,22 @@ def test_under_ci_a_skip_fails_the_run_with_its_reason(tmp_path: Path, ci: str) 
         "skipped under CI (evaluation data not found at /nowhere): CI must run every tier; "
         "make scripts/test.sh install or start what this test needs"
     ) in out
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("ci", "exit_code", "outcomes"),
+    [("true", 1, "1 failed, 1 passed, 1 xfailed"), (None, 0, "1 passed, 1 skipped, 1 xfailed")],
+)
+def test_the_ci_rule_holds_in_parallel_runs(
+    tmp_path: Path, ci: str | None, exit_code: int, outcomes: str
+) -> None:
+    """scripts/test.sh runs the suite with pytest-xdist: a worker's skip fails the run too."""
+    out = _run_skipping_suite(tmp_path, ci, "-n", "2")
+    assert out.startswith(f"exit {exit_code}"), out
+    assert "bringing up nodes" in out and outcomes in out, out  # xdist ran it
+    if ci:
+        assert "skipped under CI (evaluation data not found at /nowhere)" in out, out
 
 
 @pytest.mark.parametrize("ci", [None, "", "false"])
