@@ -171,7 +171,7 @@ from newsbrief.models import Length, SummaryOptions
 from newsbrief.storage import open_store
 from newsbrief.summarizers import Output, SummarizerInfo
 
-url, article_id, log, start = sys.argv[1], int(sys.argv[2]), sys.argv[3], float(sys.argv[4])
+url, article_id, log, ready = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 
 class Slow:
     name = kind = "extractive"
@@ -184,7 +184,11 @@ class Slow:
 summarizers._REGISTRY["test-slow"] = SummarizerInfo("test-slow", Slow, "slow (tests)")
 store = open_store(url)
 options = SummaryOptions(method="test-slow", length=Length.of(sentences=2), format="bullets")
-time.sleep(max(0.0, start - time.time()))
+# Start together: each says it is ready, then waits for all three (however loaded the machine).
+open(os.path.join(ready, str(os.getpid())), "w").close()
+deadline = time.monotonic() + 120
+while len(os.listdir(ready)) < 3 and time.monotonic() < deadline:
+    time.sleep(0.01)
 print(json.dumps(service.summarize_stored(store, article_id, options)["cached"]))
 store.close()
 """
@@ -202,11 +206,12 @@ def test_processes_on_one_store_compute_a_summary_once(backend: str, tmp_path: P
     log = tmp_path / "computed.log"
     script = tmp_path / "worker.py"
     script.write_text(_WORKER, encoding="utf-8")
-    start = time.time() + 4.0  # every process has imported newsbrief by then
+    ready = tmp_path / "ready"
+    ready.mkdir()
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     procs = [
         subprocess.Popen(
-            [sys.executable, str(script), url, str(stored.id), str(log), str(start)],
+            [sys.executable, str(script), url, str(stored.id), str(log), str(ready)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
@@ -216,9 +221,10 @@ def test_processes_on_one_store_compute_a_summary_once(backend: str, tmp_path: P
     ]
     results = []
     for proc in procs:
-        out, err = proc.communicate(timeout=60)
+        out, err = proc.communicate(timeout=180)
         assert proc.returncode == 0, err
         results.append(json.loads(out))
+    assert len(list(ready.iterdir())) == 3
     assert len(log.read_text().split()) == 1  # one process computed, the others waited
     assert sorted(results) == [False, True, True]
 
@@ -232,48 +238,58 @@ def test_summary_lock_excludes_other_holders(backend: str, tmp_path: Path) -> No
     url = backend_url(backend, tmp_path)
     key = SummaryKey("abc", "lead", "s2", "bullets")
     other = SummaryKey("abd", "lead", "s2", "bullets")
+
     # Two stores stand for two processes (SQLite's record locks are per process, so its
     # holders are checked from a child; PostgreSQL's per connection, so two stores do).
+    def contend(store: Any, wanted: SummaryKey) -> tuple[threading.Event, threading.Thread]:
+        """Take ``wanted`` in a thread; the event is set once it is held."""
+        entered = threading.Event()
+
+        def take() -> None:
+            with store.summary_lock(wanted):
+                entered.set()
+
+        thread = threading.Thread(target=take, daemon=True)
+        thread.start()
+        return entered, thread
+
     with open_store(url) as first:
         if backend == "sqlite":
             holder = subprocess.Popen(
                 [
                     sys.executable,
                     "-c",
-                    "import sys, time\n"
+                    "import sys\n"
                     "from newsbrief.storage import open_store, SummaryKey\n"
                     "store = open_store(sys.argv[1])\n"
                     "with store.summary_lock(SummaryKey('abc', 'lead', 's2', 'bullets')):\n"
-                    "    print('held', flush=True); time.sleep(1.5)\n",
+                    "    print('held', flush=True); sys.stdin.readline()\n",
                     url,
                 ],
+                stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 text=True,
                 env={**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)},
             )
             assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
-            started = time.monotonic()
-            with first.summary_lock(other):
-                assert time.monotonic() - started < 1.0  # another key is not held
-            with first.summary_lock(key):
-                assert time.monotonic() - started >= 1.0
-            holder.communicate(timeout=10)
+            free, thread = contend(first, other)
+            assert free.wait(10)  # another key is not held
+            thread.join(timeout=10)
+            taken, thread = contend(first, key)
+            assert not taken.wait(0.5)  # the child holds it
+            holder.communicate("release\n", timeout=10)
+            assert taken.wait(10)
+            thread.join(timeout=10)
             return
         second = open_store(url)
-        entered = threading.Event()
         with first.summary_lock(key):
-
-            def take() -> None:
-                with second.summary_lock(key):
-                    entered.set()
-
-            thread = threading.Thread(target=take)
-            thread.start()
-            with second.summary_lock(other):
-                pass
-            assert not entered.wait(0.5)
-        assert entered.wait(5)
-        thread.join()
+            taken, thread = contend(second, key)
+            free, thread = contend(second, other)
+            assert free.wait(10)  # another key is not held
+            thread.join(timeout=10)
+            assert not taken.wait(0.5)  # the first store holds it
+        assert taken.wait(10)
+        thread.join(timeout=10)
         second.close()
 
 

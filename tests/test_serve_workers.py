@@ -140,7 +140,10 @@ def test_stopping_finishes_requests_in_flight(tmp_path: Path, serve: object) -> 
         slow = threading.Thread(target=add)
         started = time.monotonic()
         slow.start()
-        time.sleep(1.0)  # the server is waiting for the slow page
+        deadline = time.monotonic() + 30
+        while not feeds.hits["/slow/story.html"]:  # then the server is waiting for the page
+            assert time.monotonic() < deadline, "the server never asked for the slow page"
+            time.sleep(0.02)
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=60)
         slow.join()

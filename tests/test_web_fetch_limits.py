@@ -28,9 +28,16 @@ SLOW_SECONDS = 5.0
 
 
 class Slow(BaseHTTPRequestHandler):
+    #: How many requests for /slow have arrived, and a condition notified at each.
+    slow_arrivals = 0
+    arrived = threading.Condition()
+
     def do_GET(self) -> None:
         try:
             if self.path == "/slow":
+                with Slow.arrived:
+                    Slow.slow_arrivals += 1
+                    Slow.arrived.notify_all()
                 time.sleep(SLOW_SECONDS)
             elif self.path == "/trickle":
                 self.wfile.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n")
@@ -89,14 +96,22 @@ def served(tmp_path: Path) -> Iterator[str]:
 def test_slow_fetches_cannot_take_every_worker(served: str, pages: str) -> None:
     """More slow fetches than worker threads: a read still answers at once."""
     requests = WORKER_THREADS + 4
+    answered = threading.Semaphore(0)
+    before = Slow.slow_arrivals
 
     def summarize(_: int) -> httpx.Response:
         with httpx.Client(timeout=30) as client:
-            return client.post(f"{served}/api/summarize", json={"url": f"{pages}/slow"})
+            answer = client.post(f"{served}/api/summarize", json={"url": f"{pages}/slow"})
+        answered.release()
+        return answer
 
     with ThreadPoolExecutor(max_workers=requests) as pool:
         answers = pool.map(summarize, range(requests))
-        time.sleep(1.0)  # every request has arrived; two of them wait for the slow page
+        # Two requests hold the slots, waiting for the slow page; every other one was refused.
+        with Slow.arrived:
+            assert Slow.arrived.wait_for(lambda: Slow.slow_arrivals == before + 2, timeout=30)
+        for _ in range(requests - 2):
+            assert answered.acquire(timeout=30), "a request waited instead of being refused"
         start = time.monotonic()
         read = httpx.get(f"{served}/api/articles", timeout=30)
         elapsed = time.monotonic() - start
