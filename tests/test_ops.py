@@ -275,21 +275,21 @@ def test_summary_lock_excludes_other_holders(backend: str, tmp_path: Path) -> No
             free, thread = contend(first, other)
             assert free.wait(10)  # another key is not held
             thread.join(timeout=10)
-            taken, thread = contend(first, key)
+            taken, waiter = contend(first, key)
             assert not taken.wait(0.5)  # the child holds it
             holder.communicate("release\n", timeout=10)
             assert taken.wait(10)
-            thread.join(timeout=10)
+            waiter.join(timeout=10)
             return
         second = open_store(url)
         with first.summary_lock(key):
-            taken, thread = contend(second, key)
+            taken, waiter = contend(second, key)
             free, thread = contend(second, other)
             assert free.wait(10)  # another key is not held
             thread.join(timeout=10)
             assert not taken.wait(0.5)  # the first store holds it
         assert taken.wait(10)
-        thread.join(timeout=10)
+        waiter.join(timeout=10)
         second.close()
 
 
