@@ -10,6 +10,10 @@ from pathlib import Path
 
 import pytest
 
+# Under pytest-xdist (-n) one worker runs the whole module: the plug-in is installed once (pip,
+# a module fixture).
+pytestmark = pytest.mark.xdist_group("test_plugins")
+
 PLUGIN = Path(__file__).with_name("fixtures") / "summarizer_plugin"
 ARTICLE = (
     "The town council approved a new library on Monday. Building starts in the spring. "
