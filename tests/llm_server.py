@@ -125,19 +125,28 @@ def _handler(state: FakeLLM) -> type[BaseHTTPRequestHandler]:
 
 
 class CountingLLM(FakeLLM):
-    """A fake endpoint that takes its time and counts the requests it is answering at once."""
+    """A fake endpoint that takes its time and counts the requests it is answering at once.
 
-    def __init__(self, delay: float = 0.15) -> None:
+    ``gather``: hold the first requests until that many are in flight at once (or
+    ``gather_s`` has passed), so a client that keeps that many in flight is seen doing so
+    however slowly a loaded machine starts its threads; one that never does is seen too.
+    """
+
+    def __init__(self, delay: float = 0.15, *, gather: int = 0, gather_s: float = 10) -> None:
         super().__init__(default=self.slow_echo)
         self.delay = delay
+        self.gather = gather
+        self.gather_s = gather_s
         self.in_flight = 0
         self.most = 0
-        self._count = threading.Lock()
+        self._count = threading.Condition()
 
     def slow_echo(self, request: dict[str, Any]) -> Reply:
         with self._count:
             self.in_flight += 1
             self.most = max(self.most, self.in_flight)
+            self._count.notify_all()
+            self._count.wait_for(lambda: self.most >= self.gather, timeout=self.gather_s)
         time.sleep(self.delay)
         with self._count:
             self.in_flight -= 1

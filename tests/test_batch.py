@@ -460,7 +460,7 @@ def test_workers_keep_llm_concurrency_records_in_flight(tmp_path: Path) -> None:
     from llm_server import CountingLLM, serve
 
     src = write_input(tmp_path / "in.jsonl", 64)  # two chunks of 32, one per worker
-    with serve(CountingLLM(delay=0.3)) as server:
+    with serve(CountingLLM(delay=0.3, gather=4)) as server:
         flags = ["-m", "llm", "--llm-model", "tiny", "--llm-url", server.url]
         result = run(str(src), "-o", str(tmp_path / "out.jsonl"), *flags, "-j", "2",
                      "--llm-concurrency", "3")  # fmt: skip

@@ -547,7 +547,7 @@ def without_timings(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def test_llm_keeps_the_concurrency_in_flight_per_actor(tmp_path: Path) -> None:
     src = write_input(tmp_path / "in.jsonl", 12)
-    with serve(CountingLLM()) as server:
+    with serve(CountingLLM(gather=3)) as server:
         result = run(
             str(src), "-o", str(tmp_path / "one"), "--engine", "ray", "--num-cpus", "1",
             *llm_flags(server, concurrency=3),
