@@ -261,6 +261,8 @@ KEPT = [
     ("en", "So far the council has not answered."),  # "so" without its comma
     ("en", "Still the best pizza in town, the owners say."),
     ("en", "Otherwise, the bridge will close."),  # dropping it would change the claim
+    ("en", "But for the rain, the team would have won."),  # an idiom: "except for the rain"
+    ("en", '"But for you, I would have stayed," she said.'),
     ("de", "Jedoch lehnte die Stadt den Plan ab."),  # the verb would come first
     ("nl", "Echter keurde de gemeente het plan niet goed."),
     ("en", "The council approved the budget on Tuesday."),

@@ -152,6 +152,12 @@ CONNECTIVES: dict[str, tuple[frozenset[str], frozenset[str]]] = {
 }
 
 
+#: Phrases that open with a droppable connective but mean something else as a whole, so the
+#: connective stays: "But for the rain, they would have won" is "except for the rain"; without
+#: its "But" the sentence says the rain made them win.
+IDIOMS: dict[str, frozenset[str]] = {"en": _phrases("but_for")}
+
+
 def _pattern(phrases: frozenset[str]) -> re.Pattern[str]:
     """Compile a regex that matches a text opening with one of ``phrases``, whole words only.
 
@@ -169,6 +175,7 @@ def _pattern(phrases: frozenset[str]) -> re.Pattern[str]:
 
 _OPENER_RE = {lang: _pattern(table) for lang, table in OPENERS.items()}
 _STANDALONE_RE = {lang: _pattern(table) for lang, table in STANDALONE.items()}
+_IDIOM_RE = {lang: _pattern(table) for lang, table in IDIOMS.items()}
 
 
 def _alternatives(phrases: frozenset[str]) -> str:
@@ -212,12 +219,16 @@ def dangles(text: str, language: str | None) -> bool:
 def drop_connective(text: str, language: str | None) -> str | None:
     """Return ``text`` without its leading connective (``CONNECTIVES``), re-capitalised.
 
-    None when ``text`` does not open with a droppable connective of ``language``, or when what
-    is left still dangles ("But he said…" -> "He said…" needs its antecedent all the same).
+    None when ``text`` does not open with a droppable connective of ``language``, when the
+    connective begins an idiom (``IDIOMS``: "But for the rain…"), or when what is left still
+    dangles ("But he said…" -> "He said…" needs its antecedent all the same).
     """
     pattern = _CONNECTIVE_RE.get(language or "")
     match = pattern.match(text) if pattern is not None else None
     if match is None:
+        return None
+    idiom = _IDIOM_RE.get(language or "")
+    if idiom is not None and idiom.match(text) is not None:
         return None
     start = match.start("rest")
     rest = text[start:]
