@@ -14,9 +14,9 @@ from urllib.parse import parse_qsl, unquote_plus
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.types import Message
 
 from newsbrief.errors import InputError, InputTooLarge
+from newsbrief.web.asgi import receive_once
 
 #: Most fields a site form may send: ours send at most three; more is not one of our forms.
 MAX_FORM_FIELDS = 20
@@ -89,18 +89,8 @@ async def read_form(request: Request, *, max_bytes: int) -> dict[str, str]:
             prefix = parse_prefix(body)
         message = too_large_message(max_bytes, prefix.cut)
         raise FormTooLarge(message, kept=prefix.fields, cut=prefix.cut) from exc
-    body = b"".join(chunks)
-    sent = False
-
-    async def replay() -> Message:
-        # The body was read above; the parser gets it again in one message.
-        nonlocal sent
-        if sent:
-            return {"type": "http.disconnect"}
-        sent = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    parsing = Request(request.scope, replay).form(
+    # The body was read above; the parser gets it again in one message.
+    parsing = Request(request.scope, receive_once(b"".join(chunks))).form(
         max_fields=MAX_FORM_FIELDS, max_part_size=max_bytes
     )
     try:

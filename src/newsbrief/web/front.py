@@ -23,6 +23,7 @@ from typing import Any
 
 from newsbrief import metrics
 from newsbrief.metrics import RENDER_KEY
+from newsbrief.web.asgi import receive_once
 from newsbrief.web.cache import summary_path_id
 from newsbrief.web.middleware import (
     ASGIApp,
@@ -119,16 +120,8 @@ class ReadersFront:
         """Render the page of ``scope`` afresh for the page cache, through the whole stack."""
         render: dict[str, Any] = {**scope, "method": "GET", RENDER_KEY: True}
         render["state"] = dict(scope.get("state") or {})
-        asked = False
-
-        async def no_body() -> Message:
-            nonlocal asked
-            if asked:
-                return {"type": "http.disconnect"}
-            asked = True
-            return {"type": "http.request", "body": b"", "more_body": False}
 
         async def nowhere(message: Message) -> None:
             pass
 
-        await self.app(render, no_body, nowhere)
+        await self.app(render, receive_once(), nowhere)

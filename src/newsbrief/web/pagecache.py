@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from newsbrief.metrics import RENDER_KEY, ROUTE_KEY
+from newsbrief.web.asgi import receive_once
 
 #: Seconds a rendered page is served from memory. 2 s keeps nearly every read of a busy page
 #: in memory (at 1,000 reads a second, one render per 1,000 reads) while an edit shows
@@ -252,16 +253,8 @@ class PageFastPath:
         fresh_scope.pop(ROUTE_KEY, None)
         fresh_scope.pop(RENDER_KEY, None)
         started_at, generation = self.cache.now(), self.cache.generation
-        asked = False
         start: Message | None = None
         chunks: list[bytes] = []
-
-        async def no_body() -> Message:
-            nonlocal asked
-            if asked:
-                return {"type": "http.disconnect"}
-            asked = True
-            return {"type": "http.request", "body": b"", "more_body": False}
 
         async def collect(message: Message) -> None:
             nonlocal start
@@ -272,7 +265,7 @@ class PageFastPath:
 
         kept = False
         try:
-            await self.app(fresh_scope, no_body, collect)
+            await self.app(fresh_scope, receive_once(), collect)
             if start is not None:
                 headers = list(start.get("headers", []))
                 if _cacheable(start["status"], headers):
