@@ -212,6 +212,14 @@ def end_session(store: Store, cookie: str) -> None:
 # --- login throttling ------------------------------------------------------------------------
 
 
+def _too_many(kind: str, seconds: float) -> TooManyAttempts:
+    """Return the refusal for an ``account`` or ``client`` whose window ends in ``seconds``."""
+    wait = max(1, int(seconds + 0.999))
+    return TooManyAttempts(
+        f"too many failed logins for this {kind}; try again in {wait} s", retry_after=wait
+    )
+
+
 class LoginLimiter:
     """Refuse logins after too many failures in a window, per account and per client.
 
@@ -247,11 +255,7 @@ class LoginLimiter:
             ):
                 times = self._recent(key, now)
                 if len(times) >= limit:
-                    wait = max(1, int(times[0] + self.window_s - now + 0.999))
-                    raise TooManyAttempts(
-                        f"too many failed logins for this {key[0]}; try again in {wait} s",
-                        retry_after=wait,
-                    )
+                    raise _too_many(key[0], times[0] + self.window_s - now)
 
     def failed(self, *, account: str, client: str) -> None:
         """Count a failed login against the account name and the client."""
@@ -293,11 +297,7 @@ class SharedLoginLimiter:
         ):
             count, left = self.store.failures(f"login-{kind}", key, now=now)
             if count >= limit:
-                wait = max(1, int(left + 0.999))
-                raise TooManyAttempts(
-                    f"too many failed logins for this {kind}; try again in {wait} s",
-                    retry_after=wait,
-                )
+                raise _too_many(kind, left)
 
     def failed(self, *, account: str, client: str) -> None:
         """Count a failed login against the account name and the client."""

@@ -32,7 +32,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Annotated, Protocol
+from typing import TYPE_CHECKING, Annotated
 
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
@@ -147,7 +147,34 @@ class TokenBucket:
         return self._tokens + (now - self._stamp) * self.rate >= self.burst
 
 
-class RateLimiter:
+class Limiter:
+    """The rule both limiters apply: ``burst`` requests at once, ``per_minute`` sustained.
+
+    ``per_minute`` 0 turns limiting off. ``RateLimiter`` keeps the buckets in this worker's
+    memory, ``SharedRateLimiter`` in the store; routes charge either through ``check``.
+    """
+
+    def __init__(self, *, per_minute: float, burst: int) -> None:
+        if per_minute < 0 or burst < 1:
+            raise InvalidOptions(
+                f"rate limit must be 0 (off) or more a minute with a burst of at least 1 "
+                f"(got {per_minute} a minute, burst {burst})"
+            )
+        self.per_minute = per_minute
+        self.burst = burst
+        self._rate = per_minute / 60
+
+    @property
+    def enabled(self) -> bool:
+        """Return False when limiting is off (``per_minute`` 0)."""
+        return self._rate > 0
+
+    def check(self, client: str) -> None:
+        """Spend one of ``client``'s tokens, or raise RateLimited."""
+        raise NotImplementedError
+
+
+class RateLimiter(Limiter):
     """Token buckets per client: ``burst`` requests at once, ``per_minute`` sustained.
 
     ``per_minute`` 0 turns limiting off. Thread-safe; ``clock`` is for tests.
@@ -161,23 +188,11 @@ class RateLimiter:
         max_clients: int = MAX_CLIENTS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        if per_minute < 0 or burst < 1:
-            raise InvalidOptions(
-                f"rate limit must be 0 (off) or more a minute with a burst of at least 1 "
-                f"(got {per_minute} a minute, burst {burst})"
-            )
-        self.per_minute = per_minute
-        self.burst = burst
-        self._rate = per_minute / 60
+        super().__init__(per_minute=per_minute, burst=burst)
         self._max = max_clients
         self._clock = clock
         self._buckets: OrderedDict[str, TokenBucket] = OrderedDict()
         self._lock = threading.Lock()
-
-    @property
-    def enabled(self) -> bool:
-        """Return False when limiting is off (``per_minute`` 0)."""
-        return self._rate > 0
 
     def check(self, client: str) -> None:
         """Spend one of ``client``'s tokens.
@@ -205,22 +220,6 @@ class RateLimiter:
         return len(self._buckets)
 
 
-class Limiter(Protocol):
-    """What routes charge: ``RateLimiter`` (one worker) or ``SharedRateLimiter`` (several)."""
-
-    per_minute: float
-    burst: int
-
-    @property
-    def enabled(self) -> bool:
-        """Return False when limiting is off."""
-        ...
-
-    def check(self, client: str) -> None:
-        """Spend one of ``client``'s tokens, or raise RateLimited."""
-        ...
-
-
 def _refusal(limiter: Limiter, wait: float) -> RateLimited:
     seconds = max(1, math.ceil(wait))
     return RateLimited(
@@ -231,7 +230,7 @@ def _refusal(limiter: Limiter, wait: float) -> RateLimited:
     )
 
 
-class SharedRateLimiter:
+class SharedRateLimiter(Limiter):
     """``RateLimiter``'s buckets kept in the store, so every worker spends from the same ones.
 
     Each ``check`` is one atomic statement (``LimitStore.take_token``); it blocks, so call it
@@ -249,23 +248,11 @@ class SharedRateLimiter:
         burst: int,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        if per_minute < 0 or burst < 1:
-            raise InvalidOptions(
-                f"rate limit must be 0 (off) or more a minute with a burst of at least 1 "
-                f"(got {per_minute} a minute, burst {burst})"
-            )
+        super().__init__(per_minute=per_minute, burst=burst)
         self.store = store
-        self.per_minute = per_minute
-        self.burst = burst
-        self._rate = per_minute / 60
         self._clock = clock
         self._next_sweep = 0.0
         self._lock = threading.Lock()
-
-    @property
-    def enabled(self) -> bool:
-        """Return False when limiting is off (``per_minute`` 0)."""
-        return self._rate > 0
 
     def check(self, client: str) -> None:
         """Spend one of ``client``'s tokens in the store.
