@@ -21,7 +21,7 @@ from newsbrief import service
 from newsbrief.storage import SQLStore, Store
 from newsbrief.web.state import AppState
 from storage_support import BACKENDS, backend_url
-from web_support import Client, csrf, make_app
+from web_support import Client, csrf, make_app, metric
 
 TEXT = (
     "The council approved a new cycle lane on the bridge on Monday evening.\n"
@@ -328,18 +328,6 @@ def test_readyz_is_503_when_the_store_is_gone(tmp_path: Path) -> None:
     assert body["checks"]["store"].startswith("storage_error: database error")
     assert body["checks"]["model"] == "ok"
     store.close()
-
-
-def metric(text: str, name: str, **labels: str) -> float:
-    """Return the sum of samples ``name`` with ``labels`` in Prometheus text ``text``."""
-    from prometheus_client.parser import text_string_to_metric_families
-
-    total = 0.0
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
-                total += sample.value
-    return total
 
 
 def test_metrics_count_requests_cache_and_computations(

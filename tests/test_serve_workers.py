@@ -19,8 +19,8 @@ import httpx
 import pytest
 
 from storage_support import BACKENDS, backend_url
-from test_ops import TEXT, metric
-from web_support import free_port
+from test_ops import TEXT
+from web_support import free_port, metric
 
 pytestmark = pytest.mark.slow  # real server processes
 

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from newsbrief.web.pagecache import REFRESH_AT, PageCache, PageFastPath
-from web_support import make_app
+from web_support import make_app, metric
 
 TEXT = (
     "The council approved a new cycle lane on the bridge on Monday evening.\n"
@@ -226,18 +226,6 @@ def test_a_host_is_judged_the_same_every_time(tmp_path: Path) -> None:
         assert client.get("/healthz", headers={"Host": "local:host:1"}).status_code == 400
         assert client.get("/healthz", headers={"Host": "localhost:8000"}).status_code == 200
     store.close()
-
-
-def metric(text: str, name: str, **labels: str) -> float:
-    """Return the sum of samples ``name`` with ``labels`` in Prometheus text ``text``."""
-    from prometheus_client.parser import text_string_to_metric_families
-
-    total = 0.0
-    for family in text_string_to_metric_families(text):
-        for sample in family.samples:
-            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
-                total += sample.value
-    return total
 
 
 # --- the readers' front (answers from memory before FastAPI) ----------------------------------

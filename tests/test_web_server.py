@@ -7,7 +7,7 @@ import json
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from importlib.util import find_spec
 from pathlib import Path
 from typing import Any
@@ -82,6 +82,24 @@ def read_all(sock: socket.socket, limit: float) -> bytes:
     return b"".join(chunks)
 
 
+def send_slowly(sock: socket.socket, pieces: Iterable[bytes]) -> None:
+    """Send ``pieces`` one every 0.1 s, until they run out or the server answers or closes."""
+    for piece in pieces:
+        try:
+            sock.sendall(piece)
+        except OSError:
+            return
+        time.sleep(0.1)
+        sock.setblocking(False)
+        try:
+            if sock.recv(1, socket.MSG_PEEK):
+                return
+        except BlockingIOError:
+            pass
+        finally:
+            sock.setblocking(True)
+
+
 def test_trickled_headers_get_408_while_others_are_served(base: tuple[str, int]) -> None:
     url, port = base
     answer: dict[str, Any] = {}
@@ -90,20 +108,8 @@ def test_trickled_headers_get_408_while_others_are_served(base: tuple[str, int])
         with socket.create_connection(("127.0.0.1", port)) as sock:
             start = time.monotonic()
             sock.sendall(b"GET /api/articles HTTP/1.1\r\nHost: 127.0.0.1\r\n")
-            for i in range(40):  # one header line every 0.1 s: never complete within 4 s
-                try:
-                    sock.sendall(f"X-Slow-{i}: a\r\n".encode())
-                except OSError:
-                    break
-                time.sleep(0.1)
-                sock.setblocking(False)
-                try:
-                    if sock.recv(1, socket.MSG_PEEK):
-                        break
-                except BlockingIOError:
-                    pass
-                finally:
-                    sock.setblocking(True)
+            # One header line every 0.1 s: never complete within 4 s.
+            send_slowly(sock, (f"X-Slow-{i}: a\r\n".encode() for i in range(40)))
             answer["raw"] = read_all(sock, 5)
             answer["after"] = time.monotonic() - start
 
@@ -143,20 +149,8 @@ def test_a_trickled_body_gets_408_and_the_connection_closes(base: tuple[str, int
                 b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n"
             )
             start = time.monotonic()  # the headers are complete: the body's clock runs
-            for byte in body[:90]:  # one byte every 0.1 s: 9 s for 90 of them
-                try:
-                    sock.sendall(bytes([byte]))
-                except OSError:
-                    break
-                time.sleep(0.1)
-                sock.setblocking(False)
-                try:
-                    if sock.recv(1, socket.MSG_PEEK):
-                        break
-                except BlockingIOError:
-                    pass
-                finally:
-                    sock.setblocking(True)
+            # One byte every 0.1 s: 9 s for 90 of them.
+            send_slowly(sock, (bytes([byte]) for byte in body[:90]))
             answer["raw"] = read_all(sock, 5)
             answer["after"] = time.monotonic() - start
 

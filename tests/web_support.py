@@ -180,6 +180,18 @@ CHROMIUM_ARGS = [
 ]
 
 
+def metric(text: str, name: str, **labels: str) -> float:
+    """Return the sum of samples ``name`` with ``labels`` in Prometheus text ``text``."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    total = 0.0
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == name and all(sample.labels.get(k) == v for k, v in labels.items()):
+                total += sample.value
+    return total
+
+
 def free_port() -> int:
     """Return a loopback port that was free a moment ago."""
     with socket.socket() as s:
