@@ -10,9 +10,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 from click.testing import CliRunner
 
@@ -250,3 +252,26 @@ def test_numeric_options_refuse_nan_and_inf(args: list[str], option: str) -> Non
         f"Error: Invalid value for {option}: {value!r} is not a finite number."
     )
     assert "Traceback" not in result.output
+
+
+def _float_options(command: click.Command, path: tuple[str, ...] = ()) -> Iterator[Any]:
+    """Every option of every command (groups walked, lazy ones loaded) whose value is a float."""
+    if isinstance(command, click.Group):
+        ctx = click.Context(command)
+        for name in command.list_commands(ctx):
+            sub = command.get_command(ctx, name)
+            assert sub is not None, name
+            yield from _float_options(sub, (*path, name))
+        return
+    for param in command.params:
+        if isinstance(param.type, click.types.FloatParamType):
+            yield pytest.param(param, id=" ".join((*path, param.opts[0])))
+
+
+@pytest.mark.parametrize("param", list(_float_options(cli)))
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf"])
+def test_every_float_option_refuses_nan_and_inf(param: click.Option, value: str) -> None:
+    # Enumerated from the commands themselves, so an option added later cannot slip past:
+    # Python's float() reads "nan" and "inf", and nan passes every range check.
+    with pytest.raises(click.BadParameter):
+        param.type.convert(value, param, None)

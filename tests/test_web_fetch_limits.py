@@ -10,6 +10,7 @@ import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import fields
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -184,3 +185,21 @@ def test_settings_check_the_fetch_limits(settings: dict[str, Any], message: str)
     with pytest.raises(InvalidOptions) as info:
         Settings(**settings)
     assert str(info.value) == message
+
+
+FLOAT_SETTINGS = [item.name for item in fields(Settings) if item.type == "float"]
+
+
+@pytest.mark.parametrize("name", FLOAT_SETTINGS)
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_every_float_setting_refuses_nan_and_inf(name: str, value: float) -> None:
+    # Enumerated from the dataclass, so a setting added later is covered: `rate_per_minute`,
+    # `refresh_minutes`, `session_days`... were checked with `< 0`, which nan passes.
+    from newsbrief.errors import InvalidOptions
+
+    with pytest.raises(InvalidOptions, match=r"\(got (nan|inf)\)$"):
+        Settings(**{name: value})
+
+
+def test_the_float_settings_are_found() -> None:
+    assert {"rate_per_minute", "header_timeout", "session_days"} <= set(FLOAT_SETTINGS)

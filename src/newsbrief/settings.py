@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import contextlib
 import ipaddress
+import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
@@ -198,6 +199,13 @@ class Settings:
                 f"unknown summary length {self.default_length!r}; "
                 f"choose one of: {', '.join(self.summary_lengths)}"
             )
+        # Last, so each setting's own check names its range first: nan passes every
+        # comparison, and no setting means anything at infinity.
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if isinstance(value, float) and not math.isfinite(value):
+                label = item.name.replace("_", " ")
+                raise InvalidOptions(f"{label} must be a finite number (got {value})")
         for name in self.allowed_hosts:
             host_name(name, wildcard=True)  # raises InvalidOptions for a malformed one
         from newsbrief import summarizers

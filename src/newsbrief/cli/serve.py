@@ -153,14 +153,14 @@ def access_lines(settings: Settings, *, has_editors: bool) -> list[str]:
 )
 @click.option(
     "--header-timeout",
-    type=click.FloatRange(min=0, min_open=True, max=300),
+    type=FiniteFloatRange(min=0, min_open=True, max=300),
     default=DEFAULT_HEADER_TIMEOUT,
     show_default=True,
     help="Seconds a request's headers may take to arrive; a slower client gets 408.",
 )
 @click.option(
     "--body-timeout",
-    type=click.FloatRange(min=0, min_open=True, max=3600),
+    type=FiniteFloatRange(min=0, min_open=True, max=3600),
     default=DEFAULT_BODY_TIMEOUT,
     show_default=True,
     help="Seconds a request's body may take to arrive after its headers; a slower client gets 408.",
@@ -190,7 +190,7 @@ def access_lines(settings: Settings, *, has_editors: bool) -> list[str]:
 @click.option(
     "--rate-limit",
     "rate_per_minute",
-    type=click.FloatRange(min=0),
+    type=FiniteFloatRange(min=0),
     default=DEFAULT_RATE_PER_MINUTE,
     show_default=True,
     help="Requests that cause work (an uncached summary) an anonymous client may make a "
