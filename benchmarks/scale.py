@@ -14,8 +14,9 @@ summed resident memory of the process and all its descendants (Ray's daemons and
 local engine's forkserver and workers), sampled every 0.25 s (shared pages, such as Ray's
 object store, are counted once per process mapping them, so this is an upper bound).
 
-Before the runs it measures, in this process, how fast the driver alone reads and checks the
-input (the local engine's reader, which both engines use).
+Before the runs it measures, in this process, how fast the reader alone reads and checks the
+input on one core (the local engine's reader; the Ray engine's read tasks run the same
+checks, one task per input file).
 
 Then: the Ray engine's throughput against the local engine's on the same CPUs (goal >= 85%),
 2 CPUs against 1 (goal >= 1.8x, for both engines), and, from the 1-CPU Ray rate, the
@@ -31,7 +32,7 @@ Usage::
 
     python benchmarks/scale.py                          # 50,000 records, all four runs
     python benchmarks/scale.py --records 5000           # a shorter run on a busy machine
-    python benchmarks/scale.py --records 4000 --runs ray:2 --shard-sizes 64,1024,4096
+    python benchmarks/scale.py --records 4000 --runs ray:2 --batch-sizes 256,1024,4096
 """
 
 from __future__ import annotations
@@ -172,7 +173,7 @@ def child(args: argparse.Namespace) -> None:
             options=options,
             state=state,
             num_cpus=args.cpus,
-            shard_size=args.shard_size,
+            batch_size=args.batch_size,
         )
         report, shards = ray_report, ray_report.shards
         start, first = ray_report.start_seconds, ray_report.first_shard_seconds
@@ -208,53 +209,53 @@ def main() -> None:
         "(default: local:1,ray:1,local:2,ray:2)",
     )
     parser.add_argument(
-        "--shard-sizes",
+        "--batch-sizes",
         default="",
-        help="also run ray:2 with each of these shard sizes, comma-separated "
-        "(the others use batch_ray.SHARD_SIZE)",
+        help="also run ray:2 with each of these map_batches batch sizes (rows per read block "
+        "and per actor call), comma-separated (the others use batch_ray.BATCH_SIZE)",
     )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--engine", help=argparse.SUPPRESS)
     parser.add_argument("--cpus", type=int, help=argparse.SUPPRESS)
     parser.add_argument("--input", help=argparse.SUPPRESS)
     parser.add_argument("--output", help=argparse.SUPPRESS)
-    parser.add_argument("--shard-size", type=int, default=256, help=argparse.SUPPRESS)
+    parser.add_argument("--batch-size", type=int, default=256, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         child(args)
         return
-    from newsbrief.batch_ray import SHARD_SIZE
+    from newsbrief.batch_ray import BATCH_SIZE
 
-    runs = [(e, int(c), SHARD_SIZE) for e, c in (r.split(":") for r in args.runs.split(",") if r)]
-    runs += [("ray", 2, int(s)) for s in args.shard_sizes.split(",") if s]
+    runs = [(e, int(c), BATCH_SIZE) for e, c in (r.split(":") for r in args.runs.split(",") if r)]
+    runs += [("ray", 2, int(s)) for s in args.batch_sizes.split(",") if s]
     with tempfile.TemporaryDirectory(prefix="newsbrief-scale-") as tmp:
         src = Path(tmp) / "in.jsonl"
         build_input(src, args.records, args.data)
         print(f"{args.records} records ({src.stat().st_size / 1e6:.0f} MB), method {args.method}")
         print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
         read_rate = reader_rate(src)
-        print(f"the driver alone reads and checks {read_rate:,.0f} records/s (one core)\n")
+        print(f"the reader alone reads and checks {read_rate:,.0f} records/s (one core)\n")
         results: dict[tuple[str, int, int], dict[str, Any]] = {}
         header = (
-            f"{'run':<17}{'shard':>6}{'wall s':>8}{'start s':>8}{'1st shard s':>12}"
+            f"{'run':<17}{'batch':>6}{'wall s':>8}{'start s':>8}{'1st shard s':>12}"
             f"{'records/s':>10}{'w/o start':>10}{'CPU-ms/rec':>11}{'peak MB':>9}"
         )
         print(header)
-        for engine, cpus, shard_size in runs:
-            out = Path(tmp) / f"out-{engine}-{cpus}-{shard_size}"
+        for engine, cpus, batch_size in runs:
+            out = Path(tmp) / f"out-{engine}-{cpus}-{batch_size}"
             command = [
                 sys.executable, __file__, "--child", "--engine", engine, "--cpus", str(cpus),
                 "--input", str(src), "--output", str(out), "--method", args.method,
-                "--shard-size", str(shard_size),
+                "--batch-size", str(batch_size),
             ]  # fmt: skip
             r = measure(command)
             n = r["done"] + r["failed"]
             r["rate"] = n / r["wall_s"]
             # Without Ray's start (connecting to or starting a runtime): the rate once running.
             r["summarize_rate"] = n / (r["inner_s"] - r["start_s"])
-            results[(engine, cpus, shard_size)] = r
+            results[(engine, cpus, batch_size)] = r
             name = f"{engine} {'--num-cpus' if engine == 'ray' else '--workers'} {cpus}"
-            size = str(shard_size) if engine == "ray" else "-"
+            size = str(batch_size) if engine == "ray" else "-"
             first = "-" if r["first_shard_s"] is None else f"{r['first_shard_s']:.1f}"
             print(
                 f"{name:<17}{size:>6}{r['wall_s']:>8.1f}{r['start_s']:>8.1f}{first:>12}"
@@ -274,10 +275,10 @@ def summarize_results(
     results: dict[tuple[str, int, int], dict[str, Any]], records: int, read_rate: float
 ) -> None:
     """Print the goals' ratios and the 10-million-article projection."""
-    from newsbrief.batch_ray import SHARD_SIZE
+    from newsbrief.batch_ray import BATCH_SIZE
 
     def get(engine: str, cpus: int) -> dict[str, Any] | None:
-        return results.get((engine, cpus, SHARD_SIZE))
+        return results.get((engine, cpus, BATCH_SIZE))
 
     print("\nGOALS (#13)")
     for cpus in (1, 2):
@@ -310,12 +311,13 @@ def summarize_results(
         print(
             f"\nPROJECTION (not measured) for {ARTICLES:,} articles on {NODES} nodes x {CORES} "
             f"cores, from the 1-CPU Ray run here ({records:,} records, {per_cpu:.0f} records/s "
-            f"per actor) and the driver's reading ({read_rate:,.0f} records/s on one core):\n"
+            f"per actor) and the reading ({read_rate:,.0f} records/s a core, per input file):\n"
             f"  CPU-hours of summarizing: {ARTICLES / per_cpu / 3600:.1f}\n"
             f"  wall time: {max(summarize_min, read_min):.0f} min — {summarize_min:.0f} min of "
             f"summarizing on {cpus} actors ({scaling:.0%} of linear scaling, as measured from 1 "
-            f"to 2 CPUs here), while one driver reads and checks the input in {read_min:.0f} "
-            "min (the two overlap; the longer bounds the run)"
+            f"to 2 CPUs here), while one read task reads and checks a single input file in "
+            f"{read_min:.0f} min (the two overlap; the longer bounds the run: split the input "
+            "into files, read side by side)"
         )
 
 

@@ -1,4 +1,4 @@
-"""`newsbrief batch --engine ray`: same records as the local engine, exactly once, on Ray actors.
+"""`newsbrief batch --engine ray`: same records as the local engine, exactly once, on Ray Data.
 
 One local Ray runtime (2 CPUs) serves the whole module and is shut down at its end; every run
 here is a few dozen records, as Ray is heavy on a small shared machine.
@@ -9,7 +9,6 @@ from __future__ import annotations
 import gzip
 import json
 import os
-import re
 import subprocess
 import sys
 import threading
@@ -149,10 +148,8 @@ def test_same_records_and_messages_as_the_local_engine(tmp_path: Path, flags: li
     assert by_local.stderr.splitlines()[-1].startswith(counts)
     assert last.startswith(counts)
     assert last.endswith(f"records/s); 1 shard written to {shards}")
-    assert by_ray.stderr.splitlines()[0] == "newsbrief: reading and checking 1 input"
-    assert re.fullmatch(
-        r"newsbrief: read 1 input in \d+\.\d s: 1 shard to summarize",
-        by_ray.stderr.splitlines()[4],  # after the skipped lines, found while reading
+    assert by_ray.stderr.splitlines()[0] == (
+        "newsbrief: reading and checking 1 input; summarizing on 2 actors"
     )
 
 
@@ -162,7 +159,7 @@ def test_shards_follow_input_order_and_the_manifest_counts_them(tmp_path: Path) 
     state = open_output_dir(out, inputs=[str(src)], resume=False, overwrite=False)
     report = run_ray_batch([str(src)], out, options=SummaryOptions(), state=state, shard_size=5)
     assert (report.done, report.failed, report.shards) == (23, 0, 5)
-    assert 0 < report.start_seconds < report.seconds and 0 < report.read_seconds < report.seconds
+    assert 0 < report.start_seconds < report.first_shard_seconds < report.seconds
     assert sorted(p.name for p in out.iterdir()) == [
         MANIFEST,
         *(f"part-00000{i}.jsonl" for i in range(5)),
@@ -250,8 +247,8 @@ def test_output_directory_rules(tmp_path: Path) -> None:
     assert len(json.loads((out / MANIFEST).read_text())["runs"]) == 1
     done = run(str(src), "-o", str(out), "--engine", "ray", "--resume")
     assert done.exit_code == 0
-    assert "newsbrief: read 1 input in " in done.stderr and ": 0 shards to summarize" in done.stderr
     assert "newsbrief: 0 done, 2 skipped (already in output), 0 failed" in done.stderr
+    assert done.stderr.rstrip().endswith("0 shards written to " + str(out))
     assert len(json.loads((out / MANIFEST).read_text())["runs"]) == 2
     as_file = run(str(src), "-o", str(src), "--engine", "ray")
     assert as_file.stderr == (
@@ -283,13 +280,15 @@ def test_engine_options_belong_to_their_engine(
     assert not (tmp_path / "out").exists()
 
 
-def _kill_once(marker: Path, shard: int) -> Any:
-    def before_shard(number: int) -> None:
-        if number == shard and not marker.exists():
-            marker.write_text(str(os.getpid()))
-            os._exit(1)  # the actor's process dies as in an out-of-memory kill
+def _kill_once(marker: Path, record: str) -> Any:
+    """An in_actor hook: the actor holding ``record`` dies, once (as a lost node's would)."""
 
-    return before_shard
+    def in_actor(items: list[BatchItem]) -> None:
+        if any(item.id == record for item in items) and not marker.exists():
+            marker.write_text(str(os.getpid()))
+            os._exit(1)
+
+    return in_actor
 
 
 def test_an_actor_killed_mid_run_is_restarted_and_every_id_lands_once(tmp_path: Path) -> None:
@@ -303,23 +302,24 @@ def test_an_actor_killed_mid_run_is_restarted_and_every_id_lands_once(tmp_path: 
         state=state,
         num_cpus=2,
         shard_size=4,
-        before_shard=_kill_once(marker, 2),
+        batch_size=4,
+        in_actor=_kill_once(marker, "r9"),
     )
-    assert marker.exists()  # an actor did die
+    assert marker.exists()  # an actor did die, holding r8-r11: Ray Data ran them again
     assert (report.done, report.shards) == (20, 5)
     assert [r["id"] for r in shard_rows(out)] == [f"r{i}" for i in range(20)]
     assert not list(out.glob(".*.tmp"))
 
 
 def _patch_summarize(marker: str, action: str) -> Any:
-    """A before_shard hook that makes the actor's summarizer fail on records holding ``marker``.
+    """An in_worker hook: the worker's summarizer fails on records holding ``marker``.
 
     ``action`` is ``exit`` (the process dies, as in a kill for memory or a crash in native
     code), ``loop`` (a stage that never returns) or ``allocate`` (3 GB asked for at once).
     A closure, so that Ray pickles it by value (the test module is not importable there).
     """
 
-    def before_shard(number: int) -> None:
+    def in_worker(items: list[BatchItem]) -> None:
         import newsbrief.pipeline
 
         original = newsbrief.pipeline.summarize
@@ -341,7 +341,7 @@ def _patch_summarize(marker: str, action: str) -> Any:
         summarize.patched = True  # type: ignore[attr-defined]
         newsbrief.pipeline.summarize = summarize
 
-    return before_shard
+    return in_worker
 
 
 def marked_input(path: Path, n: int, marked: dict[int, str]) -> Path:
@@ -353,9 +353,10 @@ def marked_input(path: Path, n: int, marked: dict[int, str]) -> Path:
     return path
 
 
-def test_a_record_that_kills_its_actor_gets_the_local_engines_error_line(tmp_path: Path) -> None:
-    # Before: the actor was restarted with the same shard until Ray gave up, and the run
-    # stopped. Now the shard's records run one at a time and only the culprit fails.
+@pytest.mark.timeout(300)  # were the actor to die with the record, Ray Data would retry for ever
+def test_a_record_that_kills_its_process_gets_the_local_engines_error_line(tmp_path: Path) -> None:
+    # The actor runs its records in a worker process: the record kills that process every
+    # time, the batch's records run one at a time, and only the culprit fails.
     src = marked_input(tmp_path / "in.jsonl", 12, {6: "POISON"})
     out = tmp_path / "out"
     state = open_output_dir(out, inputs=[str(src)], resume=False, overwrite=False)
@@ -367,7 +368,8 @@ def test_a_record_that_kills_its_actor_gets_the_local_engines_error_line(tmp_pat
         state=state,
         num_cpus=2,
         shard_size=4,
-        before_shard=_patch_summarize("POISON", "exit"),
+        batch_size=4,
+        in_worker=_patch_summarize("POISON", "exit"),
     )
     assert (report.done, report.failed, report.shards) == (11, 1, 3)
     rows = shard_rows(out)
@@ -379,13 +381,13 @@ def test_a_record_that_kills_its_actor_gets_the_local_engines_error_line(tmp_pat
     assert not list(out.glob(".*.tmp"))
 
 
-def _out_of_memory_once(marker: Path, shard: int) -> Any:
-    def before_shard(number: int) -> None:
-        if number == shard and not marker.exists():
+def _out_of_memory_once(marker: Path, record: str) -> Any:
+    def in_worker(items: list[BatchItem]) -> None:
+        if any(item.id == record for item in items) and not marker.exists():
             marker.write_text("raised")
-            raise MemoryError  # as when the actor's memory limit hits outside any one record
+            raise MemoryError  # as when the worker's memory limit hits outside any one record
 
-    return before_shard
+    return in_worker
 
 
 def test_a_memory_error_outside_a_record_runs_the_shard_one_record_at_a_time(
@@ -402,7 +404,8 @@ def test_a_memory_error_outside_a_record_runs_the_shard_one_record_at_a_time(
         state=state,
         num_cpus=1,
         shard_size=3,
-        before_shard=_out_of_memory_once(marker, 1),
+        batch_size=3,
+        in_worker=_out_of_memory_once(marker, "r4"),
     )
     assert marker.exists()
     assert (report.done, report.failed, report.shards) == (9, 0, 3)
@@ -436,7 +439,7 @@ def test_the_local_engines_per_record_ceilings_apply_in_every_actor(
         options=SummaryOptions(method="lead"),
         state=state,
         num_cpus=1,
-        before_shard=_patch_summarize("HEAVY", action),
+        in_worker=_patch_summarize("HEAVY", action),
     )
     assert (report.done, report.failed) == (4, 1)
     rows = shard_rows(out)
@@ -445,44 +448,85 @@ def test_the_local_engines_per_record_ceilings_apply_in_every_actor(
     assert rows[2]["summary"] is None
 
 
-def test_shards_are_summarized_while_the_input_is_still_being_read(tmp_path: Path) -> None:
-    # Before: the driver read every input before the first shard went to an actor, so a
-    # writer that waits for the first shard never finished.
-    fifo, out = tmp_path / "in.fifo", tmp_path / "out"
+def test_shards_are_written_before_the_last_input_is_read(tmp_path: Path) -> None:
+    # The second input is a named pipe whose writer waits until the first shard is written:
+    # a driver (or a read stage) that read every input before summarizing never gets there.
+    # It also shows that a named pipe given by path is read by its (driver-node) read task.
+    first_input = write_input(tmp_path / "a.jsonl", 10)
+    fifo, out = tmp_path / "b.fifo", tmp_path / "out"
     os.mkfifo(fifo)
-    first = tmp_path / "out" / "part-000000.jsonl"
+    first = out / "part-000000.jsonl"
     seen_first: list[bool] = []
 
     def write() -> None:
+        deadline = time.monotonic() + 120
+        while not first.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        seen_first.append(first.exists())
         with fifo.open("w", encoding="utf-8") as fh:
-            for i in range(30):
+            for i in range(10, 30):
                 fh.write(json.dumps({"id": f"r{i}", "article": article(i)}) + "\n")
-                if i == 9:  # two shards and a half: wait until the first shard is written
-                    fh.flush()
-                    deadline = time.monotonic() + 240
-                    while not first.exists() and time.monotonic() < deadline:
-                        time.sleep(0.1)
-                    seen_first.append(first.exists())
 
     writer = threading.Thread(target=write, daemon=True)
     writer.start()
+    inputs = [str(first_input), str(fifo)]
     # The input checks must not read from a pipe: what they read would be lost.
-    state = open_output_dir(out, inputs=[str(fifo)], resume=False, overwrite=False)
+    state = open_output_dir(out, inputs=inputs, resume=False, overwrite=False)
     report = run_ray_batch(
-        [str(fifo)], out, options=SummaryOptions(method="lead"), state=state, shard_size=4
-    )
+        inputs, out, options=SummaryOptions(method="lead"), state=state, shard_size=4,
+        batch_size=4,
+    )  # fmt: skip
     writer.join(timeout=10)
-    assert report.done == 30 and report.first_shard_seconds < report.seconds
     assert seen_first == [True]
+    assert report.done == 30 and report.first_shard_seconds < report.seconds
     assert [r["id"] for r in shard_rows(out)] == [f"r{i}" for i in range(30)]
 
 
-def _fail_on(shard: int) -> Any:
-    def before_shard(number: int) -> None:
-        if number == shard:
-            raise RuntimeError(f"shard {number} broke")
+def test_stdin_is_refused_before_anything_is_made(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        cli, ["batch", "-", "-o", str(tmp_path / "out"), "--engine", "ray"], input="{}\n"
+    )
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "newsbrief: error: --engine ray cannot read stdin (-): its inputs are read by Ray "
+        "tasks in processes of their own; write it to a file (a named pipe works too), or "
+        "use --engine local\n"
+    )
+    assert not (tmp_path / "out").exists()
 
-    return before_shard
+
+def _log_ids(log: Path) -> Any:
+    """An in_worker hook: the ids each worker process is given, one per line in ``log``."""
+
+    def in_worker(items: list[BatchItem]) -> None:
+        with log.open("a", encoding="utf-8") as fh:
+            fh.write("".join(f"{item.id}\n" for item in items))
+
+    return in_worker
+
+
+def test_resume_skips_done_ids_before_they_reach_an_actor(tmp_path: Path) -> None:
+    src = write_input(tmp_path / "in.jsonl", 10)
+    out, log = tmp_path / "out", tmp_path / "given.log"
+    first = write_input(tmp_path / "first.jsonl", 4)
+    state = open_output_dir(out, inputs=[str(first)], resume=False, overwrite=False)
+    run_ray_batch([str(first)], out, options=SummaryOptions(method="lead"), state=state)
+    state = open_output_dir(out, inputs=[str(src)], resume=True, overwrite=False)
+    report = run_ray_batch(
+        [str(src)], out, options=SummaryOptions(method="lead"), state=state,
+        in_worker=_log_ids(log),
+    )  # fmt: skip
+    assert (report.done, report.skipped) == (6, 4)
+    assert sorted(set(log.read_text().split())) == [f"r{i}" for i in range(4, 10)]
+    assert [r["id"] for r in shard_rows(out)] == [f"r{i}" for i in range(10)]
+
+
+def _fail_on(record: str) -> Any:
+    def in_actor(items: list[BatchItem]) -> None:
+        if any(item.id == record for item in items):
+            raise RuntimeError(f"{record} broke")
+
+    return in_actor
 
 
 def test_a_failed_run_resumes_with_every_id_exactly_once(tmp_path: Path) -> None:
@@ -497,9 +541,10 @@ def test_a_failed_run_resumes_with_every_id_exactly_once(tmp_path: Path) -> None
             state=state,
             num_cpus=1,
             shard_size=4,
-            before_shard=_fail_on(3),
+            batch_size=4,
+            in_actor=_fail_on("r13"),
         )
-    assert str(info.value).startswith("the Ray run stopped (RuntimeError: shard 3 broke); ")
+    assert str(info.value).startswith("the Ray run stopped (RuntimeError: r13 broke); ")
     assert str(info.value).endswith(
         "written so far are kept: run the same command with --resume to finish"
     )
@@ -635,7 +680,7 @@ def _crashing_summarize() -> tuple[Any, Any]:
     def crash(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("boom")
 
-    def patch(number: int) -> None:  # runs in the actor: its summarizer fails as a bug would
+    def patch(items: list[BatchItem]) -> None:  # in the worker: it fails as a bug would
         import newsbrief.pipeline
 
         newsbrief.pipeline.summarize = crash
@@ -652,9 +697,7 @@ def test_an_unexpected_exception_is_the_same_error_line(
     src = write_input(tmp_path / "in.jsonl", 3)
     out = tmp_path / "out"
     state = open_output_dir(out, inputs=[str(src)], resume=False, overwrite=False)
-    report = run_ray_batch(
-        [str(src)], out, options=SummaryOptions(), state=state, before_shard=patch
-    )
+    report = run_ray_batch([str(src)], out, options=SummaryOptions(), state=state, in_worker=patch)
     assert (report.done, report.failed) == (0, 3)
     monkeypatch.setattr(newsbrief.pipeline, "summarize", crash)
     local = tmp_path / "local.jsonl"

@@ -39,7 +39,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, Any, Generic, TypeVar
 
 from newsbrief import limits
 from newsbrief.datasets import Line, iter_lines, parse_object, record_id, text_field
@@ -57,7 +57,10 @@ from newsbrief.workers import init_worker
 __all__ = [
     "BatchItem",
     "BatchReport",
+    "InputRules",
+    "SupervisedWorker",
     "check_options",
+    "display_name",
     "in_flight",
     "open_output",
     "ordered_map",
@@ -65,6 +68,7 @@ __all__ = [
     "parse_item",
     "read_done_ids",
     "read_items",
+    "read_records",
     "run_batch",
     "summarize_item",
     "summarize_items",
@@ -245,6 +249,59 @@ def _one_at_a_time(
             pool.shutdown(wait=True)
 
 
+class SupervisedWorker(Generic[T, R]):
+    """One worker process, kept across calls, whose crash costs only the record that caused it.
+
+    The process comes from :func:`_pool_context` and runs ``initializer(*initargs)`` first, as
+    :func:`ordered_map`'s workers do. :meth:`run` sends it a list of items; when the process
+    dies (killed for memory, a crash in native code) or the call fails with ``MemoryError``
+    outside ``fn``'s own handling, the items are run again one at a time in fresh processes
+    (:func:`_one_at_a_time`) and the one that fails so again gets ``on_crash(item)``; the
+    next call starts a new process. The Ray engine's actors use one each, so a record that
+    kills its process never takes the actor with it.
+    """
+
+    def __init__(
+        self,
+        fn: Callable[[list[T]], list[R]],
+        *,
+        on_crash: Callable[[T], R],
+        initializer: Callable[..., None] | None = None,
+        initargs: tuple[Any, ...] = (),
+    ) -> None:
+        self._fn = fn
+        self._on_crash = on_crash
+        self._initializer = initializer
+        self._initargs = initargs
+        self._context = _pool_context()
+        self._pool: ProcessPoolExecutor | None = None
+
+    def run(self, items: list[T]) -> list[R]:
+        """Return ``fn(items)``, computed in the worker process (see the class for crashes)."""
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(
+                max_workers=1,
+                mp_context=self._context,
+                initializer=self._initializer,
+                initargs=self._initargs,
+            )
+        try:
+            return self._pool.submit(self._fn, items).result()
+        except (BrokenProcessPool, MemoryError):
+            self.close()
+        return list(
+            _one_at_a_time(
+                self._fn, items, self._on_crash, self._context, self._initializer, self._initargs
+            )
+        )
+
+    def close(self) -> None:
+        """Stop the worker process (the next :meth:`run` starts a new one)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
+
 def _check_workers(workers: int) -> None:
     if workers < 1:
         raise InvalidOptions(f"workers must be at least 1 (got {workers})")
@@ -404,6 +461,93 @@ def output_line(result: dict[str, Any]) -> str:
     return json.dumps(result, ensure_ascii=False) + "\n"
 
 
+def read_records(
+    input_path: str | Path, *, stream: IO[bytes] | None = None
+) -> Iterator[BatchItem | DataFormatError]:
+    """Yield each record of ``input_path`` as a ``BatchItem``, or its line's error, in order.
+
+    This is the check of one line on its own (valid UTF-8, under the line cap, a JSON object
+    with a usable ``id`` and an article); the rules across lines (repeated ids, ``--resume``,
+    ``--strict``) are :class:`InputRules`'. ``stream`` is ``input_path`` already opened by
+    the caller (a file on a pyarrow filesystem); ``input_path`` then only names it.
+
+    Raises:
+        InputError, EmptyInput: the input cannot be read.
+    """
+    # Lines that are not UTF-8 (or not a record at all: over datasets.MAX_LINE_BYTES) are
+    # handed over by iter_lines as it meets them, before the next good line.
+    unreadable: list[DataFormatError] = []
+    for line in iter_lines(input_path, stream=stream, on_bad_line=unreadable.append):
+        while unreadable:
+            yield unreadable.pop(0)
+        try:
+            yield parse_item(line, path=input_path)
+        except DataFormatError as exc:
+            yield exc
+    yield from unreadable
+
+
+@dataclass
+class InputRules:
+    """The rules every batch engine applies to the records it reads, in input order.
+
+    A malformed line or a repeated id is counted in ``report.bad_lines`` and passed to
+    ``on_bad_line`` (or, under ``strict``, appended to ``stop``, which ends the run); an
+    id in ``done_ids`` is counted in ``report.skipped``; ``progress`` gets 1 for each of
+    these. ``seen`` maps each id read to its (input, line), across every input of a run.
+    """
+
+    report: BatchReport
+    done_ids: set[str] | frozenset[str]
+    strict: bool
+    stop: list[DataFormatError]
+    seen: dict[str, tuple[str, int]] = field(default_factory=dict)
+    on_bad_line: Callable[[str], None] | None = None
+    progress: Callable[[int], None] | None = None
+
+    def refuse(self, exc: DataFormatError) -> bool:
+        """Count a bad line; return True when it ends the run (``strict``)."""
+        if self.strict:
+            self.stop.append(exc)
+            return True
+        self.report.bad_lines.append(str(exc))
+        if self.on_bad_line is not None:
+            self.on_bad_line(str(exc))
+        if self.progress is not None:
+            self.progress(1)
+        return False
+
+    def admit(self, record_id: str, *, where: str, line: int) -> bool:
+        """Return True for a record to summarize; False for one skipped or refused.
+
+        A repeated id is refused (:meth:`refuse`: check ``stop`` after a False); an id in
+        ``done_ids`` is skipped.
+        """
+        if record_id in self.seen:
+            first_in, first_line = self.seen[record_id]
+            first = "" if first_in == where else f" in {first_in}"
+            self.refuse(
+                DataFormatError(
+                    f"duplicate id {record_id!r} (first{first} on line {first_line})",
+                    path=where,
+                    line=line,
+                )
+            )
+            return False
+        self.seen[record_id] = (where, line)
+        if record_id in self.done_ids:
+            self.report.skipped += 1
+            if self.progress is not None:
+                self.progress(1)
+            return False
+        return True
+
+
+def display_name(input_path: str | Path) -> str:
+    """Return how messages name an input (``<stdin>`` for ``-``)."""
+    return "<stdin>" if str(input_path) == "-" else str(input_path)
+
+
 def read_items(
     input_path: str | Path,
     *,
@@ -416,61 +560,27 @@ def read_items(
     progress: Callable[[int], None] | None = None,
     stream: IO[bytes] | None = None,
 ) -> Iterator[BatchItem]:
-    """Yield the records of ``input_path`` to summarize, as every batch engine reads them.
-
-    A malformed line or a repeated id is counted in ``report.bad_lines`` and passed to
-    ``on_bad_line`` (or, under ``strict``, appended to ``stop``, which ends the records); an
-    id in ``done_ids`` is counted in ``report.skipped``; ``progress`` gets 1 for each of
-    these. ``seen`` maps each id read to its (input, line): pass one dict for every input of
-    a run to find ids repeated across files. ``stream`` is ``input_path`` already opened by
-    the caller (a file on a pyarrow filesystem); ``input_path`` then only names it.
+    """Yield the records of ``input_path`` to summarize: :func:`read_records` under
+    :class:`InputRules` (see there for the arguments). Pass one ``seen`` dict for every
+    input of a run to find ids repeated across files.
     """
-    seen = {} if seen is None else seen
-    where = "<stdin>" if str(input_path) == "-" else str(input_path)
-    # Lines that are not UTF-8 (or not a record at all: over datasets.MAX_LINE_BYTES) are
-    # handed over by iter_lines as it meets them, before the next good line.
-    unreadable: list[DataFormatError] = []
-    source = iter_lines(input_path, stream=stream, on_bad_line=unreadable.append)
-
-    def refuse(exc: DataFormatError) -> bool:
-        """Count a bad line; return True when it ends the records (``strict``)."""
-        if strict:
-            stop.append(exc)
-            return True
-        report.bad_lines.append(str(exc))
-        if on_bad_line is not None:
-            on_bad_line(str(exc))
-        if progress is not None:
-            progress(1)
-        return False
-
-    for line in source:
-        while unreadable:
-            if refuse(unreadable.pop(0)):
+    rules = InputRules(
+        report=report,
+        done_ids=done_ids,
+        strict=strict,
+        stop=stop,
+        seen={} if seen is None else seen,
+        on_bad_line=on_bad_line,
+        progress=progress,
+    )
+    where = display_name(input_path)
+    for got in read_records(input_path, stream=stream):
+        if isinstance(got, DataFormatError):
+            if rules.refuse(got):
                 return
-        try:
-            item = parse_item(line, path=input_path)
-            if item.id in seen:
-                first_in, first_line = seen[item.id]
-                first = "" if first_in == where else f" in {first_in}"
-                raise DataFormatError(
-                    f"duplicate id {item.id!r} (first{first} on line {first_line})",
-                    path=where,
-                    line=line.number,
-                )
-        except DataFormatError as exc:
-            if refuse(exc):
-                return
-            continue
-        seen[item.id] = (where, line.number)
-        if item.id in done_ids:
-            report.skipped += 1
-            if progress is not None:
-                progress(1)
-            continue
-        yield item
-    for error in unreadable:
-        if refuse(error):
+        elif rules.admit(got.id, where=where, line=got.line):
+            yield got
+        elif stop:
             return
 
 

@@ -10,19 +10,23 @@ records. What differs is where the work runs and where it lands:
 - **Output**: ``OUT`` is a directory of shards ``part-000000.jsonl``, ``part-000001.jsonl``...
   (each :data:`SHARD_SIZE` records, in input order) and ``manifest.json`` (inputs, options,
   counts, versions, one entry per run).
-- **Work**: the driver reads and checks the inputs as the work goes (the local engine's reader)
-  and cuts the records into shards; a pool of Ray actors (:mod:`newsbrief.ray_pool`), one CPU
-  each, loads the summarizer once and turns each shard into its output lines, a few shards per
-  actor in flight, so the driver's memory stays flat for any input size. The driver writes
-  each shard to a temporary name and renames it into place.
+- **Work**: a Ray Data pipeline (:mod:`newsbrief.ray_data`). A datasource reads and checks
+  the inputs, one read task per file (local paths on the driver's node, URIs anywhere),
+  yielding blocks of rows as it reads; ``map_batches`` runs them through a pool of actors,
+  one CPU each, whose callable class summarizes each batch in a worker process of its own.
+  The driver goes through the summarized rows in input order (``preserve_order``): it
+  reports bad lines, drops repeated ids and writes every :data:`SHARD_SIZE` records as a
+  shard, to a temporary name renamed into place. Its memory stays flat for any input size.
 
 **Exactly once.** A shard file is complete or absent (temporary name, fsync, rename). A record
 that fails gets an error line, as in the local engine, and so does a record past the local
-engine's per-record time or memory ceiling (``record_timeout``, ``record_memory``). An actor
-that dies is replaced and the shards it held are run again one record at a time; the record
-that kills its actor again gets a ``worker_crashed`` line, as in the local engine. A run that
-stops keeps the shards already written, and ``--resume`` reads their ids and skips them, so
-every input id ends up in exactly one shard line.
+engine's per-record time or memory ceiling (``record_timeout``, ``record_memory``). A record
+that kills its worker process is run again alone and gets a ``worker_crashed`` line, as in
+the local engine; the actor lives on. An actor that dies (a lost node, ``ray.kill``) is
+restarted by Ray Data and its batch run again; the driver writes each row once, in input
+order. A run that stops keeps the shards already written, and ``--resume`` reads their ids
+and skips them (the read tasks leave their fields out), so every input id ends up in
+exactly one shard line.
 """
 
 from __future__ import annotations
@@ -34,18 +38,26 @@ import glob
 import json
 import logging
 import os
+import pickle
 import platform
 import re
 import stat
 import time
 import uuid
-from collections.abc import Callable, Generator, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
 from newsbrief import limits
-from newsbrief.batch import BatchItem, BatchReport, check_options, read_items, record_ceiling
+from newsbrief.batch import (
+    BatchItem,
+    BatchReport,
+    InputRules,
+    check_options,
+    display_name,
+    record_ceiling,
+)
 from newsbrief.datasets import iter_lines
 from newsbrief.errors import (
     BackendError,
@@ -55,7 +67,6 @@ from newsbrief.errors import (
     MissingDependency,
 )
 from newsbrief.models import SummaryOptions
-from newsbrief.ray_pool import ShardResult, run_shards
 
 __all__ = [
     "MANIFEST",
@@ -70,8 +81,10 @@ __all__ = [
 ]
 
 INSTALL_HINT = "--engine ray needs Ray: pip install 'newsbrief[ray]'"
-#: Records per shard, and per call of an actor.
+#: Records per shard (output file).
 SHARD_SIZE = 256
+#: Rows per read block and per actor call (map_batches' batch_size).
+BATCH_SIZE = 256
 MANIFEST = "manifest.json"
 _BLAS = "OPENBLAS_NUM_THREADS"
 _PART = re.compile(r"^part-(\d{6,})\.jsonl$")
@@ -96,10 +109,8 @@ class RayBatchReport(BatchReport):
 
     output: str = ""
     shards: int = 0
-    #: Seconds to connect to (or start) Ray; then from the start of reading to its end (the
-    #: actors summarize meanwhile).
+    #: Seconds to connect to (or start) Ray.
     start_seconds: float = 0.0
-    read_seconds: float = 0.0
     #: Seconds from the start of the run to the first shard written (reading goes on meanwhile).
     first_shard_seconds: float = 0.0
 
@@ -218,6 +229,15 @@ def _check_readable(source: str) -> None:
             lines.close()
 
 
+def _refuse_stdin(inputs: Sequence[str]) -> None:
+    if "-" in inputs:
+        raise InvalidOptions(
+            "--engine ray cannot read stdin (-): its inputs are read by Ray tasks in "
+            "processes of their own; write it to a file (a named pipe works too), or use "
+            "--engine local"
+        )
+
+
 def _is_pipe(source: str) -> bool:
     if is_uri(source):
         return False
@@ -294,6 +314,7 @@ def open_output_dir(
     root = Path(out_dir)
     if resume and overwrite:
         raise InvalidOptions("give only one of --resume and --overwrite")
+    _refuse_stdin(inputs)
     if root.exists() and not root.is_dir():
         raise InputError(
             f"{root} is a file; --engine ray writes a directory of shards: pass a directory "
@@ -385,9 +406,12 @@ def _start_ray(ray: Any, address: str | None, num_cpus: int | None, *, verbose: 
     Unless ``verbose``, Ray's informational log lines are left out. Every actor's process
     runs with ``OPENBLAS_NUM_THREADS=1`` (see README: BLAS threads only spin).
     """
+    level = logging.INFO if verbose else logging.ERROR
+    import ray.data as _  # noqa: F401  (its logging set-up first, then the level)
+
+    logging.getLogger("ray.data").setLevel(level)
     if ray.is_initialized():
         return False
-    level = logging.INFO if verbose else logging.ERROR
     common: dict[str, Any] = {"log_to_driver": False, "logging_level": level}
     if not address:
         # A local runtime's workers inherit the environment of the daemons ray.init starts. A
@@ -425,6 +449,27 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0][:300]
 
 
+_CAUSED = "The above exception was the direct cause of the following exception:"
+
+
+def _why(exc: BaseException) -> str:
+    """Name what stopped a Ray run: the user code's exception inside Ray's wrappers.
+
+    Ray Data wraps an exception raised in an actor in a ``UserCodeException`` whose own cause
+    stays behind in the actor; the traceback text it carries ends with the original's
+    ``Type: message`` line, just before Python's "direct cause" line.
+    """
+    text = str(exc)
+    if _CAUSED in text:
+        before = [line for line in text.split(_CAUSED, 1)[0].splitlines() if line.strip()]
+        if before and not before[-1].startswith(" "):
+            return before[-1].strip()[:300]
+    cause = getattr(exc, "cause", None)
+    if isinstance(cause, BaseException):
+        return f"{type(cause).__name__}: {_first_line(cause)}"
+    return _first_line(exc)
+
+
 def run_ray_batch(
     inputs: Sequence[str],
     out_dir: str | Path,
@@ -435,45 +480,57 @@ def run_ray_batch(
     num_cpus: int | None = None,
     strict: bool = False,
     shard_size: int = SHARD_SIZE,
+    batch_size: int = BATCH_SIZE,
     on_bad_line: Callable[[str], None] | None = None,
     progress: Callable[[int], None] | None = None,
     verbose: bool = False,
     on_message: Callable[[str], None] | None = None,
-    before_shard: Callable[[int], None] | None = None,
+    in_worker: Callable[[list[BatchItem]], None] | None = None,
+    in_actor: Callable[[list[BatchItem]], None] | None = None,
 ) -> RayBatchReport:
-    """Summarize every record of ``inputs`` into shards in ``out_dir`` on Ray.
+    """Summarize every record of ``inputs`` into shards in ``out_dir`` on Ray Data.
 
     ``state`` is what :func:`open_output_dir` returned (its ids are skipped, as with
     ``--resume``). ``address`` is a Ray cluster (``auto``, ``ray://host:10001``); without one a
     local Ray runtime is started with ``num_cpus``. ``num_cpus`` is the number of actors
-    (one CPU each; default, and at most, every CPU of the cluster). The inputs are read as
-    the actors need shards (:mod:`newsbrief.ray_pool`), so summarizing starts with the first
-    shard and the driver holds a few shards at a time. ``on_message`` gets a line when the
-    driver starts and ends reading the inputs; ``progress`` the records handled as they are
-    (skipped lines while reading, records as their shard is written). ``verbose`` keeps Ray's
-    own informational log lines. ``before_shard`` is called in the actor with the shard's
-    number before each call (a whole shard, or one of its records when they are run one at a
-    time; for fault-injection tests).
+    (one CPU each; default, and at most, every CPU of the cluster). ``batch_size`` is the rows
+    per read block and per actor call. The driver goes through the summarized rows in input
+    order, as they come: it reports bad lines (``on_bad_line``), drops repeated ids and writes
+    every ``shard_size`` records as a shard. ``on_message`` gets a line when the run starts;
+    ``progress`` the records handled (skipped lines as they come, records as their shard is
+    written). ``verbose`` keeps Ray's own informational log lines and Ray Data's progress
+    bars. ``in_worker`` is called in an actor's worker process with each list of records it
+    is given, ``in_actor`` in the actor with each batch's records (fault-injection tests).
 
     Raises:
         MissingDependency: Ray is not installed.
+        InvalidOptions: ``num_cpus``, ``shard_size`` or ``batch_size`` below 1.
         DataFormatError: a malformed input line under ``strict`` (earlier shards are written).
-        InputError, EmptyInput: an input cannot be read.
-        BackendError: the Ray run failed (an actor could not start, an actor call failed
-            for another reason than its process dying, the cluster went away); the shards
-            written so far are kept for ``--resume``.
+        BackendError: the Ray run failed (an actor could not start, a batch failed for another
+            reason than a record's, an input could not be read to its end, the cluster went
+            away); the shards written so far are kept for ``--resume``.
     """
     ray = import_ray()
-    if num_cpus is not None and num_cpus < 1:
-        raise InvalidOptions(f"--num-cpus must be at least 1 (got {num_cpus})")
-    if shard_size < 1:
-        raise InvalidOptions(f"shard_size must be at least 1 (got {shard_size})")
+    for name, value in [("--num-cpus", num_cpus), ("shard_size", shard_size)]:
+        if value is not None and value < 1:
+            raise InvalidOptions(f"{name} must be at least 1 (got {value})")
+    if batch_size < 1:
+        raise InvalidOptions(f"batch_size must be at least 1 (got {batch_size})")
     check_options(options=options)
+    _refuse_stdin(inputs)
     state = state or ShardState()
     root = Path(out_dir)
     report = RayBatchReport(output=str(root))
     stop: list[DataFormatError] = []
-    seen: dict[str, tuple[str, int]] = {}
+    rules = InputRules(
+        report=report,
+        done_ids=state.done_ids,
+        strict=strict,
+        stop=stop,
+        on_bad_line=on_bad_line,
+        progress=progress,
+    )
+    names = [display_name(source) for source in inputs]
     started = time.perf_counter()
     run: dict[str, Any] = {
         "started": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
@@ -481,86 +538,111 @@ def run_ray_batch(
         "num_cpus": num_cpus,
     }
     we_started = _start_ray(ray, address, num_cpus, verbose=verbose)
-    reading = time.perf_counter()
-    report.start_seconds = reading - started
-    if on_message is not None:
-        on_message(f"reading and checking {_plural(len(inputs), 'input')}")
-    read_shards_count = 0
+    report.start_seconds = time.perf_counter() - started
+    shard: list[bytes] = []
+    shard_failed = 0
+    index = state.next_index
 
-    def shards() -> Iterator[tuple[int, list[BatchItem]]]:
-        """The shards to summarize, read (and checked) as the actors ask for them."""
-        nonlocal read_shards_count
-        index = state.next_index
-        shard: list[BatchItem] = []
-        for source in inputs:
-            for item in read_items(
-                source,
-                report=report,
-                done_ids=state.done_ids,
-                strict=strict,
-                stop=stop,
-                seen=seen,
-                on_bad_line=on_bad_line,
-                progress=progress,
-                stream=_open(source),
-            ):
-                shard.append(item)
-                if len(shard) >= shard_size:
-                    yield index, shard
-                    index, shard = index + 1, []
-            if stop:
-                break
-        if shard:
-            yield index, shard
-            index += 1
-        read_shards_count = index - state.next_index
-        report.read_seconds = time.perf_counter() - reading
-        if on_message is not None:
-            on_message(
-                f"read {_plural(len(inputs), 'input')} in {report.read_seconds:.1f} s: "
-                f"{_plural(read_shards_count, 'shard')} to summarize"
-            )
-
-    def write(result: ShardResult) -> None:
-        _write_atomic(root / _part_name(result.shard), result.data)
+    def write_shard() -> None:
+        nonlocal shard, shard_failed, index
+        if not shard:
+            return
+        _write_atomic(root / _part_name(index), b"".join(shard))
         if report.shards == 0:
             report.first_shard_seconds = time.perf_counter() - started
         report.shards += 1
-        report.done += result.done
-        report.failed += result.failed
+        report.failed += shard_failed
+        report.done += len(shard) - shard_failed
         if progress is not None:
-            progress(result.done + result.failed)
+            progress(len(shard))
+        shard, shard_failed, index = [], 0, index + 1
 
+    context: Any = None
+    saved: tuple[bool, bool] | None = None
     try:
-        # An actor beyond the cluster's CPUs would never be scheduled, and its shards would
+        from newsbrief import ray_data
+
+        # An actor beyond the cluster's CPUs would never be scheduled, and its batches would
         # wait for ever: --num-cpus is capped at what the cluster has.
         cluster_cpus = max(1, int(ray.cluster_resources().get("CPU", 1)))
         actors = min(num_cpus or cluster_cpus, cluster_cpus)
-        try:
-            run_shards(
-                ray,
-                shards(),
-                actors=actors,
-                options=options,
-                ceiling=record_ceiling(options),
-                memory_bytes=limits.BATCH_WORKER_MEMORY,
-                on_shard=write,
-                before_shard=before_shard,
+        if on_message is not None:
+            on_message(
+                f"reading and checking {_plural(len(inputs), 'input')}; summarizing on "
+                f"{_plural(actors, 'actor')}"
             )
-        except (ray.exceptions.RayError, RuntimeError) as exc:
+        context = ray.data.DataContext.get_current()
+        saved = (context.execution_options.preserve_order, context.enable_progress_bars)
+        # The driver sees the rows in input order: shards, bad lines and repeated ids follow it.
+        context.execution_options.preserve_order = True
+        context.enable_progress_bars = verbose
+        done = ray.put(frozenset(state.done_ids)) if state.done_ids else None
+        hook = None
+        if in_worker is not None:
+            from ray import cloudpickle
+
+            hook = cloudpickle.dumps(in_worker)  # type: ignore[no-untyped-call]  # unannotated
+        dataset = ray.data.read_datasource(
+            ray_data.InputDatasource(inputs, done=done, block_rows=batch_size),
+            num_cpus=ray_data.READ_CPU,
+        ).map_batches(
+            ray_data.SummarizeBatches,
+            fn_constructor_args=(
+                options,
+                record_ceiling(options),
+                limits.BATCH_WORKER_MEMORY,
+                hook,
+                in_actor,
+            ),
+            batch_size=batch_size,
+            batch_format="pyarrow",
+            compute=ray.data.ActorPoolStrategy(size=actors),
+            num_cpus=ray_data.ACTOR_CPU,
+            # An actor that dies (its node lost, ray.kill) is started again and its batch
+            # run again: Ray Data's defaults for an actor pool (max_restarts and
+            # max_task_retries -1). A record cannot kill an actor: SummarizeBatches runs
+            # the records in a worker process of its own.
+        )
+        batches = iter(dataset.iter_batches(batch_size=None, batch_format="pyarrow"))
+        try:
+            for batch in batches:
+                columns = [
+                    batch.column(name).to_pylist()
+                    for name in ("file", "line", "kind", "id", "data", "failed")
+                ]
+                for file, line, kind, rid, data, failed in zip(*columns, strict=True):
+                    if kind == ray_data.BAD:
+                        if rules.refuse(pickle.loads(data)):
+                            break
+                    elif rules.admit(rid, where=names[file], line=line):
+                        shard.append(data)
+                        shard_failed += failed
+                        if len(shard) >= shard_size:
+                            write_shard()
+                    elif stop:
+                        break
+                if stop:
+                    break
+            write_shard()
+        except (DataFormatError, OSError):
+            raise
+        except Exception as exc:
             written = _plural(report.shards, "shard")
-            # An actor call's error: its first line names the actor; what went wrong is the cause.
-            cause = getattr(exc, "cause", None)
-            why = f"{type(cause).__name__}: {_first_line(cause)}" if cause else _first_line(exc)
             raise BackendError(
-                f"the Ray run stopped ({why}); the {written} written so far are "
+                f"the Ray run stopped ({_why(exc)}); the {written} written so far are "
                 "kept: run the same command with --resume to finish"
             ) from exc
+        finally:
+            close = getattr(batches, "close", None)
+            if close is not None:
+                close()
         run["status"] = "stopped: " + str(stop[0]) if stop else "complete"
     except BaseException as exc:
         run["status"] = f"failed: {_first_line(exc)}"
         raise
     finally:
+        if context is not None and saved is not None:
+            context.execution_options.preserve_order, context.enable_progress_bars = saved
         report.seconds = time.perf_counter() - started
         run.update(
             seconds=round(report.seconds, 3),
