@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 from newsbrief import batch, limits, pipeline
-from newsbrief.batch import BatchItem, ordered_map, summarize_item
+from newsbrief.batch import BatchItem, SupervisedWorker, ordered_map, summarize_item
 from newsbrief.cli import cli
 from newsbrief.models import SummaryOptions
 
@@ -55,6 +55,27 @@ def test_a_memory_error_outside_a_record_is_handled_like_a_dead_worker() -> None
         )
     )
     assert results == [-37 if i == 37 else 2 * i for i in range(100)]
+
+
+def _pid_or_die(items: list[int]) -> list[int]:
+    if 37 in items:
+        os._exit(1)
+    return [os.getpid() for _ in items]
+
+
+def test_a_supervised_worker_is_kept_across_calls_and_outlives_a_record_that_kills_it() -> None:
+    # The Ray engine's actors summarize in one: a poison record must not take the actor along.
+    worker = SupervisedWorker(_pid_or_die, on_crash=lambda i: -i)
+    try:
+        first = worker.run([1, 2])
+        assert first[0] == first[1] != os.getpid()
+        assert worker.run([3]) == first[:1]  # the same process, not one per call
+        crashed = worker.run([36, 37, 38])
+        assert crashed[1] == -37 and crashed[0] not in (first[0], -36)  # the others, alone
+        again = worker.run([40])
+        assert again[0] > 0 and again != first[:1]  # a fresh process after the crash
+    finally:
+        worker.close()
 
 
 def _write(path: Path, n: int) -> Path:

@@ -44,8 +44,8 @@ EXIT_PARTIAL = 3
     type=click.Choice(["local", "ray"]),
     default="local",
     show_default=True,
-    help="local: worker processes on this machine; ray: Ray actors on a local Ray runtime "
-    "or a cluster (pip install 'newsbrief[ray]').",
+    help="local: worker processes on this machine; ray: Ray Data (read tasks and actors) on "
+    "a local Ray runtime or a cluster (pip install 'newsbrief[ray]').",
 )
 @click.option(
     "--workers",
@@ -94,8 +94,8 @@ def batch_cmd(
     """Summarize every record of IN.jsonl[.gz] ("-" for stdin) into OUT.
 
     IN may be several files or globs, read one after the other. With --engine ray they may
-    also be on a filesystem pyarrow reads by URI (s3://, gs://, ...), and OUT is a directory
-    of part-*.jsonl shards.
+    also be on a filesystem pyarrow reads by URI (s3://, gs://, ...), but not "-" (a named
+    pipe works), and OUT is a directory of part-*.jsonl shards.
 
     Each input line is a JSON object with "id" and the article as "article" (plain text) or
     "html" (a web page; "url" optional); "title" and "language" are optional. Each output line
