@@ -460,6 +460,6 @@ def test_one_sentence_summaries_use_the_single_head() -> None:
     assert summarizer.scorer.single is not None
     one = summarizer.summarize(doc, newsbrief.models.SummaryOptions(length=Length(sentences=1)))
     three = summarizer.summarize(doc, newsbrief.models.SummaryOptions())
-    assert one.info == {"model": "scorer-v3/single"}
-    assert three.info == {"model": "scorer-v3"}
+    assert one.info == {"model": "scorer-v4/single"}
+    assert three.info == {"model": "scorer-v4"}
     assert len(one.sentences) == 1

@@ -18,6 +18,8 @@ from __future__ import annotations
 import re
 from collections.abc import Container, Iterable, Sequence
 
+from newsbrief.datelines import strip_dateline
+
 
 def _phrases(text: str) -> frozenset[str]:
     """Return the space-separated phrases of ``text`` (words of a phrase joined by ``_``)."""
@@ -237,12 +239,17 @@ def drop_connective(text: str, language: str | None) -> str | None:
 
 
 def standalone_forms(texts: Sequence[str], language: str | None) -> list[str | None]:
-    """Return, for every sentence of an article, the form it takes without its predecessor.
+    """Return, for every sentence of an article, the form it takes in a summary.
 
-    That is ``drop_connective``'s shorter sentence where it has one, else None (the sentence is
-    taken as it is). The first sentence has none: nothing before it can be left out.
+    For a sentence after the first, the form it takes without its predecessor:
+    ``drop_connective``'s shorter sentence where it has one. For the first, the sentence
+    without its dateline or wire credit ("WASHINGTON (CNN) --": ``datelines.strip_dateline``),
+    whatever else is chosen. None where the sentence is taken as it is.
     """
-    return [drop_connective(text, language) if i > 0 else None for i, text in enumerate(texts)]
+    return [
+        drop_connective(text, language) if i > 0 else strip_dateline(text)
+        for i, text in enumerate(texts)
+    ]
 
 
 def summary_texts(
@@ -285,8 +292,17 @@ def dangling_flags(
     The first sentence never dangles: nothing before it can be left out. With ``forms``
     (``standalone_forms``), a sentence that has a standalone form does not dangle either.
     """
+    # ``dangles`` for every sentence, with the language's patterns looked up once: this runs
+    # for every sentence of every summary.
+    opener = _OPENER_RE.get(language or "")
+    if opener is None:
+        return [False] * len(texts)
+    standalone = _STANDALONE_RE.get(language or "")
     return [
-        i > 0 and (forms is None or forms[i] is None) and dangles(text, language)
+        i > 0
+        and (forms is None or forms[i] is None)
+        and opener.match(text) is not None
+        and (standalone is None or standalone.match(text) is None)
         for i, text in enumerate(texts)
     ]
 

@@ -1,8 +1,10 @@
 """Per-sentence features for the trained summarizer, computed for a whole document at once.
 
-Every feature is language-agnostic apart from two per-language word tables (stop words from
-``newsbrief.tokens``, and attribution verbs such as "said" below), so a model trained on English
-news still applies to other languages; a language without tables simply has no stop words.
+Every feature is language-agnostic apart from three per-language word tables (stop words from
+``newsbrief.tokens``, attribution verbs such as "said" below, and the dangling openers of
+``newsbrief.coherence``), so a model trained on English news still applies to other languages;
+a language without tables simply has no stop words. The features read each sentence as a
+summary would show it first (``scored_texts``): the lede without its dateline or wire credit.
 The order of ``FEATURES`` is part of the weights file format: a weights file records the list
 it was trained with, and the loader refuses a file whose list differs.
 
@@ -20,6 +22,8 @@ from itertools import chain
 import numpy as np
 import numpy.typing as npt
 
+from newsbrief.coherence import dangling_flags, standalone_forms
+from newsbrief.datelines import strip_dateline
 from newsbrief.models import Document
 from newsbrief.tokens import stopwords
 
@@ -59,6 +63,8 @@ FEATURES: tuple[str, ...] = (
     "length_rank",  # rank of words within the document, 0 = longest, / n
     "doc_sentences",  # log(1 + sentences in the document)
     "doc_words",  # log(1 + words in the document)
+    "dangles",  # opens with a pronoun or connective that needs the sentence before it
+    "next_dangles",  # the next sentence does ("dangles" of sentence i + 1)
 )
 
 #: Reporting verbs: sentences that quote someone are less often summary material in news.
@@ -207,9 +213,17 @@ def _term_stats_sparse(
 
 
 def sentence_features(
-    texts: Sequence[str], *, language: str = "en", title: str | None = None
+    texts: Sequence[str],
+    *,
+    language: str = "en",
+    title: str | None = None,
+    dangling: Sequence[bool] | None = None,
 ) -> FloatArray:
-    """Return the ``(len(texts), len(FEATURES))`` feature matrix of a document's sentences."""
+    """Return the ``(len(texts), len(FEATURES))`` feature matrix of a document's sentences.
+
+    ``dangling`` gives the sentences' dangling flags (``coherence.dangling_flags`` with the
+    standalone forms), when the caller has them already; else they are computed here.
+    """
     n = len(texts)
     if n == 0:
         return np.zeros((0, len(FEATURES)))
@@ -274,6 +288,14 @@ def sentence_features(
     out[:, 22] = _rank(n_words)
     out[:, 23] = math.log1p(n)
     out[:, 24] = math.log1p(total_words)
+    # Whether a sentence dangles once droppable connectives are dropped ("However, X" stands
+    # alone): selection takes such a sentence only with its antecedent, so the model learns
+    # how much a dangling sentence is worth (docs/summarizer.md, "dangles").
+    if dangling is None:
+        dangling = dangling_flags(texts, language, standalone_forms(texts, language))
+    flags = np.asarray(dangling, dtype=np.float64)
+    out[:, 25] = flags
+    out[:, 26] = np.append(flags[1:], 0.0)
     return out
 
 
@@ -290,8 +312,27 @@ def _character_counts(
     return chars, numbers, caps, quotes, question
 
 
-def document_features(doc: Document) -> FloatArray:
-    """Return the feature matrix of ``doc``'s sentences (rows in article order)."""
+def scored_texts(texts: Sequence[str]) -> list[str]:
+    """Return an article's sentences as the features read them: the lede without its dateline.
+
+    "(CNN) The Palestinian Authority…" is read as "The Palestinian Authority…", as every
+    summary shows it (``datelines.strip_dateline``), so the lede looks like what it is.
+    Training labels are computed on the same texts (``newsbrief.train``).
+    """
+    out = list(texts)
+    if out:
+        out[0] = strip_dateline(out[0]) or out[0]
+    return out
+
+
+def document_features(doc: Document, *, dangling: Sequence[bool] | None = None) -> FloatArray:
+    """Return the feature matrix of ``doc``'s sentences (rows in article order).
+
+    ``dangling``: the sentences' dangling flags, when known (see ``sentence_features``).
+    """
     return sentence_features(
-        [s.text for s in doc.sentences], language=doc.language, title=doc.title
+        scored_texts([s.text for s in doc.sentences]),
+        language=doc.language,
+        title=doc.title,
+        dangling=dangling,
     )

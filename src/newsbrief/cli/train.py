@@ -43,7 +43,7 @@ def train_cmd(data_dir: Path, out: Path, seed: int, limit: int | None) -> None:
     shipped file was made with:
 
     \b
-        newsbrief train --data ../shared/data --out src/newsbrief/data/scorer-v3.npz
+        newsbrief train --data ../shared/data --out src/newsbrief/data/scorer-v4.npz
     """
     from newsbrief.train import train_to_file
 

@@ -13,6 +13,7 @@ import numpy as np
 import numpy.typing as npt
 
 from newsbrief.coherence import antecedents, dangling_flags, standalone_forms, summary_texts
+from newsbrief.datelines import strip_dateline
 from newsbrief.models import Document, Length, Sentence, SummarySentence
 from newsbrief.textutil import MAX_TITLE_WORDS, count_words
 
@@ -158,7 +159,12 @@ def select(
     limit = length.max_sentences(len(sentences))
     order, n_words = best_first(sentences, scores, min_words=min_words)
     texts = [s.text for s in sentences]
-    forms = standalone_forms(texts, doc.language) if coherent else [None] * len(sentences)
+    # Without the coherence rule (``lead``) a summary still shows the lede without its dateline.
+    forms = (
+        standalone_forms(texts, doc.language)
+        if coherent
+        else [strip_dateline(texts[0]), *[None] * (len(texts) - 1)]
+    )
     flags = dangling_flags(texts, doc.language, forms) if coherent else [False] * len(sentences)
 
     chosen: list[int] = []

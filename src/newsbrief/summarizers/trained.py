@@ -1,7 +1,7 @@
 """``trained``: sentences scored by a model trained on news, then picked within the budget.
 
 The scorer reads the features of ``newsbrief.features`` and is stored as plain arrays in
-``newsbrief/data/scorer-v3.npz`` (no pickle, loads in milliseconds). Two model kinds can be
+``newsbrief/data/scorer-v4.npz`` (no pickle, loads in milliseconds). Two model kinds can be
 stored: ``"gbdt"`` (gradient-boosted trees as complete binary trees, walked for every tree and
 sentence at once) and ``"linear"`` (standardised features times coefficients). ``newsbrief
 train`` rebuilds the file; docs/summarizer.md tells how it was trained and how well it does.
@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from importlib.resources import files
@@ -32,7 +33,7 @@ from newsbrief.summarizers.select import best_first
 #: Version of the weights file layout this code reads; bumped when the layout changes.
 FORMAT_VERSION = 1
 #: The weights file shipped in the package.
-WEIGHTS_NAME = "scorer-v3.npz"
+WEIGHTS_NAME = "scorer-v4.npz"
 #: Prefix of the arrays of the one-sentence head in a weights file.
 SINGLE_PREFIX = "single_"
 #: Adaptive length: after the best sentence, a sentence whose predicted probability of being
@@ -207,6 +208,7 @@ def choose(
     min_words: int = 4,
     min_score: float | None = None,
     coherent: bool = True,
+    flags: Sequence[bool] | None = None,
 ) -> list[int]:
     """Return the indices (article order) of the best sentences within ``length``.
 
@@ -225,16 +227,17 @@ def choose(
     they all fit the budget and repeat nothing, and skipped otherwise (so a one-sentence
     summary is never a dangling sentence but the best one that stands alone). When only
     lines under ``min_words`` words would be left standing (a caption, a wordless line), the
-    choice is made again without this rule (``coherent=False``).
+    choice is made again without this rule (``coherent=False``). ``flags`` are the sentences'
+    dangling flags when the caller has them (``coherence.dangling_flags`` with the standalone
+    forms); else they are computed here.
     """
     sentences = doc.sentences
     limit = length.max_sentences(len(sentences))
     texts = [s.text for s in sentences]
-    flags = (
-        dangling_flags(texts, doc.language, standalone_forms(texts, doc.language))
-        if coherent
-        else [False] * len(sentences)
-    )
+    if not coherent:
+        flags = [False] * len(sentences)
+    elif flags is None:
+        flags = dangling_flags(texts, doc.language, standalone_forms(texts, doc.language))
     ranked = scores - DANGLING_PENALTY * np.asarray(flags, dtype=np.float64)
     long_first, n_words = best_first(sentences, ranked, min_words=min_words)
     chosen: list[int] = []
@@ -291,14 +294,17 @@ class TrainedSummarizer:
     def __init__(self, weights: str | Path | None = None) -> None:
         self.scorer = load_scorer(weights)
 
-    def scores(self, doc: Document, *, single: bool = False) -> FloatArray:
+    def scores(
+        self, doc: Document, *, single: bool = False, dangling: Sequence[bool] | None = None
+    ) -> FloatArray:
         """Return the model's score of every sentence of ``doc``.
 
         ``single`` asks for the one-sentence head (trained to find the one sentence closest to
-        the reference), when the weights file has one.
+        the reference), when the weights file has one. ``dangling``: the sentences' dangling
+        flags, when known (``features.sentence_features``).
         """
         scorer = self.scorer.single if single and self.scorer.single else self.scorer
-        features = document_features(doc)
+        features = document_features(doc, dangling=dangling)
         check_deadline("sentence features")
         return scorer.score(features)
 
@@ -307,13 +313,17 @@ class TrainedSummarizer:
             return Output([])
         length = options.length
         one = length.words is None and length.max_sentences(len(doc.sentences)) == 1
-        scores = self.scores(doc, single=one)
+        # The standalone forms and dangling flags serve the features, the choice and the
+        # texts: found once (they cost as much as the tree walk).
+        all_texts = [s.text for s in doc.sentences]
+        forms = standalone_forms(all_texts, doc.language)
+        flags = dangling_flags(all_texts, doc.language, forms)
+        scores = self.scores(doc, single=one, dangling=flags)
         check_deadline("sentence scores")
         # The oracle-label head's scores are log-odds; the one-sentence head's are not.
         min_score = None if one else math.log(MIN_PROBABILITY / (1 - MIN_PROBABILITY))
-        chosen = choose(doc, scores, length, min_score=min_score)
-        all_texts = [s.text for s in doc.sentences]
-        texts = summary_texts(chosen, all_texts, standalone_forms(all_texts, doc.language))
+        chosen = choose(doc, scores, length, min_score=min_score, flags=flags)
+        texts = summary_texts(chosen, all_texts, forms)
         return Output(
             [
                 SummarySentence(text=text, index=i, score=float(scores[i]))
