@@ -12,9 +12,10 @@ scored with the shipped ``choose`` (3 sentences, adaptive length) and ``newsbrie
   adds a dangling sentence only together with its antecedents (``coherence.antecedents``), so
   its summaries obey the selection law; the same with connectives dropped first (``csy``:
   a sentence with a standalone form is tokenised and judged in that form);
-- features: the shipped ones, or ``+ dangles`` (whether the sentence opens with an opener, and
-  whether the next one does) computed without (``flags``) or with dropped connectives
-  (``sflags``);
+- features: scorer-v3's (the lede read with its dateline, no "dangles" column:
+  ``v3_features``; scorer-v4 added both, see ``benchmarks/lede_features.py``), or ``+ dangles``
+  (whether the sentence opens with an opener, and whether the next one does) computed without
+  (``flags``) or with dropped connectives (``sflags``);
 - selection: ``DANGLING_PENALTY`` 0 / 0.3 / 0.6, with or without dropping connectives.
 
 Each row prints R1, R2, the share of summary sentences that dangle, and how often the first
@@ -53,7 +54,7 @@ from newsbrief.coherence import (
 )
 from newsbrief.datasets import Record, iter_records
 from newsbrief.errors import NewsbriefError
-from newsbrief.features import document_features
+from newsbrief.features import FEATURES, sentence_features
 from newsbrief.models import Length
 from newsbrief.pipeline import prepare
 from newsbrief.rouge import Rouge, f_measure, greedy_oracle_tokens, ngrams
@@ -119,6 +120,15 @@ def coherent_oracle(
     return sorted(chosen)
 
 
+#: scorer-v3's features: the shipped list before "dangles" and "next_dangles" were added.
+V3_FEATURES = FEATURES.index("dangles")
+
+
+def v3_features(texts: Sequence[str]) -> Any:
+    """The features this comparison was made with (scorer-v3's): the lede read as it is."""
+    return sentence_features(texts, language="en")[:, :V3_FEATURES]
+
+
 def example(record: Record) -> dict[str, Any] | None:
     """Featurise and label one article (all label kinds)."""
     try:
@@ -142,7 +152,7 @@ def example(record: Record) -> dict[str, Any] | None:
         labels[name][chosen] = 1
     return {
         "doc": doc,
-        "x": document_features(doc),
+        "x": v3_features(texts),
         "soft": sentence_rouge(toks, ref),
         "summary": record.summary,
         "val": is_validation(record.id),
