@@ -18,6 +18,10 @@ scored with the shipped ``choose`` (3 sentences, adaptive length) and ``newsbrie
   (``flags``) or with dropped connectives (``sflags``);
 - selection: ``DANGLING_PENALTY`` 0 / 0.3 / 0.6, with or without dropping connectives.
 
+Since datelines are stripped (``newsbrief.datelines``), the "connectives dropped" rows also
+show the lede without its dateline (+0.02 R1 for scorer-v3's recipe on this split,
+``benchmarks/lede_features.py``); the "rule only" rows show it as it is.
+
 Each row prints R1, R2, the share of summary sentences that dangle, and how often the first
 sentence is in the summary. Also printed: the share of oracle sentences that open with an
 opener and how often the lede is the best single sentence and left out. About 3 minutes per

@@ -19,6 +19,11 @@ GBDT_PARAMS``, seed 0) and scored with the shipped ``choose`` (3 sentences, adap
 - ``y:dl+bbc``: plus the BBC News Summary articles (extractive summaries, which hold the lede
   in 57 % of them) fitted with the CNN/DM ones, with their titles (``bbc-titles``) or without.
 
+With ``--exhaustive``, each variant's summaries are also picked by an exhaustive search
+(``exhaustive``: the subset of up to 3 of the best 8 sentences, and the antecedents they need,
+with the highest summed probability under the law and trigram blocking), to see whether greedy
+selection leaves ROUGE behind (#14, idea 4).
+
 Each row prints R1, R2, the share of dangling summary sentences, how often the lede is in the
 summary, and how often it is left out when it is the best single sentence (highest own
 ROUGE-1+2 against the highlights), then the ``trained`` summaries of the English demos
@@ -32,8 +37,10 @@ machine, after about a minute to prepare the articles. Usage::
 from __future__ import annotations
 
 import argparse
+import itertools
 import math
 import os
+import re
 import sys
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -62,6 +69,7 @@ from newsbrief.features import FEATURES, scored_texts, sentence_features
 from newsbrief.models import Article, Document, Length
 from newsbrief.pipeline import prepare
 from newsbrief.rouge import Rouge, greedy_oracle_tokens
+from newsbrief.summarizers.select import best_first
 from newsbrief.train import (
     BBC,
     CNN_DM,
@@ -186,6 +194,56 @@ def score(
     )
 
 
+def _trigrams(text: str) -> set[tuple[str, ...]]:
+    words = re.findall(r"\w+", text.lower())
+    return {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
+
+
+def exhaustive(e: dict[str, Any], s: Any, threshold: float, top: int = 8) -> list[int]:
+    """The best subset of up to 3 sentences under the law, by summed probability.
+
+    Candidates are the ``top`` best sentences of 4+ words (prose first, as ``choose`` ranks
+    them) and the predecessors they need; no two chosen sentences share a word trigram (as in
+    ``choose``), no chosen sentence dangles; the subset maximises the sum of (p - threshold).
+    """
+    doc = e["doc"]
+    texts = [x.text for x in doc.sentences]
+    flags = dangling_flags(texts, "en", e["forms"])
+    order, n_words = best_first(doc.sentences, s, min_words=4)
+    candidates = {i for i in order if n_words[i] >= 4}
+    candidates = set([i for i in order if i in candidates][:top])
+    pool = sorted(candidates | {i - 1 for i in candidates if i > 0 and flags[i]})
+    p = 1 / (1 + np.exp(-np.asarray(s)))
+    grams = {i: _trigrams(texts[i]) for i in pool}
+    best, value = [order[0]], -math.inf
+    for r in (1, 2, 3):
+        for combo in itertools.combinations(pool, r):
+            chosen = set(combo)
+            if any(i not in candidates and i + 1 not in chosen for i in combo):
+                continue  # an antecedent without the sentence that needs it
+            if any(flags[i] and i - 1 not in chosen for i in combo):
+                continue
+            if any(grams[a] & grams[b] for a, b in itertools.combinations(combo, 2)):
+                continue
+            v = float((p[list(combo)] - threshold).sum())
+            if v > value:
+                best, value = list(combo), v
+    return best
+
+
+def score_exhaustive(val: Sequence[dict[str, Any]], scores: Sequence[Any], threshold: float) -> str:
+    """R1 and R2 of the summaries ``exhaustive`` picks (lede shown without its dateline)."""
+    rouge = Rouge("en")
+    r1 = r2 = 0.0
+    for e, s in zip(val, scores, strict=True):
+        chosen = exhaustive(e, s, threshold)
+        texts = summary_texts(chosen, [x.text for x in e["doc"].sentences], e["forms"])
+        result = rouge.score(texts, e["summary"])
+        r1 += result["rouge1"].fmeasure
+        r2 += result["rouge2"].fmeasure
+    return f"R1 {100 * r1 / len(val):.2f} R2 {100 * r2 / len(val):.2f}"
+
+
 def demo_choices(model: Any, spec: str, demos: Sequence[Document]) -> list[list[int]]:
     """The Medium (3-sentence) choice of the English demos under ``model``."""
     out = []
@@ -205,6 +263,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default=",".join(VARIANTS), help="labels:features variants")
     parser.add_argument("--limit", type=int, help="first N TRAIN articles (a quick look)")
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--exhaustive",
+        action="store_true",
+        help="also pick each summary by exhaustive search (idea 4 of #14; slow)",
+    )
     args = parser.parse_args(argv)
     from sklearn.ensemble import HistGradientBoostingClassifier
 
@@ -244,6 +307,10 @@ def main(argv: list[str] | None = None) -> int:
                 shown = "lede shown without dateline" if dateline else "lede shown as is"
                 print(f"{variant} penalty {penalty}, {shown}: {row}", flush=True)
         print(f"{variant} English demos, Medium: {demo_choices(model, spec, demos)}", flush=True)
+        if args.exhaustive:
+            for threshold in (0.0, trained.MIN_PROBABILITY):
+                row = score_exhaustive(val, scores, threshold)
+                print(f"{variant} exhaustive, sum of (p - {threshold}): {row}", flush=True)
     return 0
 
 
