@@ -38,6 +38,16 @@ CASES: list[Case] = [
     ),
     Case(
         "en",
+        "title-rev-det-mt",
+        [
+            [
+                "The Rev. Ann Cole led the service, and Det. Sam Ortiz spoke after her.",
+                "Both had climbed Mt. Kenya in their youth.",
+            ]
+        ],
+    ),
+    Case(
+        "en",
         "mr-mrs-am",
         [["Mr. and Mrs. Jones arrived at 10 a.m. on Monday.", "They left soon after."]],
     ),

@@ -96,6 +96,9 @@ _PRESET_LANGUAGES = frozenset(
 #: and in review (``i. Br.``, ``Univ.``); each was checked absent from the model.
 #: ``always`` never end a sentence before a capital; ``numeric`` only join before a number.
 _EXTRA_ALWAYS: dict[str, frozenset[str]] = {
+    # Titles before a name (``The Rev. Robert Schuller``, ``Det. Ann Lee``, ``Mt. Everest``);
+    # street words (``Rd.``, ``Blvd.``) are left out: they end sentences too.
+    "en": frozenset({"rev", "mt", "det", "atty", "msgr", "supt", "insp"}),
     "es": frozenset(
         {"ee", "uu", "ee.uu", "sra", "srta", "dra", "lic", "ing", "arq", "univ", "dña", "excma"}
         | {"cía", "dpto", "depto", "ntra", "sres", "srs", "aprox", "profa"}
