@@ -449,23 +449,26 @@ def test_the_local_engines_per_record_ceilings_apply_in_every_actor(
 
 
 def test_shards_are_written_before_the_last_input_is_read(tmp_path: Path) -> None:
-    # The second input is a named pipe whose writer waits until the first shard is written:
-    # a driver (or a read stage) that read every input before summarizing never gets there.
-    # It also shows that a named pipe given by path is read by its (driver-node) read task.
-    first_input = write_input(tmp_path / "a.jsonl", 10)
+    # The second input is a named pipe whose writer stops half-way until the first shard is
+    # written (it needs two of the pipe's records): a driver that read every input before
+    # summarizing, or a read task that yielded its rows only at the end of its file, never
+    # gets there. It also shows that a named pipe given by path is read by its read task.
+    first_input = write_input(tmp_path / "a.jsonl", 2)
     fifo, out = tmp_path / "b.fifo", tmp_path / "out"
     os.mkfifo(fifo)
     first = out / "part-000000.jsonl"
     seen_first: list[bool] = []
 
     def write() -> None:
-        deadline = time.monotonic() + 120
-        while not first.exists() and time.monotonic() < deadline:
-            time.sleep(0.1)
-        seen_first.append(first.exists())
         with fifo.open("w", encoding="utf-8") as fh:
-            for i in range(10, 30):
+            for i in range(2, 30):
                 fh.write(json.dumps({"id": f"r{i}", "article": article(i)}) + "\n")
+                if i == 11:  # two blocks of four and a half: wait for the first shard
+                    fh.flush()
+                    deadline = time.monotonic() + 60
+                    while not first.exists() and time.monotonic() < deadline:
+                        time.sleep(0.1)
+                    seen_first.append(first.exists())
 
     writer = threading.Thread(target=write, daemon=True)
     writer.start()
@@ -474,7 +477,7 @@ def test_shards_are_written_before_the_last_input_is_read(tmp_path: Path) -> Non
     state = open_output_dir(out, inputs=inputs, resume=False, overwrite=False)
     report = run_ray_batch(
         inputs, out, options=SummaryOptions(method="lead"), state=state, shard_size=4,
-        batch_size=4,
+        batch_size=4, block_bytes=1000,  # four rows of the pipe's ~600-byte records
     )  # fmt: skip
     writer.join(timeout=10)
     assert seen_first == [True]

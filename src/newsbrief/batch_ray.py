@@ -481,6 +481,7 @@ def run_ray_batch(
     strict: bool = False,
     shard_size: int = SHARD_SIZE,
     batch_size: int = BATCH_SIZE,
+    block_bytes: int | None = None,
     on_bad_line: Callable[[str], None] | None = None,
     progress: Callable[[int], None] | None = None,
     verbose: bool = False,
@@ -494,9 +495,11 @@ def run_ray_batch(
     ``--resume``). ``address`` is a Ray cluster (``auto``, ``ray://host:10001``); without one a
     local Ray runtime is started with ``num_cpus``. ``num_cpus`` is the number of actors
     (one CPU each; default, and at most, every CPU of the cluster). ``batch_size`` is the rows
-    per read block and per actor call. The driver goes through the summarized rows in input
-    order, as they come: it reports bad lines (``on_bad_line``), drops repeated ids and writes
-    every ``shard_size`` records as a shard. ``on_message`` gets a line when the run starts;
+    per read block and per actor call; ``block_bytes`` the bytes of records after which a
+    read task hands on a block with fewer rows (default ``ray_data.BLOCK_BYTES``). The driver
+    goes through the summarized rows in input order, as they come: it reports bad lines
+    (``on_bad_line``), drops repeated ids and writes every ``shard_size`` records as a shard.
+    ``on_message`` gets a line when the run starts;
     ``progress`` the records handled (skipped lines as they come, records as their shard is
     written). ``verbose`` keeps Ray's own informational log lines and Ray Data's progress
     bars. ``in_worker`` is called in an actor's worker process with each list of records it
@@ -558,7 +561,7 @@ def run_ray_batch(
         shard, shard_failed, index = [], 0, index + 1
 
     context: Any = None
-    saved: tuple[bool, bool] | None = None
+    saved: tuple[bool, bool, int | None] | None = None
     try:
         from newsbrief import ray_data
 
@@ -572,10 +575,17 @@ def run_ray_batch(
                 f"{_plural(actors, 'actor')}"
             )
         context = ray.data.DataContext.get_current()
-        saved = (context.execution_options.preserve_order, context.enable_progress_bars)
+        saved = (
+            context.execution_options.preserve_order,
+            context.enable_progress_bars,
+            context.target_max_block_size,
+        )
         # The driver sees the rows in input order: shards, bad lines and repeated ids follow it.
         context.execution_options.preserve_order = True
         context.enable_progress_bars = verbose
+        block_bytes = block_bytes or ray_data.BLOCK_BYTES
+        # Blocks leave their read task as they are read (see ray_data.BLOCK_BYTES).
+        context.target_max_block_size = block_bytes
         done = ray.put(frozenset(state.done_ids)) if state.done_ids else None
         hook = None
         if in_worker is not None:
@@ -583,7 +593,9 @@ def run_ray_batch(
 
             hook = cloudpickle.dumps(in_worker)  # type: ignore[no-untyped-call]  # unannotated
         dataset = ray.data.read_datasource(
-            ray_data.InputDatasource(inputs, done=done, block_rows=batch_size),
+            ray_data.InputDatasource(
+                inputs, done=done, block_rows=batch_size, block_bytes=block_bytes
+            ),
             num_cpus=ray_data.READ_CPU,
         ).map_batches(
             ray_data.SummarizeBatches,
@@ -642,7 +654,11 @@ def run_ray_batch(
         raise
     finally:
         if context is not None and saved is not None:
-            context.execution_options.preserve_order, context.enable_progress_bars = saved
+            (
+                context.execution_options.preserve_order,
+                context.enable_progress_bars,
+                context.target_max_block_size,
+            ) = saved
         report.seconds = time.perf_counter() - started
         run.update(
             seconds=round(report.seconds, 3),

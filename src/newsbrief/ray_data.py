@@ -60,8 +60,12 @@ ITEM, SKIP, BAD = 0, 1, 2
 #: summarizing does per record (benchmarks/scale.py prints both rates).
 READ_CPU = 0.05
 ACTOR_CPU = 1 - READ_CPU
-#: A read task ends a block early past this many bytes of records (a block of long articles).
-BLOCK_BYTES = 64 * 2**20
+#: Bytes of rows after which a read task hands on a block, whatever its rows. It is also the
+#: run's DataContext.target_max_block_size: Ray Data's read operator holds a task's blocks
+#: until they add up to that (128 MiB by default, so the first rows of a 200 MB input left
+#: their read task after 128 MB and a pipe's only at its end). 1 MiB is about 230 CNN/DM
+#: articles.
+BLOCK_BYTES = 2**20
 
 
 def _rows_table(
@@ -84,8 +88,9 @@ def _rows_table(
     )
 
 
-def _read(index: int, source: str, done: Any, block_rows: int) -> Iterator[Any]:
-    """Yield the rows of input ``index`` (``source``) in blocks of ``block_rows``."""
+def _read(index: int, source: str, done: Any, block_rows: int, block_bytes: int) -> Iterator[Any]:
+    """Yield the rows of input ``index`` (``source``) in blocks of ``block_rows`` rows or
+    ``block_bytes`` bytes of records, whichever comes first."""
     done_ids: frozenset[str] = ray.get(done) if done is not None else frozenset()
     files: list[int] = []
     lines: list[int] = []
@@ -111,7 +116,7 @@ def _read(index: int, source: str, done: Any, block_rows: int) -> Iterator[Any]:
                 fields = (got.text, got.html, got.url, got.title, got.language)
                 payloads.append(pickle.dumps(fields, protocol=pickle.HIGHEST_PROTOCOL))
         size += len(payloads[-1])
-        if len(files) >= block_rows or size >= BLOCK_BYTES:
+        if len(files) >= block_rows or size >= block_bytes:
             yield _rows_table(files, lines, kinds, ids, payloads)
             files, lines, kinds, ids, payloads, size = [], [], [], [], [], 0
     if files:
@@ -126,12 +131,15 @@ class InputDatasource(Datasource):
     every input is a URI, read tasks run on any node.
     """
 
-    def __init__(self, inputs: Sequence[str], *, done: Any, block_rows: int) -> None:
+    def __init__(
+        self, inputs: Sequence[str], *, done: Any, block_rows: int, block_bytes: int = BLOCK_BYTES
+    ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]  # Ray leaves it unannotated
         self._inputs = list(inputs)
         #: An object reference to the ids to skip (put once, read by each task), or None.
         self._done = done
         self._block_rows = block_rows
+        self._block_bytes = block_bytes
 
     @property
     def supports_distributed_reads(self) -> bool:
@@ -152,7 +160,9 @@ class InputDatasource(Datasource):
         # One task per input, whatever the parallelism asked for: a file is read in order.
         return [
             ReadTask(
-                functools.partial(_read, index, source, self._done, self._block_rows),
+                functools.partial(
+                    _read, index, source, self._done, self._block_rows, self._block_bytes
+                ),
                 BlockMetadata(num_rows=None, size_bytes=None, exec_stats=None, input_files=None),
                 per_task_row_limit=per_task_row_limit,
             )
