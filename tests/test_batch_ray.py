@@ -157,7 +157,9 @@ def test_shards_follow_input_order_and_the_manifest_counts_them(tmp_path: Path) 
     src = write_input(tmp_path / "in.jsonl", 23)
     out = tmp_path / "out"
     state = open_output_dir(out, inputs=[str(src)], resume=False, overwrite=False)
-    report = run_ray_batch([str(src)], out, options=SummaryOptions(), state=state, shard_size=5)
+    report = run_ray_batch(
+        [str(src)], out, options=SummaryOptions(), state=state, shard_size=5, num_cpus=1
+    )
     assert (report.done, report.failed, report.shards) == (23, 0, 5)
     assert 0 < report.start_seconds < report.first_shard_seconds < report.seconds
     assert sorted(p.name for p in out.iterdir()) == [
@@ -245,7 +247,7 @@ def test_output_directory_rules(tmp_path: Path) -> None:
     assert (out / "part-000000.jsonl").read_bytes() == before
     assert (out / "notes.txt").read_text() == "mine"  # only newsbrief's own files are replaced
     assert len(json.loads((out / MANIFEST).read_text())["runs"]) == 1
-    done = run(str(src), "-o", str(out), "--engine", "ray", "--resume")
+    done = run(str(src), "-o", str(out), "--engine", "ray", "--num-cpus", "1", "--resume")
     assert done.exit_code == 0
     assert "newsbrief: 0 done, 2 skipped (already in output), 0 failed" in done.stderr
     assert done.stderr.rstrip().endswith("0 shards written to " + str(out))
@@ -513,10 +515,10 @@ def test_resume_skips_done_ids_before_they_reach_an_actor(tmp_path: Path) -> Non
     out, log = tmp_path / "out", tmp_path / "given.log"
     first = write_input(tmp_path / "first.jsonl", 4)
     state = open_output_dir(out, inputs=[str(first)], resume=False, overwrite=False)
-    run_ray_batch([str(first)], out, options=SummaryOptions(method="lead"), state=state)
+    run_ray_batch([str(first)], out, options=SummaryOptions(method="lead"), state=state, num_cpus=1)
     state = open_output_dir(out, inputs=[str(src)], resume=True, overwrite=False)
     report = run_ray_batch(
-        [str(src)], out, options=SummaryOptions(method="lead"), state=state,
+        [str(src)], out, options=SummaryOptions(method="lead"), state=state, num_cpus=1,
         in_worker=_log_ids(log),
     )  # fmt: skip
     assert (report.done, report.skipped) == (6, 4)
@@ -572,7 +574,13 @@ def test_strict_stops_at_the_first_bad_line_and_keeps_what_came_before(tmp_path:
     state = open_output_dir(out, inputs=[str(src)], resume=False, overwrite=False)
     with pytest.raises(DataFormatError) as info:
         run_ray_batch(
-            [str(src)], out, options=SummaryOptions(), state=state, strict=True, shard_size=2
+            [str(src)],
+            out,
+            options=SummaryOptions(),
+            state=state,
+            strict=True,
+            shard_size=2,
+            num_cpus=1,
         )
     assert str(info.value).startswith(f"{src}:5: not valid JSON")
     assert [r["id"] for r in shard_rows(out)] == ["r0", "r1", "r2", "r3"]
@@ -633,10 +641,19 @@ def test_llm_fallback_and_errors_as_the_local_engine(tmp_path: Path) -> None:
     failing = FakeLLM(default=lambda request: Reply(500, {"error": {"message": "down"}}))
     with serve(failing) as server:
         flags = [*llm_flags(server), "--fallback", "extractive"]
-        ray_run = run(str(src), "-o", str(tmp_path / "out"), "--engine", "ray", *flags)
+        ray_run = run(
+            str(src), "-o", str(tmp_path / "out"), "--engine", "ray", "--num-cpus", "1", *flags
+        )
         local = run(str(src), "-o", str(tmp_path / "local.jsonl"), *flags)
         no_fallback = run(
-            str(src), "-o", str(tmp_path / "errors"), "--engine", "ray", *llm_flags(server)
+            str(src),
+            "-o",
+            str(tmp_path / "errors"),
+            "--engine",
+            "ray",
+            "--num-cpus",
+            "1",
+            *llm_flags(server),
         )
     assert ray_run.exit_code == local.exit_code == 0
     rows = shard_rows(tmp_path / "out")
@@ -700,7 +717,9 @@ def test_an_unexpected_exception_is_the_same_error_line(
     src = write_input(tmp_path / "in.jsonl", 3)
     out = tmp_path / "out"
     state = open_output_dir(out, inputs=[str(src)], resume=False, overwrite=False)
-    report = run_ray_batch([str(src)], out, options=SummaryOptions(), state=state, in_worker=patch)
+    report = run_ray_batch(
+        [str(src)], out, options=SummaryOptions(), state=state, in_worker=patch, num_cpus=1
+    )
     assert (report.done, report.failed) == (0, 3)
     monkeypatch.setattr(newsbrief.pipeline, "summarize", crash)
     local = tmp_path / "local.jsonl"
