@@ -597,6 +597,9 @@ def run_ray_batch(
                 inputs, done=done, block_rows=batch_size, block_bytes=block_bytes
             ),
             num_cpus=ray_data.READ_CPU,
+            # Ray Data would cut each read task's blocks into 200 (its default parallelism),
+            # each cut a cost; it refuses fewer than the actors.
+            override_num_blocks=max(len(inputs), actors),
         ).map_batches(
             ray_data.SummarizeBatches,
             fn_constructor_args=(

@@ -63,11 +63,12 @@ ACTOR_CPU = 1 - READ_CPU
 #: Bytes of rows after which a read task hands on a block, whatever its rows. It is also the
 #: run's DataContext.target_max_block_size: Ray Data's read operator holds a task's blocks
 #: until they add up to that (128 MiB by default: a pipe's rows reached an actor only at its
-#: end). Each block the read operator hands on costs its read task ~0.3 CPU-s (measured on
-#: the loaded 2-core machine, 5,000 CNN/DM records: 7.8 CPU-s at 1 MiB, 3.1 at 8 MiB, 1.8 at
-#: 32 MiB, worker start included), so 32 MiB, ~7,000 articles: reading a file that far takes
-#: a fraction of a second.
-BLOCK_BYTES = 32 * 2**20
+#: end). Small blocks keep every actor busy once Ray Data no longer cuts each read task's
+#: blocks into 200 (its default parallelism; the run asks for ``max(inputs, actors)``): with
+#: that cut, 1 MiB blocks cost the read task ~0.3 CPU-s each, and at 32 MiB (~8,000
+#: articles) a block went to one actor while the other waited. 50,000 records on 2 actors,
+#: quiet machine: 383 records/s at 32 MiB, 535 at 1 MiB without the cut (docs/benchmarks.md).
+BLOCK_BYTES = 1 * 2**20
 
 
 def _rows_table(
