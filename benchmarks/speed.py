@@ -48,9 +48,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import compare  # benchmarks/ is not a package: compare.py sits beside this file
 
-#: Goals from issue 3, articles per second on one core (the default's is also >= 50x sumy).
+#: Goals from issue 3, articles per second on one core. The default must also stay at least
+#: ~10x sumy LexRank per CPU-second (the owner withdrew the 50x goal: DEVELOPERS.md).
 GOALS = {"lead": 1000.0, "centrality": 300.0, "default": 500.0}
-RATIO_GOAL = 50.0
+RATIO_GOAL = 10.0
 MEMORY_GOAL_MB = 300.0
 
 
