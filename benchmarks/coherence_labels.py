@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import math
 import os
 import sys
 from collections import Counter
@@ -185,7 +184,7 @@ def score(val: list[dict[str, Any]], scores: list[Any], penalty: float, drop: bo
     """R1, R2, dangling % and lede % of 3-sentence summaries chosen from ``scores``."""
     trained.DANGLING_PENALTY = penalty
     rouge = Rouge("en")
-    min_score = math.log(trained.MIN_PROBABILITY / (1 - trained.MIN_PROBABILITY))
+    min_score = trained.min_score()
     r1 = r2 = 0.0
     dangling = shown = lede = 0
     for e, s in zip(val, scores, strict=True):

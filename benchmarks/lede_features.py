@@ -40,7 +40,6 @@ import argparse
 import itertools
 import math
 import os
-import re
 import sys
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -170,7 +169,7 @@ def score(
     """R1, R2, dangling %, lede % and lede-best-left-out % of 3-sentence summaries."""
     trained.DANGLING_PENALTY = penalty
     rouge = Rouge("en")
-    min_score = math.log(trained.MIN_PROBABILITY / (1 - trained.MIN_PROBABILITY))
+    min_score = trained.min_score()
     r1 = r2 = 0.0
     dangling = shown = lede = best = missed = 0
     for e, s in zip(val, scores, strict=True):
@@ -194,11 +193,6 @@ def score(
     )
 
 
-def _trigrams(text: str) -> set[tuple[str, ...]]:
-    words = re.findall(r"\w+", text.lower())
-    return {tuple(words[i : i + 3]) for i in range(len(words) - 2)}
-
-
 def exhaustive(e: dict[str, Any], s: Any, threshold: float, top: int = 8) -> list[int]:
     """The best subset of up to 3 sentences under the law, by summed probability.
 
@@ -214,7 +208,7 @@ def exhaustive(e: dict[str, Any], s: Any, threshold: float, top: int = 8) -> lis
     candidates = set([i for i in order if i in candidates][:top])
     pool = sorted(candidates | {i - 1 for i in candidates if i > 0 and flags[i]})
     p = 1 / (1 + np.exp(-np.asarray(s)))
-    grams = {i: _trigrams(texts[i]) for i in pool}
+    grams = {i: trained._trigrams(texts[i]) for i in pool}
     best, value = [order[0]], -math.inf
     for r in (1, 2, 3):
         for combo in itertools.combinations(pool, r):
@@ -253,7 +247,7 @@ def demo_choices(model: Any, spec: str, demos: Sequence[Document]) -> list[list[
         x = sentence_features(texts, language="en", title=doc.title)[:, :V3]
         flags = np.asarray(dangling_flags(raw, "en", standalone_forms(raw, "en")), dtype=float)
         s = model.decision_function(columns(x, flags, spec))
-        min_score = math.log(trained.MIN_PROBABILITY / (1 - trained.MIN_PROBABILITY))
+        min_score = trained.min_score()
         out.append(trained.choose(doc, s, Length(sentences=3), min_score=min_score))
     return out
 

@@ -28,7 +28,6 @@ demos. Usage::
 from __future__ import annotations
 
 import argparse
-import math
 import os
 import sys
 from collections.abc import Sequence
@@ -135,7 +134,7 @@ def columns(e: dict[str, Any] | Document, x: Any, has_title: bool) -> Any:
 
 
 def choose3(doc: Document, s: Any) -> list[int]:
-    min_score = math.log(trained.MIN_PROBABILITY / (1 - trained.MIN_PROBABILITY))
+    min_score = trained.min_score()
     return trained.choose(doc, s, Length(sentences=3), min_score=min_score)
 
 

@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import math
 import os
 import sys
 import time
@@ -52,7 +51,7 @@ from newsbrief.features import FloatArray, document_features
 from newsbrief.models import Document, Length
 from newsbrief.pipeline import prepare
 from newsbrief.rouge import Rouge
-from newsbrief.summarizers.trained import MIN_PROBABILITY, choose
+from newsbrief.summarizers.trained import choose, min_score
 from newsbrief.train import (
     BBC,
     CNN_DM,
@@ -217,7 +216,7 @@ def main(argv: list[str] | None = None) -> int:
     features_ms = 1000 * (time.perf_counter() - t0) / min(len(val), 200)
     print(f"newsbrief's own features: {features_ms:.2f} ms an article", flush=True)
 
-    min_score = math.log(MIN_PROBABILITY / (1 - MIN_PROBABILITY))
+    cut = min_score()
     print("\n| features | CNN/DM val, 3 sentences | CNN/DM val, 1 sentence | XSum, 1 sentence |")
     print("|---|---|---|---|")
     runs: list[tuple[str, int | None]] = [("shipped features", None)]
@@ -239,7 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         x_xsum = [x(d, m, added) for (d, _), m in zip(xsum, emb_xsum, strict=True)]
         docs, refs = [e.doc for e in val], [e.reference for e in val]
         three = mean_rouge1(
-            docs, refs, [main_head.decision_function(f) for f in x_val], 3, min_score=min_score
+            docs, refs, [main_head.decision_function(f) for f in x_val], 3, min_score=cut
         )
         one = mean_rouge1(
             docs,

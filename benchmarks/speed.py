@@ -111,7 +111,7 @@ def stage_times(method: str, texts: list[str], repeat: int) -> dict[str, float]:
     from newsbrief.language import detect_language
     from newsbrief.models import Document, Length
     from newsbrief.sentences import split_sentences
-    from newsbrief.summarizers.trained import MIN_PROBABILITY, TrainedSummarizer, choose
+    from newsbrief.summarizers.trained import TrainedSummarizer, choose, min_score
     from newsbrief.textutil import article_from_text
 
     articles = [article_from_text(t) for t in texts]
@@ -131,7 +131,7 @@ def stage_times(method: str, texts: list[str], repeat: int) -> dict[str, float]:
         feats = [document_features(d) for d in docs]
         scored = list(zip(docs, [model.scorer.score(x) for x in feats], strict=True))
         length = Length(sentences=compare.N_SENTENCES)
-        cut = math.log(MIN_PROBABILITY / (1 - MIN_PROBABILITY))
+        cut = min_score()
         stages += [
             ("features", lambda: [document_features(d) for d in docs]),
             ("trees", lambda: [model.scorer.score(x) for x in feats]),

@@ -42,6 +42,16 @@ SINGLE_PREFIX = "single_"
 #: 0 -> 41.33, 0.15 -> 41.30, 0.18 -> 41.02); it shortens 2 % of those summaries and, for large
 #: budgets (``--ratio 0.5``, ``--words 300``), stops before sentences the model rejects.
 MIN_PROBABILITY = 0.12
+
+
+def min_score() -> float:
+    """``MIN_PROBABILITY`` on the scores' scale (log-odds): the adaptive length's cut.
+
+    Read at each call, so a sweep that sets ``MIN_PROBABILITY`` is seen.
+    """
+    return math.log(MIN_PROBABILITY / (1 - MIN_PROBABILITY))
+
+
 #: Coherence (``newsbrief.coherence``): a sentence that opens with a pronoun or a connective
 #: ("It", "But", ...) while the sentence before it is not chosen ranks this much lower (in
 #: log-odds), is taken together with its antecedent when both fit, and is skipped otherwise.
@@ -321,8 +331,7 @@ class TrainedSummarizer:
         scores = self.scores(doc, single=one, dangling=flags)
         check_deadline("sentence scores")
         # The oracle-label head's scores are log-odds; the one-sentence head's are not.
-        min_score = None if one else math.log(MIN_PROBABILITY / (1 - MIN_PROBABILITY))
-        chosen = choose(doc, scores, length, min_score=min_score, flags=flags)
+        chosen = choose(doc, scores, length, min_score=None if one else min_score(), flags=flags)
         texts = summary_texts(chosen, all_texts, forms)
         return Output(
             [
